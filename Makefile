@@ -1,0 +1,43 @@
+# Two commands for people: `make run` and `make test`. Everything else serves them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export FLASK_APP := app
+
+.PHONY: run test test-sqlite test-postgres bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## make run: install, migrate the SQLite database, load demo data (kept if present), serve.
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@$(BIN)/flask demo accounts
+	@echo "网站地址：http://$(HOST):$(PORT)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite on SQLite, then on PostgreSQL (required when CI=true).
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+test-postgres: $(VENV)/.installed-dev
+	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p no:cacheprovider; \
+	else \
+		echo "PostgreSQL 未在 127.0.0.1:5432 运行，本机跳过 PostgreSQL 测试（CI=true 时必跑）。"; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,51 @@
+"""The application factory: wiring only."""
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def create_app(config_name=None, test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
+    config_class = CONFIGS[config_name]
+    app.config.from_object(config_class)
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///" + os.path.join(app.instance_path, "xiance.sqlite")
+        )
+    if hasattr(config_class, "check"):
+        config_class.check(app)
+
+    from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from app import templating
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.base.views import bp as base_bp
+    from ideas.views import bp as ideas_bp
+
+    templating.init_app(app)
+    app.register_blueprint(base_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(ideas_bp, url_prefix="/ideas")
+
+    from app.auth.cli import users_cli
+    from app.campaigns.cli import campaign_cli
+    from app.demo.cli import demo_cli
+    from ideas.cli import ideas_cli
+
+    for group in (users_cli, campaign_cli, demo_cli, ideas_cli):
+        app.cli.add_command(group)
+    return app

@@ -1,0 +1,124 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.audit.models import ACTION_LABELS
+from app.audit.queries import first_broken_link, recent_actions
+from app.auth import services as auth_services
+from app.auth.decorators import admin_required
+from app.auth.forms import CreateAccountForm
+from app.auth.models import Role, User
+from app.auth.queries import list_users
+from app.campaigns import queries as campaign_queries
+from app.campaigns import services as campaign_services
+from app.campaigns.models import Campaign, Theme
+from app.admin.forms import CampaignForm, NewCampaignForm, ThemeForm
+from app.extensions import db
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    form = CreateAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = auth_services.create_account(
+                current_user._get_current_object(), form.login.value, form.password.data,
+                Role(form.role.data), real_name=form.real_name.data,
+                region=form.region.data, work_unit=form.work_unit.data)
+        except auth_services.AccountExists as exc:
+            form.login.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"已创建{user.role.label}账号 {user.login_name}。", "success")
+            return redirect(url_for("admin.users"))
+    role = request.args.get("role") or None
+    page = list_users(Role(role) if role in Role.__members__ else None,
+                      page=request.args.get("page", 1, type=int))
+    return render_template("admin/users.html", form=form, page=page, Role=Role, role=role)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def toggle_active(user_id):
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash("不能停用自己的账号。", "error")
+    else:
+        auth_services.set_active(current_user._get_current_object(), user, not user.is_active)
+        db.session.commit()
+        flash(f"账号 {user.login_name} 已{'启用' if user.is_active else '停用'}。", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@admin_required
+def campaigns():
+    form = NewCampaignForm()
+    if form.validate_on_submit():
+        if campaign_queries.campaign_by_year(form.year.data):
+            form.year.errors.append(f"{form.year.data} 年的活动已存在")
+        else:
+            campaign = campaign_services.create_campaign(
+                current_user._get_current_object(), form.year.data, form.title.data,
+                form.submit_opens_at.data, form.submit_closes_at.data, form.description.data)
+            db.session.commit()
+            flash(f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。", "success")
+            return redirect(url_for("admin.campaigns"))
+    return render_template("admin/campaigns.html", form=form,
+                           campaigns=campaign_queries.all_campaigns())
+
+
+@bp.route("/campaigns/<int:campaign_id>/current", methods=["POST"])
+@admin_required
+def make_current(campaign_id):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    campaign_services.make_campaign_current(current_user._get_current_object(), campaign)
+    db.session.commit()
+    flash(f"网站现在展示 {campaign.year} 年的活动。", "success")
+    return redirect(url_for("admin.campaigns"))
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@admin_required
+def campaign(campaign_id):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = CampaignForm(obj=campaign)
+    if form.validate_on_submit():
+        campaign_services.update_campaign(
+            current_user._get_current_object(), campaign, form.title.data, form.description.data,
+            form.submit_opens_at.data, form.submit_closes_at.data)
+        db.session.commit()
+        flash("活动信息已保存。", "success")
+        return redirect(url_for("admin.campaign", campaign_id=campaign.id))
+    return render_template("admin/campaign.html", form=form, campaign=campaign)
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+@admin_required
+def theme(theme_id):
+    theme = db.get_or_404(Theme, theme_id)
+    form = ThemeForm(obj=theme)
+    if form.validate_on_submit():
+        campaign_services.update_theme(current_user._get_current_object(), theme,
+                                       form.name.data, form.description.data, form.keywords.data)
+        db.session.commit()
+        flash(f"主题“{theme.name}”已保存。", "success")
+        return redirect(url_for("admin.campaign", campaign_id=theme.campaign_id))
+    return render_template("admin/theme.html", form=form, theme=theme)
+
+
+@bp.route("/log")
+@admin_required
+def log():
+    action = request.args.get("action") or None
+    page = recent_actions(action, page=request.args.get("page", 1, type=int))
+    return render_template("admin/log.html", page=page, action=action, labels=ACTION_LABELS,
+                           broken=first_broken_link())

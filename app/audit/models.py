@@ -1,0 +1,50 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import now
+
+
+class ActionLog(db.Model):
+    """Append-only record of who did what. Each row's hash covers the previous
+    row's hash, so editing or deleting a row breaks the chain from there on."""
+
+    __tablename__ = "action_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None]
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    actor = relationship("User")
+
+    @property
+    def label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+ACTION_LABELS = {
+    "user.register": "注册账号",
+    "user.create": "创建账号",
+    "user.login": "登录",
+    "user.password": "修改密码",
+    "user.enable": "启用账号",
+    "user.disable": "停用账号",
+    "campaign.create": "新建征集活动",
+    "campaign.update": "修改征集活动",
+    "campaign.make_current": "设为当前活动",
+    "theme.update": "修改主题",
+    "idea.draft": "保存草稿",
+    "idea.submit": "提交建议",
+    "idea.accept": "采纳建议",
+    "idea.reject": "不予采纳",
+    "idea.merge": "合并重复建议",
+    "demo.load": "载入演示数据",
+}

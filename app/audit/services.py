@@ -1,0 +1,50 @@
+"""Writing the hash-chained action log."""
+import hashlib
+import json
+
+from sqlalchemy import select, text
+
+from app.audit.models import ActionLog
+from app.extensions import db
+from app.timeutil import now
+
+GENESIS_HASH = "0" * 64
+
+
+def entry_hash(prev_hash, created_at, actor_id, action, target_type, target_id, details):
+    payload = json.dumps(
+        [prev_hash, created_at.isoformat(sep=" "), actor_id, action, target_type, target_id, details],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _lock_chain():
+    # Two concurrent writers must not both chain onto the same last row.
+    # SQLite serialises writers already; PostgreSQL needs an explicit lock,
+    # held until the request's single commit.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+
+
+def log_action(actor, action, target=None, **details):
+    """Append one entry. ``target`` is any model with an ``id``."""
+    _lock_chain()
+    last = db.session.execute(
+        select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    prev_hash = last or GENESIS_HASH
+    entry = ActionLog(
+        created_at=now(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=type(target).__name__ if target is not None else None,
+        target_id=target.id if target is not None else None,
+        details=details,
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(prev_hash, entry.created_at, entry.actor_id, action,
+                            entry.target_type, entry.target_id, details)
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,87 @@
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.timeutil import now
+
+
+class Role(enum.Enum):
+    citizen = "citizen"
+    reviewer = "reviewer"
+    staff = "staff"
+    admin = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.citizen: "群众",
+    Role.reviewer: "评审专家",
+    Role.staff: "工作人员",
+    Role.admin: "管理员",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL", name="has_login"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    real_name: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, create_constraint=True, name="role"),
+        default=Role.citizen,
+    )
+    # Reviewers only: used to keep them away from ideas of their own region/unit.
+    region: Mapped[str | None] = mapped_column(String(20))
+    work_unit: Mapped[str | None] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def login_name(self):
+        return self.mobile or self.email
+
+    @property
+    def display_name(self):
+        return self.real_name or mask_login(self.login_name)
+
+    @property
+    def is_staff(self):
+        return self.role in (Role.staff, Role.admin)
+
+    def has_role(self, *roles):
+        return self.role in roles
+
+    def can_submit_ideas(self):
+        return self.role is Role.citizen
+
+    def __repr__(self):
+        return f"<User {self.id} {self.role.value}>"
+
+
+def mask_login(login):
+    """138****1234 for a mobile, z***@example.com for an e-mail."""
+    if not login:
+        return ""
+    if "@" in login:
+        local, _, domain = login.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_phone(login)
+
+
+def mask_phone(phone):
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return f"{phone[:3]}****{phone[-4:]}"

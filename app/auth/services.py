@@ -1,0 +1,77 @@
+"""Account changes. Functions flush; the caller commits."""
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.audit.services import log_action
+from app.auth.models import Role, User
+from app.auth.queries import find_by_login
+from app.extensions import db
+from app.validators import parse_login
+
+
+class AccountExists(Exception):
+    message = "该手机号或邮箱已注册"
+
+
+# Checked against when the login is unknown, so a wrong login costs as much
+# time as a wrong password and response times do not reveal which accounts exist.
+_DUMMY_HASH = None
+
+
+def hash_password(password):
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+def _new_user(login, password, role, real_name=None, region=None, work_unit=None):
+    kind, value = parse_login(login)
+    if kind is None:
+        raise ValueError(f"无效的登录名：{login}")
+    if find_by_login(value) is not None:
+        raise AccountExists()
+    user = User(role=role, real_name=real_name or None, region=region or None,
+                work_unit=work_unit or None, password_hash=hash_password(password))
+    setattr(user, kind, value)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_citizen(login, password, real_name=None):
+    user = _new_user(login, password, Role.citizen, real_name=real_name)
+    log_action(user, "user.register", user)
+    return user
+
+
+def create_account(actor, login, password, role, real_name=None, region=None, work_unit=None):
+    """An account made by an admin (or by ``flask users create``, actor None)."""
+    user = _new_user(login, password, role, real_name, region, work_unit)
+    log_action(actor, "user.create", user, role=role.value)
+    return user
+
+
+def authenticate(login, password):
+    """The active user with this login and password, or None."""
+    global _DUMMY_HASH
+    _, value = parse_login(login)
+    user = find_by_login(value) if value else None
+    if user is None or not user.is_active:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password-0")
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def change_password(user, current_password, new_password):
+    if not check_password_hash(user.password_hash, current_password):
+        return False
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
+    log_action(user, "user.password", user)
+    return True
+
+
+def set_active(actor, user, active):
+    user.is_active = active
+    db.session.flush()
+    log_action(actor, "user.enable" if active else "user.disable", user)

@@ -1,0 +1,78 @@
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from app.auth.models import User
+from app.extensions import db, login_manager
+from app.viewutil import safe_next
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def _start_session(user, remember=False):
+    # A fresh session on login, so a session fixed before login is worthless.
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("base.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_citizen(form.login.value, form.password.data,
+                                             real_name=form.real_name.data)
+        except services.AccountExists as exc:
+            form.login.errors.append(exc.message)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("注册成功，欢迎参与献策湖南！", "success")
+            return redirect(safe_next(url_for("ideas.mine")))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("base.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors.append("账号或密码错误")
+        else:
+            _start_session(user, remember=form.remember.data)
+            flash("登录成功。", "success")
+            return redirect(safe_next(url_for("base.home")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("已退出登录。", "info")
+    return redirect(url_for("base.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.change_password(current_user, form.current_password.data, form.password.data):
+            db.session.commit()
+            flash("密码已修改。", "success")
+            return redirect(url_for("base.home"))
+        form.current_password.errors.append("当前密码不正确")
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,70 @@
+from flask import Blueprint, current_app, jsonify, render_template
+from sqlalchemy import text
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.campaigns.queries import current_campaign
+from app.extensions import db
+
+bp = Blueprint("base", __name__, template_folder="templates")
+
+
+@bp.route("/")
+def home():
+    campaign = current_campaign()
+    return render_template("base/home.html", campaign=campaign)
+
+
+@bp.route("/healthz")
+def healthz():
+    checks = {"database": _check_database()}
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503
+
+
+def _check_database():
+    try:
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # any failure means "not healthy", reported by name
+        db.session.rollback()
+        return f"error: {type(exc).__name__}"
+
+
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    413: "提交的内容过大",
+    429: "操作太频繁",
+    500: "服务器出了点问题",
+}
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    detail = "页面已过期或表单校验失败，请返回上一页刷新后重新提交。"
+    return render_template("errors/error.html", code=400, title=ERROR_TITLES[400], detail=detail), 400
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error):
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, "出错了")
+    # Our own abort(..., description="中文") messages are shown; werkzeug's
+    # English defaults are not.
+    detail = error.description if _is_chinese(error.description) else None
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error):
+    db.session.rollback()
+    # Logged with its stack trace for us; the visitor sees none of it.
+    current_app.logger.exception("未处理的异常")
+    return render_template("errors/error.html", code=500, title=ERROR_TITLES[500], detail=None), 500
+
+
+def _is_chinese(value):
+    return bool(value) and any("\u4e00" <= ch <= "\u9fff" for ch in value)

@@ -1,0 +1,25 @@
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.demo.loader import DEMO_ACCOUNTS, load_demo
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="演示数据。")
+
+
+@demo_cli.command("load")
+def load_command():
+    """Load demo accounts, a current campaign and its ideas (kept if already there)."""
+    created = load_demo(current_app.config["DEMO_PASSWORD"])
+    db.session.commit()
+    click.echo("已载入演示数据。" if created else "演示数据已存在，保留现有数据。")
+
+
+@demo_cli.command("accounts")
+def accounts_command():
+    """Print the demo accounts and their password."""
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo("演示账号（密码均为 %s）：" % password)
+    for login, role, name in DEMO_ACCOUNTS:
+        click.echo(f"  {role.label:<6} {login:<24} {name}")

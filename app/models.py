@@ -1,0 +1,5 @@
+"""Imports every model so that the metadata, and so migrations, see them all."""
+from app.audit.models import ActionLog  # noqa: F401
+from app.auth.models import User  # noqa: F401
+from app.campaigns.models import Campaign, Theme  # noqa: F401
+from ideas.models import CoProposer, Idea, IdeaEvent  # noqa: F401

@@ -1,0 +1,71 @@
+"""Configuration classes, chosen by name in ``create_app`` or by ``FLASK_CONFIG``.
+
+Everything that differs between machines comes from the environment, so one
+code base serves a laptop, CI and the production servers.
+"""
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def database_url():
+    url = os.environ.get("DATABASE_URL")
+    # Hosting panels hand out plain postgresql:// URLs; we run on psycopg 3.
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # None means: a SQLite file in the instance folder (set in create_app,
+    # because only the app knows where its instance folder is).
+    SQLALCHEMY_DATABASE_URI = database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # Citizens write long proposals on phones; an hour-long CSRF token would
+    # throw their text away, so the token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    # Use WTForms' bundled Chinese messages rather than Flask-Babel.
+    WTF_I18N_ENABLED = False
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SCREENING_PAGE_SIZE = 30
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or database_url()
+    # Most tests post forms directly; the CSRF tests switch it back on.
+    WTF_CSRF_ENABLED = False
+    # Cheap hashing keeps the suite fast; production keeps werkzeug's default.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @staticmethod
+    def check(app):
+        if app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+            raise RuntimeError("生产环境必须通过环境变量 SECRET_KEY 设置密钥")
+        if app.debug:
+            raise RuntimeError("生产环境不能开启调试模式")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,79 @@
+"""Reads of ideas: one place for the queries views and exports share."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.campaigns.models import Theme
+from app.extensions import db
+from ideas.models import Idea, IdeaStatus
+
+
+def idea_by_token(token):
+    return db.session.execute(select(Idea).where(Idea.submission_token == token)).scalar_one_or_none()
+
+
+def idea_by_code(code):
+    return db.session.execute(select(Idea).where(Idea.tracking_code == code)).scalar_one_or_none()
+
+
+def ideas_of_author(user):
+    return db.session.execute(
+        select(Idea).where(Idea.author_id == user.id)
+        .options(selectinload(Idea.events), selectinload(Idea.theme))
+        .order_by(Idea.created_at.desc(), Idea.id.desc())
+    ).scalars().all()
+
+
+@dataclass
+class ScreeningFilter:
+    status: str | None = None
+    theme: str | None = None
+    region: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+
+
+def _screening_statement(campaign, flt):
+    stmt = select(Idea).where(Idea.campaign_id == campaign.id, Idea.status != IdeaStatus.draft)
+    if flt.status:
+        stmt = stmt.where(Idea.status == IdeaStatus(flt.status))
+    if flt.theme:
+        stmt = stmt.join(Theme, Idea.theme_id == Theme.id).where(Theme.code == flt.theme)
+    if flt.region:
+        stmt = stmt.where(Idea.region == flt.region)
+    if flt.date_from:
+        stmt = stmt.where(Idea.submitted_at >= datetime.combine(flt.date_from, time.min))
+    if flt.date_to:
+        stmt = stmt.where(Idea.submitted_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
+    if flt.q:
+        pattern = f"%{flt.q}%"
+        stmt = stmt.where(or_(Idea.title.ilike(pattern), Idea.problem.ilike(pattern),
+                              Idea.suggestion.ilike(pattern), Idea.benefit.ilike(pattern),
+                              Idea.tracking_code.ilike(pattern)))
+    return stmt.options(selectinload(Idea.theme), selectinload(Idea.author))
+
+
+def screening_page(campaign, flt, page, per_page):
+    stmt = _screening_statement(campaign, flt).order_by(Idea.submitted_at.desc(), Idea.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def screening_export(campaign, flt):
+    stmt = _screening_statement(campaign, flt).options(selectinload(Idea.co_proposers))
+    return db.session.execute(stmt.order_by(Idea.seq)).scalars().all()
+
+
+def status_counts(campaign):
+    rows = db.session.execute(
+        select(Idea.status, func.count()).where(Idea.campaign_id == campaign.id).group_by(Idea.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def ideas_by_ids(campaign, ids):
+    return db.session.execute(
+        select(Idea).where(Idea.campaign_id == campaign.id, Idea.id.in_(ids)).order_by(Idea.id)
+    ).scalars().all()

@@ -1,0 +1,163 @@
+"""State changes of ideas. Functions flush; the view or command commits once."""
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from app.audit.services import log_action
+from app.campaigns.models import Campaign
+from app.campaigns.queries import theme_by_code
+from app.extensions import db
+from app.timeutil import now
+from ideas.models import CoProposer, Idea, IdeaEvent, IdeaStatus
+from ideas.queries import idea_by_code, idea_by_token
+
+
+class ScreeningError(Exception):
+    """A refused action, with a message for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class SubmissionClosed(ScreeningError):
+    pass
+
+
+class TokenMismatch(Exception):
+    """The form's token belongs to someone else's idea."""
+
+
+def tracking_code(year, seq):
+    return f"XC-{year}-{seq:06d}"
+
+
+def save_idea(author, campaign, token, fields, theme_code, submit):
+    """Create or update the idea behind this form token; submit it if asked.
+
+    Returns ``(idea, created_now)``. Sending the same form twice (a double
+    click, a browser resend) finds the idea the first send made: one idea,
+    never two, and a submitted idea is never changed again through the form.
+    """
+    idea = idea_by_token(token)
+    if idea is not None and idea.author_id != author.id:
+        raise TokenMismatch()
+    if idea is not None and idea.status is not IdeaStatus.draft:
+        return idea, False
+    if submit and not campaign.is_open():
+        raise SubmissionClosed(_closed_message(campaign))
+    if idea is None:
+        idea = _insert_draft(author, campaign, token, fields)
+        if idea.author_id != author.id:
+            raise TokenMismatch()
+        if idea.status is not IdeaStatus.draft:
+            return idea, False
+    for name, value in fields.items():
+        setattr(idea, name, value)
+    idea.theme = theme_by_code(campaign, theme_code) if theme_code else None
+    db.session.flush()
+    if submit:
+        _submit(idea, author)
+    else:
+        log_action(author, "idea.draft", idea)
+    return idea, True
+
+
+def _insert_draft(author, campaign, token, fields):
+    idea = Idea(campaign=campaign, author=author, submission_token=token,
+                status=IdeaStatus.draft, **fields)
+    try:
+        with db.session.begin_nested():
+            db.session.add(idea)
+    except IntegrityError:
+        # A concurrent send of the same form won the insert; use its idea.
+        return idea_by_token(token)
+    return idea
+
+
+def _closed_message(campaign):
+    state = campaign.window_state()
+    opens = campaign.submit_opens_at.strftime("%Y年%m月%d日 %H:%M")
+    closes = campaign.submit_closes_at.strftime("%Y年%m月%d日 %H:%M")
+    if state == "not_started":
+        return f"征集尚未开始（{opens} 开始），现在可以先保存草稿。"
+    return f"征集已于 {closes} 截止，不再接收新的建议。"
+
+
+def _next_seq(campaign):
+    # One atomic statement: concurrent submissions never share a number.
+    return db.session.execute(
+        update(Campaign).where(Campaign.id == campaign.id)
+        .values(idea_seq=Campaign.idea_seq + 1).returning(Campaign.idea_seq)
+    ).scalar_one()
+
+
+def _submit(idea, actor):
+    seq = _next_seq(idea.campaign)
+    idea.seq = seq
+    idea.tracking_code = tracking_code(idea.campaign.year, seq)
+    idea.submitted_at = now()
+    _transition(idea, IdeaStatus.submitted, actor, "")
+    log_action(actor, "idea.submit", idea, code=idea.tracking_code)
+
+
+def _transition(idea, to_status, actor, reason):
+    if not idea.status.can_become(to_status):
+        raise ScreeningError(f"{idea.tracking_code or '草稿'} 当前状态为“{idea.status.label}”，"
+                             f"不能改为“{to_status.label}”")
+    idea.events.append(IdeaEvent(actor=actor, from_status=idea.status, to_status=to_status,
+                                 reason=reason, created_at=now()))
+    idea.status = to_status
+    db.session.flush()
+
+
+def accept_idea(idea, actor, reason=""):
+    _transition(idea, IdeaStatus.accepted, actor, reason)
+    log_action(actor, "idea.accept", idea, code=idea.tracking_code)
+
+
+def reject_idea(idea, actor, reason):
+    if not reason:
+        raise ScreeningError("不予采纳须说明理由，提出人会看到")
+    _transition(idea, IdeaStatus.rejected, actor, reason)
+    log_action(actor, "idea.reject", idea, code=idea.tracking_code, reason=reason)
+
+
+def merge_duplicate(duplicate, kept_code, actor, reason):
+    """Fold ``duplicate`` into the idea with ``kept_code``; its author becomes a
+    co-proposer of the kept idea, and both ideas' histories say why."""
+    kept = idea_by_code(kept_code.upper())
+    if kept is None or kept.campaign_id != duplicate.campaign_id:
+        raise ScreeningError(f"本次活动中没有编号为 {kept_code} 的建议")
+    if kept.id == duplicate.id:
+        raise ScreeningError("不能把建议合并到它自己")
+    if kept.status not in (IdeaStatus.submitted, IdeaStatus.accepted):
+        raise ScreeningError(f"{kept.tracking_code} 当前状态为“{kept.status.label}”，不能作为保留的建议")
+    # Status and target change together: the database checks they agree.
+    with db.session.no_autoflush:
+        duplicate.merged_into = kept
+        _transition(duplicate, IdeaStatus.merged, actor, f"与 {kept.tracking_code} 重复，已合并。{reason}")
+    kept.events.append(IdeaEvent(actor=actor, reason=f"合并了重复建议 {duplicate.tracking_code}。{reason}",
+                                 created_at=now()))
+    already = {c.user_id for c in kept.co_proposers} | {kept.author_id}
+    if duplicate.author_id not in already:
+        kept.co_proposers.append(CoProposer(user_id=duplicate.author_id, source_idea=duplicate))
+    db.session.flush()
+    log_action(actor, "idea.merge", duplicate, into=kept.tracking_code, reason=reason)
+    return kept
+
+
+def bulk_screen(ideas, action, actor, reason=""):
+    """Accept or reject many ideas; returns (done, refused) with the refusals' messages."""
+    done, refused = [], []
+    for idea in ideas:
+        try:
+            with db.session.begin_nested():
+                if action == "accept":
+                    accept_idea(idea, actor, reason)
+                else:
+                    reject_idea(idea, actor, reason)
+        except ScreeningError as exc:
+            refused.append(exc.message)
+        else:
+            done.append(idea)
+    return done, refused

@@ -1,0 +1,211 @@
+import uuid
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.decorators import citizen_required, staff_required
+from app.campaigns.queries import current_campaign_or_404, theme_choices
+from app.extensions import db
+from app.forms import choices
+from app.viewutil import back_or, flash_form_errors
+from ideas import queries, services
+from ideas.exports import export_ideas
+from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm, ReasonForm,
+                         ScreeningFilterForm, TrackForm)
+from ideas.models import Idea, IdeaStatus
+
+bp = Blueprint("ideas", __name__, template_folder="templates")
+
+
+def _idea_form(campaign, idea=None):
+    form = IdeaForm(obj=idea)
+    form.set_theme_choices(theme_choices(campaign))
+    if request.method == "GET":
+        form.submission_token.data = idea.submission_token if idea else uuid.uuid4().hex
+        if idea is not None and idea.theme is not None:
+            form.theme.data = idea.theme.code
+    return form
+
+
+def _save(form, campaign, idea=None):
+    """Validate and save the form; the response, or None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    token = idea.submission_token if idea else form.submission_token.data
+    if not token:
+        abort(400)
+    try:
+        saved, created_now = services.save_idea(
+            current_user._get_current_object(), campaign, token, form.idea_fields(),
+            form.theme.data, submit=not form.is_draft,
+        )
+    except services.SubmissionClosed as exc:
+        flash(exc.message, "error")
+        return None
+    except services.TokenMismatch:
+        abort(400)
+    db.session.commit()
+    if not created_now:
+        flash(f"这条建议已经提交过了（编号 {saved.tracking_code}），没有重复提交。", "info")
+    elif saved.status is IdeaStatus.draft:
+        flash("草稿已保存，可以随时回来继续填写并提交。", "success")
+        return redirect(url_for("ideas.edit", idea_id=saved.id))
+    else:
+        flash(f"提交成功！您的建议编号是 {saved.tracking_code}，请妥善保存，可凭编号查询进度。", "success")
+    return redirect(url_for("ideas.detail", idea_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@citizen_required
+def new():
+    campaign = current_campaign_or_404()
+    form = _idea_form(campaign)
+    return _save(form, campaign) or render_template("ideas/form.html", form=form, campaign=campaign)
+
+
+@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@citizen_required
+def edit(idea_id):
+    idea = db.get_or_404(Idea, idea_id)
+    if idea.author_id != current_user.id:
+        abort(404)
+    if not idea.can_edit(current_user):
+        flash("这条建议已经提交，不能再修改。", "info")
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
+    campaign = idea.campaign
+    form = _idea_form(campaign, idea)
+    return _save(form, campaign, idea) or render_template(
+        "ideas/form.html", form=form, campaign=campaign, idea=idea)
+
+
+@bp.route("/mine")
+@citizen_required
+def mine():
+    return render_template("ideas/mine.html", ideas=queries.ideas_of_author(current_user))
+
+
+@bp.route("/<int:idea_id>")
+@login_required
+def detail(idea_id):
+    idea = db.get_or_404(Idea, idea_id)
+    if not idea.can_view(current_user):
+        # 404, not 403: do not confirm that someone else's idea exists.
+        abort(404)
+    forms = None
+    if current_user.is_staff:
+        forms = {"accept": AcceptForm(), "reject": ReasonForm(), "merge": MergeForm()}
+    return render_template("ideas/detail.html", idea=idea, forms=forms, IdeaStatus=IdeaStatus)
+
+
+@bp.route("/track")
+def track_lookup():
+    form = TrackForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("ideas.track", code=form.code.data.upper()))
+    return render_template("ideas/track_lookup.html", form=form)
+
+
+@bp.route("/track/<code>")
+def track(code):
+    idea = queries.idea_by_code(code.strip().upper())
+    if idea is None:
+        return render_template("ideas/track_lookup.html", form=TrackForm(data={"code": code}),
+                               not_found=True), 404
+    return render_template("ideas/track.html", idea=idea)
+
+
+def _screening_filter(campaign):
+    form = ScreeningFilterForm(request.args)
+    form.status.choices = choices([("", "全部状态")] + [
+        (s.value, s.label) for s in IdeaStatus if s is not IdeaStatus.draft])
+    form.theme.choices = choices([("", "全部主题")] + theme_choices(campaign))
+    flt = queries.ScreeningFilter()
+    if form.validate():
+        flt = queries.ScreeningFilter(
+            status=form.status.data or None, theme=form.theme.data or None,
+            region=form.region.data or None, date_from=form.date_from.data,
+            date_to=form.date_to.data, q=form.q.data or None)
+    return form, flt
+
+
+@bp.route("/screening")
+@staff_required
+def screening():
+    campaign = current_campaign_or_404()
+    form, flt = _screening_filter(campaign)
+    page = queries.screening_page(campaign, flt, request.args.get("page", 1, type=int),
+                                  current_app.config["SCREENING_PAGE_SIZE"])
+    return render_template("ideas/screening.html", form=form, page=page, campaign=campaign,
+                           counts=queries.status_counts(campaign), statuses=list(IdeaStatus),
+                           bulk=BulkScreenForm())
+
+
+@bp.route("/export.<fmt>")
+@staff_required
+def export(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    campaign = current_campaign_or_404()
+    _, flt = _screening_filter(campaign)
+    body = export_ideas(queries.screening_export(campaign, flt), fmt)
+    mimetype = ("text/csv; charset=utf-8" if fmt == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"ideas-{campaign.year}.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def _screen_action(idea_id, form, action):
+    idea = db.get_or_404(Idea, idea_id)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
+    try:
+        action(idea, current_user._get_current_object(), form)
+    except services.ScreeningError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("已处理。", "success")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
+@bp.route("/<int:idea_id>/accept", methods=["POST"])
+@staff_required
+def accept(idea_id):
+    return _screen_action(idea_id, AcceptForm(),
+                          lambda idea, actor, form: services.accept_idea(idea, actor, form.reason.data or ""))
+
+
+@bp.route("/<int:idea_id>/reject", methods=["POST"])
+@staff_required
+def reject(idea_id):
+    return _screen_action(idea_id, ReasonForm(),
+                          lambda idea, actor, form: services.reject_idea(idea, actor, form.reason.data))
+
+
+@bp.route("/<int:idea_id>/merge", methods=["POST"])
+@staff_required
+def merge(idea_id):
+    return _screen_action(idea_id, MergeForm(),
+                          lambda idea, actor, form: services.merge_duplicate(
+                              idea, form.target_code.data, actor, form.reason.data))
+
+
+@bp.route("/screening/bulk", methods=["POST"])
+@staff_required
+def bulk():
+    campaign = current_campaign_or_404()
+    form = BulkScreenForm()
+    if form.validate_on_submit():
+        ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
+        done, refused = services.bulk_screen(ideas, form.action.data,
+                                             current_user._get_current_object(), form.reason.data or "")
+        db.session.commit()
+        flash(f"已处理 {len(done)} 条。", "success")
+        for message in refused:
+            flash(message, "error")
+    else:
+        flash_form_errors(form)
+    return redirect(back_or(url_for("ideas.screening")))

@@ -1,0 +1,46 @@
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+
+
+def test_home_shows_the_campaign_and_its_ten_themes(client, make):
+    campaign = make.campaign()
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert campaign.title in page
+    themes = [t for t in campaign.themes if not t.is_other]
+    assert len(themes) == 10
+    for theme in campaign.themes:
+        assert theme.name in page
+    assert "破除地方保护和市场分割" in page and "其他" in page
+    assert "征集时间" in page and "/ideas/new" in page
+
+
+def test_home_without_a_campaign(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "当前没有正在进行的征集活动" in response.get_data(as_text=True)
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "error" and body["database"].startswith("error")
+
+
+def test_unknown_page_is_a_chinese_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
