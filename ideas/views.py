@@ -93,7 +93,8 @@ def detail(idea_id):
         abort(404)
     forms = None
     if current_user.is_staff:
-        forms = {"accept": AcceptForm(), "reject": ReasonForm(), "merge": MergeForm()}
+        forms = {"accept": AcceptForm(prefix="accept"), "reject": ReasonForm(prefix="reject"),
+                 "merge": MergeForm(prefix="merge")}
     return render_template("ideas/detail.html", idea=idea, forms=forms, IdeaStatus=IdeaStatus)
 
 
@@ -174,21 +175,21 @@ def _screen_action(idea_id, form, action):
 @bp.route("/<int:idea_id>/accept", methods=["POST"])
 @staff_required
 def accept(idea_id):
-    return _screen_action(idea_id, AcceptForm(),
+    return _screen_action(idea_id, AcceptForm(prefix="accept"),
                           lambda idea, actor, form: services.accept_idea(idea, actor, form.reason.data or ""))
 
 
 @bp.route("/<int:idea_id>/reject", methods=["POST"])
 @staff_required
 def reject(idea_id):
-    return _screen_action(idea_id, ReasonForm(),
+    return _screen_action(idea_id, ReasonForm(prefix="reject"),
                           lambda idea, actor, form: services.reject_idea(idea, actor, form.reason.data))
 
 
 @bp.route("/<int:idea_id>/merge", methods=["POST"])
 @staff_required
 def merge(idea_id):
-    return _screen_action(idea_id, MergeForm(),
+    return _screen_action(idea_id, MergeForm(prefix="merge"),
                           lambda idea, actor, form: services.merge_duplicate(
                               idea, form.target_code.data, actor, form.reason.data))
 

@@ -62,7 +62,7 @@ def test_bad_filter_values_do_not_break_the_queue(client, make, staff):
 
 def test_accept(client, make, staff):
     idea = make.idea()
-    response = client.post(f"/ideas/{idea.id}/accept", data={"reason": ""})
+    response = client.post(f"/ideas/{idea.id}/accept", data={"accept-reason": ""})
     assert response.status_code == 302
     db.session.expire_all()
     assert idea.status is IdeaStatus.accepted
@@ -75,10 +75,10 @@ def test_accept(client, make, staff):
 def test_reject_needs_a_reason_which_the_author_sees(client, make, auth, staff):
     author = make.user()
     idea = make.idea(author=author)
-    client.post(f"/ideas/{idea.id}/reject", data={"reason": ""})
+    client.post(f"/ideas/{idea.id}/reject", data={"reject-reason": ""})
     db.session.expire_all()
     assert idea.status is IdeaStatus.submitted
-    client.post(f"/ideas/{idea.id}/reject", data={"reason": "与征集主题无关"})
+    client.post(f"/ideas/{idea.id}/reject", data={"reject-reason": "与征集主题无关"})
     db.session.expire_all()
     assert idea.status is IdeaStatus.rejected and idea.events[-1].reason == "与征集主题无关"
     auth.logout()
@@ -99,7 +99,7 @@ def test_merge_credits_the_duplicate_author_and_both_see_why(client, make, auth,
     kept = make.idea(author=kept_author, status=IdeaStatus.accepted)
     duplicate = make.idea(author=dup_author, title="园区政区分设（重复）")
     response = client.post(f"/ideas/{duplicate.id}/merge",
-                           data={"target_code": kept.tracking_code.lower(), "reason": "内容基本一致"})
+                           data={"merge-target_code": kept.tracking_code.lower(), "merge-reason": "内容基本一致"})
     assert response.status_code == 302
     db.session.expire_all()
     assert duplicate.status is IdeaStatus.merged and duplicate.merged_into_id == kept.id

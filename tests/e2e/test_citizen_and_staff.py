@@ -1,0 +1,83 @@
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.extensions import db
+from ideas.models import Idea, IdeaStatus
+from tests.factories import IDEA_FIELDS
+
+
+def test_home_page_on_a_phone(phone, make):
+    campaign = make.campaign()
+    phone.goto("/")
+    phone.shot("home")
+    for theme in campaign.themes:
+        expect(phone.page.get_by_role("heading", name=theme.name)).to_be_visible()
+    assert phone.fits_the_screen()
+
+
+def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
+    make.campaign()
+    page = phone.page
+    phone.goto("/auth/register")
+    page.fill("#login", "13912345678")
+    page.fill("#password", "abc12345")
+    page.fill("#password2", "abc12345")
+    page.fill("#real_name", "张三")
+    phone.shot("register")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/ideas/mine")
+
+    phone.goto("/ideas/new")
+    assert phone.fits_the_screen()
+    page.fill("#title", "太短")  # refused at the field, the rest kept
+    page.select_option("#theme", "parks")
+    page.fill("#problem", IDEA_FIELDS["problem"])
+    page.fill("#suggestion", IDEA_FIELDS["suggestion"])
+    page.fill("#benefit", IDEA_FIELDS["benefit"])
+    page.select_option("#region", "株洲市")
+    page.fill("#contact_phone", "13812341234")
+    page.click("#submit")
+    expect(page.get_by_text("至少需要 5 个字")).to_be_visible()
+    expect(page.locator("#problem")).to_have_value(IDEA_FIELDS["problem"])
+    phone.shot("field-error")
+    page.fill("#title", IDEA_FIELDS["title"])
+    page.dblclick("#submit")  # a double tap still makes one idea
+    page.wait_for_url(re.compile(r".*/ideas/\d+$"))
+    expect(page.get_by_text("提交成功")).to_be_visible()
+    phone.shot("submitted")
+    db.session.remove()
+    [idea] = db.session.scalars(select(Idea)).all()
+    assert idea.status is IdeaStatus.submitted
+
+    phone.goto("/ideas/track")
+    page.fill("#code", idea.tracking_code)
+    page.click("main button[type=submit]")
+    expect(page.get_by_text("待筛选").first).to_be_visible()
+    tracked = page.inner_text("main")
+    assert "13812341234" not in tracked and "张三" not in tracked and "株洲" not in tracked
+    phone.shot("tracked")
+
+
+def test_staff_screens_and_merges(laptop, make):
+    make.campaign()
+    staff = make.user(Role.staff, login="staff@example.com")
+    kept = make.idea(title="推行园区政区分设")
+    duplicate = make.idea(title="园区政区分设（重复）")
+    page = laptop.page
+    laptop.goto("/auth/login")
+    page.fill("#login", staff.login_name)
+    page.fill("#password", "Passw0rd!")
+    page.click("main button[type=submit]")
+    laptop.goto("/ideas/screening")
+    laptop.shot("queue")
+    page.click(f"text={duplicate.title}")
+    page.fill("#merge-target_code", kept.tracking_code)
+    page.fill("#merge-reason", "内容基本一致")
+    page.click("text=标记为重复并合并")
+    expect(page.get_by_text("已处理")).to_be_visible()
+    laptop.shot("merged")
+    db.session.remove()
+    assert db.session.get(Idea, duplicate.id).status is IdeaStatus.merged
