@@ -34,18 +34,21 @@ def create_app(config_name=None, test_config=None):
     from app.auth.views import bp as auth_bp
     from app.base.views import bp as base_bp
     from ideas.views import bp as ideas_bp
+    from voting.views import bp as voting_bp
 
     templating.init_app(app)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(ideas_bp, url_prefix="/ideas")
+    app.register_blueprint(voting_bp, url_prefix="/voting")
 
     from app.auth.cli import users_cli
     from app.campaigns.cli import campaign_cli
     from app.demo.cli import demo_cli
     from ideas.cli import ideas_cli
+    from voting.cli import voting_cli
 
-    for group in (users_cli, campaign_cli, demo_cli, ideas_cli):
+    for group in (users_cli, campaign_cli, demo_cli, ideas_cli, voting_cli):
         app.cli.add_command(group)
     return app

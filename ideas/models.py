@@ -14,6 +14,8 @@ class IdeaStatus(enum.Enum):
     accepted = "accepted"
     rejected = "rejected"
     merged = "merged"
+    shortlisted = "shortlisted"
+    finalist = "finalist"
 
     @property
     def label(self):
@@ -29,14 +31,19 @@ STATUS_LABELS = {
     IdeaStatus.accepted: "已采纳，进入评选",
     IdeaStatus.rejected: "未采纳",
     IdeaStatus.merged: "已合并",
+    IdeaStatus.shortlisted: "入围，进入下一轮评审",
+    IdeaStatus.finalist: "入选前十，待公示",
 }
 
 # The only legal moves of the workflow; services refuse everything else.
 TRANSITIONS = {
     IdeaStatus.draft: {IdeaStatus.submitted},
     IdeaStatus.submitted: {IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.merged},
-    # A duplicate can turn up after both ideas were accepted.
-    IdeaStatus.accepted: {IdeaStatus.merged},
+    # A duplicate can turn up after both ideas were accepted. Closing a judging
+    # round advances ideas; reopening it (an admin's logged act) takes them back.
+    IdeaStatus.accepted: {IdeaStatus.merged, IdeaStatus.shortlisted, IdeaStatus.finalist},
+    IdeaStatus.shortlisted: {IdeaStatus.finalist, IdeaStatus.accepted},
+    IdeaStatus.finalist: {IdeaStatus.shortlisted, IdeaStatus.accepted},
     IdeaStatus.rejected: set(),
     IdeaStatus.merged: set(),
 }

@@ -96,11 +96,12 @@ def _submit(idea, actor):
     idea.seq = seq
     idea.tracking_code = tracking_code(idea.campaign.year, seq)
     idea.submitted_at = now()
-    _transition(idea, IdeaStatus.submitted, actor, "")
+    transition(idea, IdeaStatus.submitted, actor, "")
     log_action(actor, "idea.submit", idea, code=idea.tracking_code)
 
 
-def _transition(idea, to_status, actor, reason):
+def transition(idea, to_status, actor, reason):
+    """Move an idea along the workflow, recording who, when and why."""
     if not idea.status.can_become(to_status):
         raise ScreeningError(f"{idea.tracking_code or '草稿'} 当前状态为“{idea.status.label}”，"
                              f"不能改为“{to_status.label}”")
@@ -110,15 +111,21 @@ def _transition(idea, to_status, actor, reason):
     db.session.flush()
 
 
+def add_note(idea, actor, reason):
+    """A line in the idea's history without a status change."""
+    idea.events.append(IdeaEvent(actor=actor, reason=reason, created_at=now()))
+    db.session.flush()
+
+
 def accept_idea(idea, actor, reason=""):
-    _transition(idea, IdeaStatus.accepted, actor, reason)
+    transition(idea, IdeaStatus.accepted, actor, reason)
     log_action(actor, "idea.accept", idea, code=idea.tracking_code)
 
 
 def reject_idea(idea, actor, reason):
     if not reason:
         raise ScreeningError("不予采纳须说明理由，提出人会看到")
-    _transition(idea, IdeaStatus.rejected, actor, reason)
+    transition(idea, IdeaStatus.rejected, actor, reason)
     log_action(actor, "idea.reject", idea, code=idea.tracking_code, reason=reason)
 
 
@@ -135,9 +142,8 @@ def merge_duplicate(duplicate, kept_code, actor, reason):
     # Status and target change together: the database checks they agree.
     with db.session.no_autoflush:
         duplicate.merged_into = kept
-        _transition(duplicate, IdeaStatus.merged, actor, f"与 {kept.tracking_code} 重复，已合并。{reason}")
-    kept.events.append(IdeaEvent(actor=actor, reason=f"合并了重复建议 {duplicate.tracking_code}。{reason}",
-                                 created_at=now()))
+        transition(duplicate, IdeaStatus.merged, actor, f"与 {kept.tracking_code} 重复，已合并。{reason}")
+    add_note(kept, actor, f"合并了重复建议 {duplicate.tracking_code}。{reason}")
     already = {c.user_id for c in kept.co_proposers} | {kept.author_id}
     if duplicate.author_id not in already:
         kept.co_proposers.append(CoProposer(user_id=duplicate.author_id, source_idea=duplicate))

@@ -1,0 +1,33 @@
+import pytest
+
+from app.auth.models import Role
+from app.extensions import db
+from ideas.models import IdeaStatus
+from voting import queries, services
+
+
+@pytest.fixture
+def judging(make):
+    """A campaign with 12 accepted ideas, 6 reviewers and the default rounds
+    scaled down (advance 6 → 3 → 2)."""
+    campaign = make.campaign()
+    staff = make.user(Role.staff, login="staff@example.com")
+    reviewers = [make.user(Role.reviewer, region="长沙市" if n % 2 else "株洲市", work_unit=f"单位{n}")
+                 for n in range(6)]
+    ideas = [make.idea(status=IdeaStatus.accepted, staff=staff, title=f"第{n:02d}条建议的标题",
+                       region="岳阳市") for n in range(12)]
+    rounds = services.create_default_rounds(campaign, staff)
+    for round_, advance in zip(rounds, (6, 3, 2)):
+        round_.advance_count = advance
+        round_.avoid_same_region = False
+    db.session.commit()
+    return {"campaign": campaign, "staff": staff, "reviewers": reviewers, "ideas": ideas, "rounds": rounds}
+
+
+def score_everything(round_, score_of):
+    """Submit every active assignment of the round with score_of(assignment) for each criterion."""
+    for assignment in queries.active_assignments(round_):
+        value = score_of(assignment)
+        services.save_review(assignment, assignment.reviewer, {c.id: value for c in round_.criteria}, "",
+                             submit=True)
+    db.session.commit()
