@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 # One assignment beyond a reviewer's fair share of a theme costs this much; it
@@ -225,6 +226,8 @@ class _Problem:
     var_cost: np.ndarray
     theme_spread_cost: float
     seed: int
+    eligible: np.ndarray
+    kept: np.ndarray
 
     @property
     def n_ideas(self) -> int:
@@ -311,7 +314,7 @@ class _Problem:
         return cls(
             ideas, reviewers, k, group_members, group_size, group_theme, theme_share,
             var_reviewer, var_group, kept[var_reviewer, representative[var_group]].astype(float),
-            var_cost, theme_spread_cost, seed,
+            var_cost, theme_spread_cost, seed, eligible, kept,
         )
 
     def loads_of(self, counts: np.ndarray) -> np.ndarray:
@@ -409,6 +412,7 @@ class _Problem:
             shuffled = rng.permutation(members)
             for offset, idea in enumerate(shuffled):
                 by_idea[idea].extend(seats[offset::len(members)].tolist())
+        _connect(by_idea, self.eligible, self.kept)
         loads = self.loads_of(counts)
         overload = 0
         if self.group_theme is not None:
@@ -428,6 +432,57 @@ class _Problem:
             theme_overload=overload,
             solve_seconds=seconds,
         )
+
+
+def _connect(by_idea: list[list[int]], eligible: np.ndarray, kept: np.ndarray) -> None:
+    """Join the reviewer–idea graph into one piece by swapping reviewers between ideas.
+
+    Laying a group's seats end to end can split it into separate panels (with
+    12 ideas and 6 reviewers of 6 seats each: three reviewers see ideas 1–6,
+    the other three ideas 7–12), and calibration cannot compare panels that
+    share nothing. Swapping reviewer x of idea a with reviewer y of idea b, a
+    and b in different pieces, keeps k distinct reviewers per idea and every
+    load. It joins the two pieces when a and b have other reviewers and x
+    reviews another idea too: b then hangs on x, which still hangs on a's
+    piece. Only pairs that are eligible and not kept by hand are swapped.
+    """
+    n_reviewers = eligible.shape[0]
+    loads = np.bincount([r for reviewers in by_idea for r in reviewers], minlength=n_reviewers)
+    pieces = _pieces(by_idea, n_reviewers)
+    while len(set(pieces)) > 1:
+        swap = _joining_swap(by_idea, pieces, eligible, kept, loads)
+        if swap is None:
+            return  # the rules keep the pieces apart; calibration centres each on its own
+        a, b, x, y = swap
+        by_idea[a][by_idea[a].index(x)] = y
+        by_idea[b][by_idea[b].index(y)] = x
+        pieces = _pieces(by_idea, n_reviewers)
+
+
+def _pieces(by_idea: list[list[int]], n_reviewers: int) -> list[int]:
+    rows = [i for i, reviewers in enumerate(by_idea) for _ in reviewers]
+    cols = [len(by_idea) + r for reviewers in by_idea for r in reviewers]
+    size = len(by_idea) + n_reviewers
+    graph = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    return labels[:len(by_idea)].tolist()
+
+
+def _joining_swap(by_idea, pieces, eligible, kept, loads):
+    first = pieces[0]
+    inside = [a for a, piece in enumerate(pieces) if piece == first and len(by_idea[a]) >= 2]
+    outside = [b for b, piece in enumerate(pieces) if piece != first and len(by_idea[b]) >= 2]
+    for a in inside:
+        for x in by_idea[a]:
+            if kept[x, a] or loads[x] < 2:
+                continue
+            for b in outside:
+                if x in by_idea[b] or not eligible[x, b]:
+                    continue
+                for y in by_idea[b]:
+                    if not kept[y, b] and y not in by_idea[a] and eligible[y, a]:
+                        return a, b, x, y
+    return None
 
 
 def _fair_theme_share(loads: np.ndarray, theme_share: np.ndarray) -> np.ndarray:

@@ -389,12 +389,29 @@ def _agreement(totals):
     return None if np.isnan(alpha) else alpha
 
 
-def close_round(round_, actor, seed=None):
-    """One transaction: scores freeze, ranks are stored, the top N advance and
-    the digest of the frozen table is recorded. Any failure leaves it all undone."""
-    _lock(round_)
-    _require(round_, RoundState.open)
-    outcome, totals, calibration, keys = compute_outcome(round_, seed)
+@dataclass
+class Provisional:
+    """Where a round stands while it is open: nothing is stored."""
+
+    rows: list
+    unscored: int
+    alpha: float | None
+
+
+def provisional_results(round_):
+    """Ranks and flags from the reviews submitted so far, so staff can add
+    reviews to disputed ideas and ideas near the cut before closing."""
+    try:
+        outcome, totals, calibration, keys = compute_outcome(round_, seed=0)
+    except VotingError:
+        pool = {e.idea_id for e in round_.entries}
+        scored = {r.assignment.idea_id for r in queries.submitted_reviews(round_)}
+        return Provisional([], len(pool - scored), None)
+    rows = _result_rows(round_, outcome, totals, calibration, keys)
+    return Provisional(sorted(rows, key=lambda row: row["rank"]), 0, outcome.alpha)
+
+
+def _result_rows(round_, outcome, totals, calibration, keys):
     by_idea = defaultdict(list)
     for _, idea_id, total in totals:
         by_idea[idea_id].append(total)
@@ -402,20 +419,38 @@ def close_round(round_, actor, seed=None):
     near = near_cutoff(calibration.quality, outcome.ranking.n_advance, NEAR_CUT_MARGIN)
     tied = set(outcome.ranking.cut_line_tie.ideas) if outcome.ranking.cut_line_tie else set()
     advancing = set(outcome.ranking.advancing)
-    final = queries.is_final_round(round_)
+    rows = []
     for entry in round_.entries:
         scores = by_idea[entry.idea_id]
-        entry.review_count = len(scores)
-        entry.raw_mean = sum(scores) / len(scores)
-        entry.robust_mean = robust_mean(scores)
-        entry.median = keys[entry.idea_id].median
-        entry.calibrated = calibration.quality[entry.idea_id]
-        entry.spread = spreads[entry.idea_id].std
-        entry.rank = outcome.ranking.rank[entry.idea_id]
-        entry.advanced = entry.idea_id in advancing
-        entry.flag_disagreement = spreads[entry.idea_id].high_disagreement
-        entry.flag_near_cut = entry.idea_id in near
-        entry.in_cut_tie = entry.idea_id in tied
+        rows.append({
+            "entry": entry, "idea": entry.idea,
+            "review_count": len(scores),
+            "raw_mean": sum(scores) / len(scores),
+            "robust_mean": robust_mean(scores),
+            "median": keys[entry.idea_id].median,
+            "calibrated": calibration.quality[entry.idea_id],
+            "spread": spreads[entry.idea_id].std,
+            "rank": outcome.ranking.rank[entry.idea_id],
+            "advanced": entry.idea_id in advancing,
+            "flag_disagreement": spreads[entry.idea_id].high_disagreement,
+            "flag_near_cut": entry.idea_id in near,
+            "in_cut_tie": entry.idea_id in tied,
+        })
+    return rows
+
+
+def close_round(round_, actor, seed=None):
+    """One transaction: scores freeze, ranks are stored, the top N advance and
+    the digest of the frozen table is recorded. Any failure leaves it all undone."""
+    _lock(round_)
+    _require(round_, RoundState.open)
+    outcome, totals, calibration, keys = compute_outcome(round_, seed)
+    final = queries.is_final_round(round_)
+    for row in _result_rows(round_, outcome, totals, calibration, keys):
+        entry = row.pop("entry")
+        row.pop("idea")
+        for name, value in row.items():
+            setattr(entry, name, value)
         if entry.advanced:
             _advance(entry.idea, round_, final, actor)
     round_.tie_seed = outcome.ranking.seed
@@ -427,7 +462,7 @@ def close_round(round_, actor, seed=None):
     _move(round_, RoundState.closed)
     db.session.flush()
     log_action(actor, "round.close", round_, digest=round_.digest, seed=round_.tie_seed,
-               advanced=sorted(advancing))
+               advanced=sorted(outcome.ranking.advancing))
     return outcome
 
 

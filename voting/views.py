@@ -6,6 +6,7 @@ from app.auth.models import Role, User
 from app.campaigns.queries import current_campaign_or_404
 from app.extensions import db
 from app.forms import choices
+from app.timeutil import now
 from app.viewutil import flash_form_errors
 from ideas.queries import idea_by_code
 from voting import queries, services
@@ -66,7 +67,9 @@ def round_detail(round_id):
     return render_template(
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
         reason_form=ReasonForm(), close_form=CloseForm(), by_reviewer=by_reviewer, by_idea=by_idea,
-        results=queries.results(round_) if round_.digest else [], RoundState=RoundState)
+        results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
+        provisional=services.provisional_results(round_) if round_.state is RoundState.open else None,
+        overdue=bool(round_.closes_at and round_.closes_at <= now()))
 
 
 @bp.route("/rounds/<int:round_id>/criteria", methods=["POST"])

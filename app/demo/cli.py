@@ -21,5 +21,6 @@ def accounts_command():
     """Print the demo accounts and their password."""
     password = current_app.config["DEMO_PASSWORD"]
     click.echo("演示账号（密码均为 %s）：" % password)
-    for login, role, name in DEMO_ACCOUNTS:
-        click.echo(f"  {role.label:<6} {login:<24} {name}")
+    for login, role, name, *_ in DEMO_ACCOUNTS:
+        click.echo(f"  {role.label}\t{login}\t{name or ''}")
+    click.echo("  另有 44 位演示群众：13900000001 … 13900000044")

@@ -13,6 +13,23 @@ from voting.models import Assignment, Conflict, RoundState
 from voting.scoring import verify_digest
 
 
+def test_prepared_panels_overlap_so_calibration_can_compare_reviewers(judging):
+    first = judging["rounds"][0]
+    services.prepare_round(first, judging["staff"])
+    panels = {}
+    for a in queries.active_assignments(first):
+        panels.setdefault(a.idea_id, set()).add(a.reviewer_id)
+    # Twelve ideas of one theme, six reviewers: laid out naively they split into
+    # two panels of three that never meet.
+    reached, frontier = set(), [next(iter(panels))]
+    while frontier:
+        idea = frontier.pop()
+        reached.add(idea)
+        frontier += [other for other, panel in panels.items()
+                     if other not in reached and panel & panels[idea]]
+    assert reached == set(panels)
+
+
 def test_prepare_assigns_k_reviewers_each_with_balanced_loads_and_no_conflicts(judging, make):
     first = judging["rounds"][0]
     author_reviewer = judging["reviewers"][0]
@@ -218,3 +235,40 @@ def test_concurrent_scoring_by_two_reviewers(app, judging):
     db.session.remove()
     submitted = [a for a in queries.active_assignments(first) if a.review and a.review.submitted]
     assert len(submitted) == sum(len(by_reviewer[r]) for r in two)
+
+
+def test_provisional_results_flag_ideas_before_closing(judging):
+    first, staff = judging["rounds"][0], judging["staff"]
+    services.prepare_round(first, staff)
+    services.open_round(first, staff)
+    assert services.provisional_results(first).unscored == 12
+    # On the even ideas one reviewer of each panel gives 10, the others 1.
+    first_reviewer = {}
+    for a in queries.active_assignments(first):
+        first_reviewer.setdefault(a.idea_id, a.reviewer_id)
+    score_everything(first, lambda a: 6 if a.idea_id % 2 else (10 if first_reviewer[a.idea_id] == a.reviewer_id
+                                                                else 1))
+    provisional = services.provisional_results(first)
+    assert provisional.unscored == 0 and len(provisional.rows) == 12
+    flagged = {row["idea"].id for row in provisional.rows if row["flag_disagreement"]}
+    assert flagged == {i.id for i in judging["ideas"] if i.id % 2 == 0}
+    assert first.state is RoundState.open and all(e.rank is None for e in first.entries)
+
+
+def test_carried_over_scores_count_in_the_next_round(judging):
+    first, second, staff = *judging["rounds"][:2], judging["staff"]
+    second.carry_over = True
+    services.prepare_round(first, staff)
+    services.open_round(first, staff)
+    score_everything(first, lambda a: 1 + a.idea_id % 10)
+    services.close_round(first, staff, seed=1)
+    services.prepare_round(second, staff)
+    services.open_round(second, staff)
+    score_everything(second, lambda a: 5)
+    services.close_round(second, staff, seed=1)
+    counts = {e.idea_id: e.review_count for e in second.entries}
+    # Five reviews this round plus the three of the first round.
+    assert set(counts.values()) == {8}
+    # With flat scores this round, the first round's order decides.
+    best = max(second.entries, key=lambda e: e.calibrated)
+    assert best.idea_id % 10 == max(e.idea_id % 10 for e in second.entries)
