@@ -29,7 +29,7 @@ def create_app(config_name=None, test_config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from app import templating
+    from app import security, templating
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.base.views import bp as base_bp
@@ -37,6 +37,7 @@ def create_app(config_name=None, test_config=None):
     from voting.views import bp as voting_bp
 
     templating.init_app(app)
+    security.init_app(app)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")

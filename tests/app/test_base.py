@@ -1,4 +1,7 @@
+import pytest
 from sqlalchemy.exc import OperationalError
+
+from app import create_app
 
 from app.extensions import db
 
@@ -44,3 +47,27 @@ def test_unknown_page_is_a_chinese_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_every_response_carries_the_security_headers(client, make):
+    make.campaign()
+    for path in ("/", "/auth/login", "/healthz", "/no-such-page", "/static/css/site.css"):
+        response = client.get(path)
+        response.close()  # static files stream from an open file
+        headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_production_refuses_to_start_with_the_default_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", {"SECRET_KEY": "dev-only-not-secret"})
+    with pytest.raises(RuntimeError, match="调试"):
+        create_app("production", {"SECRET_KEY": "a-real-secret-value", "DEBUG": True})
+    app = create_app("production", {"SECRET_KEY": "a-real-secret-value",
+                                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
