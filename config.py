@@ -37,6 +37,13 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SCREENING_PAGE_SIZE = 30
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
+    # Text mining: staff-confirmed ideas per theme before the supervised model
+    # takes over; below THRESHOLD an idea goes to 待人工确认.
+    NLP_MIN_LABELS_PER_THEME = 30
+    NLP_THEME_THRESHOLD = 0.5
+    NLP_SIMILAR_MIN_SCORE = 0.3
+    NLP_DUPLICATE_MIN_SCORE = 0.6
+    NLP_PRELOAD = False
 
 
 class DevelopmentConfig(Config):

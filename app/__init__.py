@@ -22,17 +22,19 @@ def create_app(config_name=None, test_config=None):
         config_class.check(app)
 
     from app import models  # noqa: F401  (registers every table on the metadata)
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, login_manager, migrate, nlp
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    nlp.init_app(app)
 
     from app import security, templating
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.base.views import bp as base_bp
+    from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
     from voting.views import bp as voting_bp
 
@@ -42,14 +44,15 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(ideas_bp, url_prefix="/ideas")
+    app.register_blueprint(analysis_bp, url_prefix="/analysis")
     app.register_blueprint(voting_bp, url_prefix="/voting")
 
     from app.auth.cli import users_cli
     from app.campaigns.cli import campaign_cli
     from app.demo.cli import demo_cli
-    from ideas.cli import ideas_cli
+    from ideas.cli import ideas_cli, nlp_cli
     from voting.cli import voting_cli
 
-    for group in (users_cli, campaign_cli, demo_cli, ideas_cli, voting_cli):
+    for group in (users_cli, campaign_cli, demo_cli, ideas_cli, nlp_cli, voting_cli):
         app.cli.add_command(group)
     return app

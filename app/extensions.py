@@ -6,6 +6,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.nlp_ext import NlpExtension
+
 # Named constraints: SQLite batch migrations cannot alter unnamed ones.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,3 +29,4 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
+nlp = NlpExtension()

@@ -2,5 +2,5 @@
 from app.audit.models import ActionLog  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.campaigns.models import Campaign, Theme  # noqa: F401
-from ideas.models import CoProposer, Idea, IdeaEvent  # noqa: F401
+from ideas.models import Cluster, ClusterRun, CoProposer, Idea, IdeaAnalysis, IdeaEvent, NlpJob  # noqa: F401
 from voting.models import Assignment, Conflict, Criterion, Review, ReviewScore, Round, RoundEntry  # noqa: F401

@@ -104,3 +104,7 @@ class TrackForm(BaseForm):
 
     code = StringField("建议编号", filters=[strip_filter],
                        validators=[DataRequired("请输入建议编号"), CharLength(max=20)])
+
+
+class ThemeConfirmForm(BaseForm):
+    theme = SelectField("主题", choices=[], validators=[DataRequired("请选择主题")])

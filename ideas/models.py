@@ -1,8 +1,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import now
@@ -80,12 +80,15 @@ class Idea(db.Model):
     contact_phone: Mapped[str | None] = mapped_column(String(11))
     show_name: Mapped[bool] = mapped_column(default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # Set when staff confirm or correct the theme: such ideas are the labels
+    # the theme model learns from at the next rebuild.
+    theme_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
 
     campaign = relationship("Campaign")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
     theme = relationship("Theme")
     merged_into: Mapped["Idea | None"] = relationship(remote_side=[id])
     events: Mapped[list["IdeaEvent"]] = relationship(
@@ -150,3 +153,82 @@ class CoProposer(db.Model):
     idea: Mapped[Idea] = relationship(back_populates="co_proposers", foreign_keys=[idea_id])
     user = relationship("User")
     source_idea: Mapped[Idea] = relationship(foreign_keys=[source_idea_id])
+
+
+class IdeaAnalysis(db.Model):
+    """What the text mining found for one idea. The tokens are kept so a rebuild
+    never segments an unchanged idea again (``text_hash`` tells)."""
+
+    __tablename__ = "idea_analyses"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    tokens: Mapped[str] = mapped_column(Text, default="")
+    suggested_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+    idea: Mapped[Idea] = relationship(backref=backref("analysis", uselist=False, cascade="all, delete-orphan"))
+    suggested_theme = relationship("Theme")
+    cluster = relationship("Cluster")
+
+    @property
+    def needs_review(self):
+        """待人工确认: no theme confident enough."""
+        return self.suggested_theme_id is None
+
+
+class ClusterRun(db.Model):
+    """One clustering of a campaign's ideas, with its parameters and quality figures."""
+
+    __tablename__ = "cluster_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    strategy: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    clusters: Mapped[list["Cluster"]] = relationship(back_populates="run", cascade="all, delete-orphan",
+                                                     order_by="Cluster.id")
+
+
+class Cluster(db.Model):
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("cluster_runs.id", ondelete="CASCADE"), index=True)
+    # The theme whose ideas were clustered; None for the unassigned ones.
+    scope_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    terms: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int]
+    nearest_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    theme_score: Mapped[float | None] = mapped_column(Float)
+
+    run: Mapped[ClusterRun] = relationship(back_populates="clusters")
+    scope_theme = relationship("Theme", foreign_keys=[scope_theme_id])
+    nearest_theme = relationship("Theme", foreign_keys=[nearest_theme_id])
+
+
+class NlpJob(db.Model):
+    """A background rebuild and how far it got, for the progress bar."""
+
+    __tablename__ = "nlp_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None]
+
+    STATE_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+
+    @property
+    def percent(self):
+        return int(100 * self.done / self.total) if self.total else 0

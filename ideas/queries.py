@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app.campaigns.models import Theme
 from app.extensions import db
-from ideas.models import Idea, IdeaStatus
+from ideas.models import Idea, IdeaAnalysis, IdeaStatus
 
 
 def idea_by_token(token):
@@ -53,7 +53,8 @@ def _screening_statement(campaign, flt):
         stmt = stmt.where(or_(Idea.title.ilike(pattern), Idea.problem.ilike(pattern),
                               Idea.suggestion.ilike(pattern), Idea.benefit.ilike(pattern),
                               Idea.tracking_code.ilike(pattern)))
-    return stmt.options(selectinload(Idea.theme), selectinload(Idea.author))
+    return stmt.options(selectinload(Idea.theme), selectinload(Idea.author),
+                        selectinload(Idea.analysis).selectinload(IdeaAnalysis.suggested_theme))
 
 
 def screening_page(campaign, flt, page, per_page):

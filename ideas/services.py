@@ -1,14 +1,21 @@
 """State changes of ideas. Functions flush; the view or command commits once."""
+import hashlib
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import log_action
 from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
-from app.extensions import db
+from app.extensions import db, nlp
 from app.timeutil import now
-from ideas.models import CoProposer, Idea, IdeaEvent, IdeaStatus
+from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaEvent, IdeaStatus
 from ideas.queries import idea_by_code, idea_by_token
+
+
+# Ideas the text mining covers: drafts are private, merged ones live on in their kept idea.
+ANALYSED = (IdeaStatus.submitted, IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.shortlisted,
+            IdeaStatus.finalist)
 
 
 class ScreeningError(Exception):
@@ -97,6 +104,7 @@ def _submit(idea, actor):
     idea.tracking_code = tracking_code(idea.campaign.year, seq)
     idea.submitted_at = now()
     transition(idea, IdeaStatus.submitted, actor, "")
+    analyse_idea(idea)
     log_action(actor, "idea.submit", idea, code=idea.tracking_code)
 
 
@@ -167,3 +175,28 @@ def bulk_screen(ideas, action, actor, reason=""):
         else:
             done.append(idea)
     return done, refused
+
+
+def text_of(idea):
+    return "\n".join((idea.title, idea.problem, idea.suggestion, idea.benefit))
+
+
+def text_hash(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def analyse_idea(idea):
+    """Segment a submitted idea once; the similar-ideas index picks it up at its
+    next look-up, and a rebuild will not segment it again unless it changes."""
+    digest = text_hash(text_of(idea))
+    if idea.analysis is None or idea.analysis.text_hash != digest:
+        store_tokens(idea, nlp.segmenter.segment(text_of(idea)), digest)
+    return idea.analysis
+
+
+def store_tokens(idea, tokens, digest):
+    if idea.analysis is None:
+        db.session.add(IdeaAnalysis(idea=idea, text_hash=digest, tokens=tokens))
+    else:
+        idea.analysis.text_hash, idea.analysis.tokens = digest, tokens
+    db.session.flush()

@@ -8,10 +8,10 @@ from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import choices
 from app.viewutil import back_or, flash_form_errors
-from ideas import queries, services
+from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm, ReasonForm,
-                         ScreeningFilterForm, TrackForm)
+                         ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
@@ -91,11 +91,24 @@ def detail(idea_id):
     if not idea.can_view(current_user):
         # 404, not 403: do not confirm that someone else's idea exists.
         abort(404)
-    forms = None
+    forms, duplicates = None, []
     if current_user.is_staff:
         forms = {"accept": AcceptForm(prefix="accept"), "reject": ReasonForm(prefix="reject"),
-                 "merge": MergeForm(prefix="merge")}
-    return render_template("ideas/detail.html", idea=idea, forms=forms, IdeaStatus=IdeaStatus)
+                 "merge": MergeForm(prefix="merge"), "theme": _theme_form(idea.campaign, idea)}
+        duplicates = analysis_queries.likely_duplicates(
+            idea.campaign, [idea], current_app.config["NLP_SIMILAR_MIN_SCORE"], top_k=5).get(idea.id, [])
+    return render_template("ideas/detail.html", idea=idea, forms=forms, duplicates=duplicates,
+                           IdeaStatus=IdeaStatus)
+
+
+def _theme_form(campaign, idea):
+    form = ThemeConfirmForm(prefix=f"theme{idea.id}")
+    form.theme.choices = choices(theme_choices(campaign))
+    suggested = idea.analysis.suggested_theme if idea.analysis else None
+    form.theme.data = (suggested or idea.theme).code if (suggested or idea.theme) else None
+    if idea.theme_confirmed_by_id and idea.theme:
+        form.theme.data = idea.theme.code
+    return form
 
 
 @bp.route("/track")
@@ -136,9 +149,13 @@ def screening():
     form, flt = _screening_filter(campaign)
     page = queries.screening_page(campaign, flt, request.args.get("page", 1, type=int),
                                   current_app.config["SCREENING_PAGE_SIZE"])
+    duplicates = analysis_queries.likely_duplicates(campaign, page.items,
+                                                    current_app.config["NLP_DUPLICATE_MIN_SCORE"])
     return render_template("ideas/screening.html", form=form, page=page, campaign=campaign,
                            counts=queries.status_counts(campaign), statuses=list(IdeaStatus),
-                           bulk=BulkScreenForm())
+                           bulk=BulkScreenForm(), duplicates=duplicates,
+                           theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
+                           merge_form=MergeForm(prefix="merge"))
 
 
 @bp.route("/export.<fmt>")

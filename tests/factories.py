@@ -39,11 +39,11 @@ class Factories:
         db.session.commit()
         return user
 
-    def campaign(self, year=None, opens=None, closes=None, current=True):
+    def campaign(self, year=None, opens=None, closes=None, current=True, themes=None):
         opens = opens or now() - timedelta(days=1)
         closes = closes or now() + timedelta(days=30)
         campaign = create_campaign(None, year or now().year, "献策湖南 · 金点子征集（测试）",
-                                   opens, closes, make_current=current)
+                                   opens, closes, themes=themes, make_current=current)
         db.session.commit()
         return campaign
 

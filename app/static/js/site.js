@@ -21,3 +21,56 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// "已有类似建议": while a citizen writes, ask the server for similar ideas.
+document.addEventListener("DOMContentLoaded", function () {
+  var hint = document.getElementById("similar-hint");
+  if (!hint) { return; }
+  var fields = ["title", "problem", "suggestion"].map(function (id) { return document.getElementById(id); })
+    .filter(Boolean);
+  var timer = null, last = "";
+  function lookUp() {
+    var text = fields.map(function (f) { return f.value; }).join("\n").trim().slice(0, 2000);
+    if (text.length < 4 || text === last) { return; }
+    last = text;
+    fetch(hint.getAttribute("data-url") + "?text=" + encodeURIComponent(text), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : {items: []}; })
+      .then(function (data) {
+        var list = hint.querySelector("ul");
+        list.textContent = "";
+        data.items.forEach(function (item) {
+          var li = document.createElement("li"), a = document.createElement("a");
+          a.href = item.url; a.target = "_blank"; a.rel = "noopener";
+          a.textContent = item.code + " " + item.title;
+          li.appendChild(a);
+          li.appendChild(document.createTextNode("（" + item.status + "）"));
+          list.appendChild(li);
+        });
+        hint.hidden = data.items.length === 0;
+      })
+      .catch(function () { hint.hidden = true; });
+  }
+  fields.forEach(function (f) {
+    f.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookUp, 600); });
+  });
+  lookUp();
+});
+
+// Progress of a background text-mining rebuild on the dashboard.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("rebuild");
+  if (!box || !box.getAttribute("data-job-url")) { return; }
+  function poll() {
+    fetch(box.getAttribute("data-job-url"), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        document.getElementById("job-label").textContent = job.label;
+        document.getElementById("job-message").textContent = job.message;
+        document.getElementById("job-progress").value = job.percent;
+        if (job.state === "queued" || job.state === "running") { setTimeout(poll, 1500); }
+        else if (box.getAttribute("data-job-state") !== job.state) { window.location.reload(); }
+      });
+  }
+  var state = box.getAttribute("data-job-state");
+  if (state === "queued" || state === "running") { poll(); }
+});

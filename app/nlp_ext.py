@@ -1,0 +1,67 @@
+"""Wires the ``nlp`` library into the app: one jieba segmenter per process and
+the similar-ideas index of each campaign, loaded from the instance folder."""
+import os
+import threading
+
+import joblib
+
+
+class SimilarIndex:
+    """A fitted ``SimilarIdeas`` plus the highest idea id it has seen, so ideas
+    submitted since the last rebuild (by any worker) are added, never refitted."""
+
+    def __init__(self, index, watermark):
+        self.index, self.watermark = index, watermark
+        self.lock = threading.Lock()
+
+
+class NlpExtension:
+    def __init__(self):
+        self._segmenter = None
+        self._indexes = {}
+        self._lock = threading.Lock()
+        self.cache_dir = None
+
+    def init_app(self, app):
+        app.extensions["nlp"] = self
+        self.cache_dir = os.path.join(app.instance_path, "nlp")
+        if app.config.get("NLP_PRELOAD"):
+            # gunicorn --preload: load jieba before forking so workers share it.
+            self.segmenter
+
+    @property
+    def segmenter(self):
+        """Built once per process (jieba's dictionary takes about a second), then read-only."""
+        if self._segmenter is None:
+            with self._lock:
+                if self._segmenter is None:
+                    from nlp.segmenter import Segmenter, set_default_segmenter
+
+                    segmenter = Segmenter(cache_dir=self.cache_dir)
+                    set_default_segmenter(segmenter)
+                    self._segmenter = segmenter
+        return self._segmenter
+
+    def index_path(self, campaign_id):
+        return os.path.join(self.cache_dir, f"similar-{campaign_id}.joblib")
+
+    def similar_index(self, campaign_id):
+        """The campaign's index as the last rebuild saved it, or None before any rebuild."""
+        path = self.index_path(campaign_id)
+        if not os.path.exists(path):
+            return None
+        stamp = os.path.getmtime(path)
+        cached = self._indexes.get(campaign_id)
+        if cached is None or cached[0] != stamp:
+            with self._lock:
+                index, watermark = joblib.load(path)
+                cached = (stamp, SimilarIndex(index, watermark))
+                self._indexes[campaign_id] = cached
+        return cached[1]
+
+    def save_index(self, campaign_id, index, watermark):
+        os.makedirs(self.cache_dir, exist_ok=True)
+        path = self.index_path(campaign_id)
+        # Write then rename: a reader never sees half a file.
+        joblib.dump((index, watermark), path + ".tmp")
+        os.replace(path + ".tmp", path)

@@ -1,0 +1,98 @@
+"""Text-mining pages: the similar-ideas hint, the theme dashboard, clusters, rebuilds."""
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.decorators import staff_required
+from app.campaigns.models import Theme
+from app.campaigns.queries import current_campaign_or_404, theme_choices
+from app.extensions import db, nlp
+from app.forms import choices
+from app.regions import REGIONS
+from app.viewutil import back_or, flash_form_errors
+from ideas import analysis_queries as queries
+from ideas import analysis_services as services
+from ideas.forms import ThemeConfirmForm
+from ideas.models import Idea, NlpJob
+from ideas.services import ScreeningError
+
+bp = Blueprint("analysis", __name__, template_folder="templates")
+MAX_QUERY_CHARS = 2000
+
+
+@bp.route("/similar")
+@login_required
+def similar():
+    """While a citizen writes: ideas already submitted that look like it."""
+    campaign = current_campaign_or_404()
+    text = (request.args.get("text") or "")[:MAX_QUERY_CHARS]
+    tokens = nlp.segmenter.segment(text) if len(text.strip()) >= 4 else ""
+    hits = queries.similar_ideas(campaign, tokens)
+    return jsonify(items=[{"code": idea.tracking_code, "title": idea.title, "status": idea.status.label,
+                           "score": round(score, 3), "url": url_for("ideas.track", code=idea.tracking_code)}
+                          for idea, score in hits])
+
+
+@bp.route("/")
+@staff_required
+def dashboard():
+    campaign = current_campaign_or_404()
+    by_theme = queries.counts_by(campaign, Idea.theme_id)
+    themes = [(t.name, by_theme.get(t.id, 0)) for t in campaign.themes]
+    by_region = queries.counts_by(campaign, Idea.region)
+    regions = [(r, by_region.get(r, 0)) for r in REGIONS]
+    return render_template(
+        "ideas/analysis/dashboard.html", campaign=campaign, themes=themes, regions=regions,
+        days=[(d.strftime("%m-%d"), n) for d, n in queries.counts_by_day(campaign)],
+        run=queries.latest_cluster_run(campaign), job=queries.latest_job(campaign),
+        review_queue=queries.review_queue(campaign), theme_names={t.id: t.name for t in campaign.themes})
+
+
+@bp.route("/clusters/<int:cluster_id>")
+@staff_required
+def cluster(cluster_id):
+    campaign = current_campaign_or_404()
+    found = queries.cluster_of_campaign(cluster_id, campaign)
+    if found is None:
+        abort(404)
+    return render_template("ideas/analysis/cluster.html", cluster=found, ideas=queries.cluster_ideas(found))
+
+
+@bp.route("/rebuild", methods=["POST"])
+@staff_required
+def rebuild():
+    campaign = current_campaign_or_404()
+    job = services.start_rebuild(campaign, current_user._get_current_object())
+    db.session.commit()
+    services.dispatch(current_app._get_current_object(), job.id)
+    flash("已在后台开始重新分析，本页会显示进度。", "success")
+    return redirect(url_for("analysis.dashboard"))
+
+
+@bp.route("/jobs/<int:job_id>")
+@staff_required
+def job_status(job_id):
+    job = db.get_or_404(NlpJob, job_id)
+    return jsonify(state=job.state, label=NlpJob.STATE_LABELS[job.state], done=job.done, total=job.total,
+                   percent=job.percent, message=job.message)
+
+
+@bp.route("/ideas/<int:idea_id>/theme", methods=["POST"])
+@staff_required
+def confirm_theme(idea_id):
+    idea = db.get_or_404(Idea, idea_id)
+    form = ThemeConfirmForm(prefix=f"theme{idea.id}")
+    form.theme.choices = choices(theme_choices(idea.campaign))
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(back_or(url_for("ideas.detail", idea_id=idea.id)))
+    theme = db.session.scalar(db.select(Theme).where(Theme.campaign_id == idea.campaign_id,
+                                                     Theme.code == form.theme.data))
+    try:
+        services.confirm_theme(idea, theme, current_user._get_current_object())
+    except ScreeningError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{idea.tracking_code} 的主题已确认为“{theme.name}”。", "success")
+    return redirect(back_or(url_for("ideas.detail", idea_id=idea.id)))
