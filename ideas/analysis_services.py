@@ -52,17 +52,24 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     themes = themes_as_dicts(campaign)
     theme_by_code = {t.code: t for t in campaign.themes}
     labels = [i.theme.code if i.theme_confirmed_by_id and i.theme else None for i in ideas]
-    strategy = "too_few"
+    strategy, codes, confidences = "too_few", [None] * len(ideas), [None] * len(ideas)
     if len(ideas) >= MIN_IDEAS_FOR_THEMES:
         assigner = ThemeAssigner(themes, min_per_theme=current_app.config["NLP_MIN_LABELS_PER_THEME"],
-                                 threshold=current_app.config["NLP_THEME_THRESHOLD"]).fit(docs, labels)
-        strategy = assigner.strategy_
-        codes, confidences = assigner.assign(docs)
-    else:
-        # Too few ideas to learn from: leave the citizens' own choice standing.
-        codes, confidences = [None] * len(ideas), [None] * len(ideas)
-    # With a handful of ideas every word is "common"; keep them all then.
-    keywords = KeywordExtractor(top_n=8, max_df=0.5 if len(ideas) >= 10 else 1.0).fit_extract(docs)
+                                 threshold=current_app.config["NLP_THEME_THRESHOLD"])
+        try:
+            assigner.fit(docs, labels)
+        except ValueError:
+            # Early in a campaign the ideas may share too few words to learn
+            # from; the citizens' own choice of theme stands until then.
+            pass
+        else:
+            strategy = assigner.strategy_
+            codes, confidences = assigner.assign(docs)
+    try:
+        keywords = KeywordExtractor(top_n=8).fit_extract(docs)
+    except ValueError:
+        # Every word is in most ideas (a handful of alike ideas): keep the common ones too.
+        keywords = KeywordExtractor(top_n=8, max_df=1.0).fit_extract(docs)
     for idea, code, confidence, words in zip(ideas, codes, confidences, keywords):
         idea.analysis.suggested_theme_id = theme_by_code[code].id if code else None
         idea.analysis.confidence = None if confidence is None else float(confidence)

@@ -5,8 +5,10 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
+from ideas.analysis_services import rebuild
 from ideas.models import Idea, IdeaStatus
 from tests.factories import IDEA_FIELDS
+from tests.ideas.test_analysis import make_topic_ideas
 
 
 def test_home_page_on_a_phone(phone, make):
@@ -81,3 +83,41 @@ def test_staff_screens_and_merges(laptop, make):
     laptop.shot("merged")
     db.session.remove()
     assert db.session.get(Idea, duplicate.id).status is IdeaStatus.merged
+
+
+def test_similar_ideas_hint_while_typing_on_a_phone(phone, make):
+    campaign = make.campaign()
+    existing = make.idea(title="推行园区政区分设")
+    make_topic_ideas(make)
+    rebuild(campaign)
+    db.session.commit()
+    citizen = make.user(login="13911112222")
+    page = phone.page
+    phone.goto("/auth/login")
+    page.fill("#login", citizen.login_name)
+    page.fill("#password", "Passw0rd!")
+    page.click("main button[type=submit]")
+    phone.goto("/ideas/new")
+    page.fill("#title", "县域园区推行政区分设")
+    page.fill("#problem", existing.problem)
+    hint = page.locator("#similar-hint")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text(existing.tracking_code)
+    assert phone.fits_the_screen()
+    phone.shot("similar-hint")
+
+
+def test_staff_dashboard_on_a_phone(phone, make):
+    make.campaign()
+    staff = make.user(Role.staff, login="staff@example.com")
+    make.idea()
+    page = phone.page
+    phone.goto("/auth/login")
+    page.fill("#login", staff.login_name)
+    page.fill("#password", "Passw0rd!")
+    page.click("main button[type=submit]")
+    for path in ("/analysis/", "/ideas/screening", "/voting/rounds"):
+        phone.goto(path)
+        phone.shot(path.strip("/").replace("/", "-") or "home")
+        # Wide tables scroll inside their own box; the page itself never does.
+        assert phone.fits_the_screen(), path

@@ -202,3 +202,13 @@ def test_nlp_rebuild_command(runner, make):
     result = runner.invoke(args=["nlp", "rebuild", "--seed", "1"])
     assert result.exit_code == 0, result.output
     assert "完成" in result.output
+
+
+def test_rebuild_survives_ideas_too_alike_to_learn_from(make, app):
+    campaign = make.campaign()
+    for n in range(12):
+        make.idea(title=f"园区政区分设建议第{n}条")
+    run = analysis_services.rebuild(campaign)
+    db.session.commit()
+    assert run.strategy == "too_few"
+    assert db.session.scalars(select(IdeaAnalysis)).first().keywords

@@ -56,7 +56,7 @@ IDEAS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def segmenter(tmp_path_factory):
     """One segmenter for the whole run, installed as the process default."""
     built = Segmenter(cache_dir=tmp_path_factory.mktemp("jieba"),
@@ -72,16 +72,16 @@ def themes():
     return copy.deepcopy(THEMES)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def texts():
     return [text for _, text in IDEAS]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def docs(segmenter):
     return [segmenter.segment(text) for _, text in IDEAS]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def labels():
     return [code for code, _ in IDEAS]

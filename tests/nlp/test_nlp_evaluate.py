@@ -53,16 +53,14 @@ def test_cross_validation(capsys, tmp_path, labelled):
     assert 0.5 <= result["cv_macro_f1"] <= 1
 
 
-def test_zero_shot_and_clusters(capsys, tmp_path, labelled, themes):
+def test_zero_shot_and_clusters(capsys, tmp_path, texts, labels, themes):
     spec = {t["name"]: {"description": t["description"], "keywords": t["keywords"]}
             for t in themes if not t.get("is_other")}
     themes_path = tmp_path / "themes.json"
     themes_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    rows = []
-    with open(labelled[2], encoding="utf-8") as handle:
-        names = {t["code"]: t["name"] for t in themes}
-        rows = [{"text": r["text"], "label": names[r["label"]]} for r in csv.DictReader(handle)]
-    test = write_csv(tmp_path / "named.csv", rows)
+    names = {t["code"]: t["name"] for t in themes}
+    test = write_csv(tmp_path / "named.csv", [{"text": text, "label": names[label]}
+                                              for text, label in zip(texts, labels)])
     result = run(capsys, ["--themes", str(themes_path), "--test", test, "--cluster"], tmp_path)
     assert result["zero_shot_macro_f1"] >= 0.6
     assert 0 <= result["nmi"] <= 1 and -1 <= result["ari"] <= 1
@@ -84,4 +82,4 @@ def test_duplicate_pairs(capsys, tmp_path, texts):
 def test_nothing_to_do_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         main(["--test", "x.csv"])
-    assert "nothing to do" in capsys.readouterr().err
+    assert "没有要做的评估" in capsys.readouterr().err

@@ -45,6 +45,7 @@ def test_stop_words_single_characters_and_numbers_are_dropped(segmenter):
     assert all(len(token) > 1 for token in tokens)
     assert "a3" not in tokens and "e12" not in tokens
     assert "园区" in tokens
+    assert "5g" in segmenter.cut("建设5G基站和APP")
 
 
 def test_user_words_are_added(segmenter, tmp_path):
