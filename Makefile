@@ -39,5 +39,10 @@ test-postgres: $(VENV)/.installed-dev
 		echo "PostgreSQL 未在 127.0.0.1:5432 运行，本机跳过 PostgreSQL 测试（CI=true 时必跑）。"; \
 	fi
 
+## make bench: speed and memory of nlp/ on synthetic ideas grown from the shared messages.
+SHARED_DATA ?= ../shared/data
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/nlp_bench.py --data $(SHARED_DATA)/citizen_messages_likes.csv
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

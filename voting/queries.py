@@ -88,6 +88,8 @@ def progress(round_):
             row = table.setdefault(key, {"who": label, "counts": Counter()})
             row["counts"][state] += 1
             row["counts"]["assigned"] += 1
+    for row in (*by_reviewer.values(), *by_idea.values()):
+        row["complete"] = row["counts"]["submitted"] == row["counts"]["assigned"]
     return by_reviewer, by_idea
 
 

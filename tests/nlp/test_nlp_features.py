@@ -78,3 +78,10 @@ def test_empty_and_unknown_documents_give_zero_rows(docs):
     tfidf = TokenTfidf().fit(docs)
     assert tfidf.transform([]).shape == (0, len(tfidf.terms_))
     assert tfidf.transform(["", "完全 陌生 词语"]).nnz == 0
+
+
+def test_no_words_left_is_an_error_as_in_scikit_learn(docs):
+    with pytest.raises(ValueError):
+        TokenTfidf().fit(["", ""])
+    with pytest.raises(ValueError):
+        TokenTfidf(min_df=len(docs) + 1).fit(docs)

@@ -1,3 +1,5 @@
+import pytest
+
 from nlp.keywords import KeywordExtractor
 
 
@@ -23,3 +25,10 @@ def test_weights_descend_and_are_reproducible(docs):
     for row in first:
         weights = [weight for _, weight in row]
         assert weights == sorted(weights, reverse=True) and len(row) <= 8
+
+
+def test_ideas_sharing_every_word_need_a_looser_max_df():
+    docs = ["融资难 贷款", "融资难 贷款", "贷款 融资难"]
+    with pytest.raises(ValueError):
+        KeywordExtractor(max_df=0.5).fit(docs)
+    assert [w for w, _ in KeywordExtractor(max_df=1.0).fit_extract(docs)[0]] == ["融资难", "贷款"]

@@ -90,6 +90,7 @@ def test_staff_runs_a_round_through_the_pages(client, auth, judging):
     assert first.state.value == "open"
     page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
     assert "评审进度" in page and judging["reviewers"][0].display_name in page
+    assert "尚未收齐评分的 12 条" in page and "未完成" in page
     score_everything(first, lambda a: 1 + a.idea_id % 10)
     client.post(f"/voting/rounds/{first.id}/close", data={"seed": "99"})
     db.session.expire_all()
