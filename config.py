@@ -25,6 +25,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins: per account and per network address (see app/auth/views.py).
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     # Citizens write long proposals on phones; an hour-long CSRF token would
     # throw their text away, so the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -53,8 +58,10 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or database_url()
-    # Most tests post forms directly; the CSRF tests switch it back on.
+    # Most tests post forms directly; the CSRF and throttling tests switch these back on.
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
     # Cheap hashing keeps the suite fast; production keeps werkzeug's default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -22,12 +22,13 @@ def create_app(config_name=None, test_config=None):
         config_class.check(app)
 
     from app import models  # noqa: F401  (registers every table on the metadata)
-    from app.extensions import csrf, db, login_manager, migrate, nlp
+    from app.extensions import csrf, db, limiter, login_manager, migrate, nlp
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     nlp.init_app(app)
 
     from app import security, templating

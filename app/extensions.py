@@ -1,4 +1,6 @@
 """Extensions, created unbound and attached in ``create_app``."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,4 +31,6 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
+# Storage comes from RATELIMIT_STORAGE_URI: Redis in production, so every worker counts together.
+limiter = Limiter(key_func=get_remote_address)
 nlp = NlpExtension()

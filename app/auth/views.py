@@ -1,10 +1,11 @@
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from app.auth.models import User
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
+from app.validators import parse_login
 from app.viewutil import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -41,7 +42,20 @@ def register():
     return render_template("auth/register.html", form=form)
 
 
+def _login_key():
+    _, value = parse_login(request.form.get("login", ""))
+    return f"login:{value or request.form.get('login', '')[:254]}"
+
+
+def _failed(response):
+    # A successful login redirects; only failures count against the limits.
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_key,
+               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
