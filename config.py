@@ -49,6 +49,9 @@ class Config:
     NLP_SIMILAR_MIN_SCORE = 0.3
     NLP_DUPLICATE_MIN_SCORE = 0.6
     NLP_PRELOAD = False
+    # "background": RQ when REDIS_URL is set, else a thread. "inline" runs the
+    # job inside the request: for tests, where a thread would outlive its test.
+    NLP_JOB_RUNNER = "background"
 
 
 class DevelopmentConfig(Config):
@@ -62,6 +65,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    NLP_JOB_RUNNER = "inline"
     # Cheap hashing keeps the suite fast; production keeps werkzeug's default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -148,6 +148,9 @@ def start_rebuild(campaign, actor):
 
 def dispatch(app, job_id):
     """After the job row is committed: hand it to a worker."""
+    if app.config["NLP_JOB_RUNNER"] == "inline":
+        run_rebuild_job(job_id)
+        return
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis

@@ -166,8 +166,9 @@ def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make,
     assert copy.status is IdeaStatus.merged
 
 
-def test_dashboard_cluster_page_and_background_rebuild(make, app, staff, client):
+def test_dashboard_cluster_page_and_background_rebuild(make, app, staff, client, monkeypatch):
     make_topic_ideas(make)
+    monkeypatch.setitem(app.config, "NLP_JOB_RUNNER", "background")
     response = client.post("/analysis/rebuild")
     assert response.status_code == 302
     job = db.session.scalars(select(NlpJob)).one()
