@@ -71,3 +71,24 @@ def test_production_refuses_to_start_with_the_default_secret(monkeypatch):
     app = create_app("production", {"SECRET_KEY": "a-real-secret-value",
                                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_an_unexpected_error_shows_no_stack_trace(app, client, monkeypatch):
+    import app.base.views as base_views
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(base_views, "current_campaign", explode)
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "服务器出了点问题" in page
+    assert "Traceback" not in page and "secret internal detail" not in page and "RuntimeError" not in page
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"])
+def test_spreadsheet_cells_that_could_run_are_neutralised(value):
+    from app.exports import neutralize
+
+    assert neutralize(value) == "'" + value
+    assert neutralize("普通文本") == "普通文本" and neutralize(12) == 12

@@ -4,29 +4,60 @@ import pytest
 
 from app import create_app
 from app.extensions import db
+from tests.app.conftest import url_for_rule
+
+MISSING_TOKEN = "页面已过期"
 
 
 @pytest.fixture
-def csrf_client(_app):
+def csrf_app(_app):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
                                  "WTF_CSRF_ENABLED": True})
-    yield app.test_client()
+    yield app
     # Close this app's own pool; left to the garbage collector, its open
     # PostgreSQL connections would warn in some later test.
     with app.app_context():
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/auth/logout"])
-def test_post_without_token_is_refused(app, csrf_client, path):
-    response = csrf_client.post(path, data={"login": "13900001111", "password": "x"})
-    assert response.status_code == 400
-    assert "页面已过期" in response.get_data(as_text=True)
-
-
-def test_post_with_token_is_accepted(app, csrf_client):
-    page = csrf_client.get("/auth/register").get_data(as_text=True)
+def _log_in(client, user):
+    page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = csrf_client.post("/auth/register", data={
+    response = client.post("/auth/login", data={"csrf_token": token, "login": user.login_name,
+                                                 "password": "Passw0rd!"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "citizen", "reviewer", "admin"])
+def test_every_post_without_a_token_is_refused(app, csrf_app, world, visitor):
+    people, values = world
+    client = csrf_app.test_client()
+    if visitor != "anonymous":
+        _log_in(client, people[visitor])
+    posts = [rule for rule in csrf_app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(posts) > 20
+    for rule in posts:
+        response = client.post(url_for_rule(rule, values), data={"reason": "x", "title": "x"})
+        assert response.status_code == 400, (visitor, rule.rule, response.status_code)
+        assert MISSING_TOKEN in response.get_data(as_text=True)
+
+
+def test_post_with_token_is_accepted(app, csrf_app):
+    client = csrf_app.test_client()
+    page = client.get("/auth/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/auth/register", data={
         "csrf_token": token, "login": "13900001111", "password": "abc12345", "password2": "abc12345"})
     assert response.status_code == 302
+
+
+def test_session_is_renewed_on_login_and_cleared_on_logout(app, client, make):
+    user = make.user(login="13900001111")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    client.post("/auth/login", data={"login": "13900001111", "password": "Passw0rd!"})
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"] == str(user.id)
+    client.post("/auth/logout")
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
