@@ -35,6 +35,14 @@ def _run(action, success, back):
     return redirect(back)
 
 
+def _run_form(form, action, success, back):
+    """For forms posted from another page: errors go back there as messages."""
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(back)
+    return _run(lambda: action(form), success, back)
+
+
 # --- Staff --------------------------------------------------------------------------------
 
 @bp.route("/rounds", methods=["GET", "POST"])
@@ -80,14 +88,11 @@ def criterion(round_id, criterion_id=None):
     existing = db.get_or_404(Criterion, criterion_id) if criterion_id else None
     if existing is not None and existing.round_id != round_.id:
         abort(404)
-    form = CriterionForm()
-    back = url_for("voting.round_detail", round_id=round_.id)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back)
-    return _run(lambda: services.save_criterion(round_, _actor(), form.name.data, form.description.data or "",
-                                                form.weight.data, form.scale_min.data, form.scale_max.data,
-                                                existing), "评分细则已保存。", back)
+    return _run_form(
+        CriterionForm(),
+        lambda form: services.save_criterion(round_, _actor(), form.name.data, form.description.data or "",
+                                             form.weight.data, form.scale_min.data, form.scale_max.data, existing),
+        "评分细则已保存。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/criteria/<int:criterion_id>/delete", methods=["POST"])
@@ -117,25 +122,16 @@ def round_action(round_id, action):
 @staff_required
 def close(round_id):
     round_ = db.get_or_404(Round, round_id)
-    form = CloseForm()
-    back = url_for("voting.round_detail", round_id=round_.id)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back)
-    return _run(lambda: services.close_round(round_, _actor(), seed=form.seed.data),
-                "本轮已截止：评分冻结，排名和摘要已保存。", back)
+    return _run_form(CloseForm(), lambda form: services.close_round(round_, _actor(), seed=form.seed.data),
+                     "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/reopen", methods=["POST"])
 @admin_required
 def reopen(round_id):
     round_ = db.get_or_404(Round, round_id)
-    form = ReasonForm()
-    back = url_for("voting.round_detail", round_id=round_.id)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back)
-    return _run(lambda: services.reopen_round(round_, _actor(), form.reason.data), "本轮已重新开放。", back)
+    return _run_form(ReasonForm(), lambda form: services.reopen_round(round_, _actor(), form.reason.data),
+                     "本轮已重新开放。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/assignments", methods=["POST"])

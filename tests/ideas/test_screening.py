@@ -26,6 +26,7 @@ def test_queue_lists_submissions_with_full_phone_for_staff(client, make, staff):
     idea = make.idea(contact_phone="13812345678")
     draft = make.idea(status=IdeaStatus.draft, title="还没提交的草稿")
     page = client.get("/ideas/screening").get_data(as_text=True)
+    assert "<title>筛选 · 献策湖南</title>" in page
     assert idea.title in page and "13812345678" in page
     assert draft.title not in page
 
