@@ -4,6 +4,8 @@ A plain library (no Flask).  Import what you need from the submodules:
 
 * :mod:`nlp.segmenter` – ``Segmenter``, ``set_default_segmenter``,
   ``segment_many``, ``tokenize``, ``split_tokens``
+* :mod:`nlp.features` – ``TokenCorpus`` (count tokens once for several
+  models), ``TokenTfidf``
 * :mod:`nlp.themes` – ``ThemeAssigner`` and the two assigners it chooses from
 * :mod:`nlp.cluster` – ``IdeaClusterer``
 * :mod:`nlp.similar` – ``SimilarIdeas``

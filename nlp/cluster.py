@@ -134,11 +134,10 @@ class IdeaClusterer(ClusterMixin, BaseEstimator):
         return KMeans(k, n_init=5, random_state=self.random_state)
 
     def _choose_k(self, Z):
-        low, high = self.k_range
-        high = min(high, len(Z) - 1)
-        if high < max(low, 2):
-            return max(1, min(low, len(Z)))
-        for k in range(max(low, 2), high + 1):
+        low, high = max(self.k_range[0], 2), min(self.k_range[1], len(Z) - 1)
+        if high < low:  # too few ideas for the range: the most silhouette allows
+            return max(1, high)
+        for k in range(low, high + 1):
             labels = KMeans(k, n_init=1, random_state=self.random_state).fit_predict(Z)
             self.k_scores_[k] = _silhouette(Z, labels) if len(np.unique(labels)) > 1 else -1.0
         # Ties go to the smaller k: fewer clusters are easier to review.

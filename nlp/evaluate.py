@@ -1,5 +1,18 @@
 """Measure the models on labelled CSV files; prints one JSON line per run.
 
+Keys of the JSON line, by option:
+
+* ``--train/--test``: macro_f1, accuracy, n_train, n_test, seconds, and
+  at_threshold (coverage and accuracy of the ideas above ``--threshold``);
+* ``--data/--cv``: cv_macro_f1 and cv_macro_f1_folds;
+* ``--themes``: zero_shot_macro_f1, zero_shot_accuracy, zero_shot_at_threshold
+  (the zero-shot model is fitted on the unlabelled texts of ``--test``);
+* ``--cluster``: nmi, ari, cluster_silhouette;
+* ``--dup-group-col``: dup_precision and dup_recall over pairs of ideas that
+  share a group id, dup_pairs_true and dup_pairs_found.
+
+Macro-F1 and accuracy give every idea its best theme (no threshold).
+
 Examples::
 
     python -m nlp.evaluate --data labeled.csv --cv 5
@@ -77,12 +90,16 @@ def evaluate_supervised(train_docs, train_labels, test_docs, test_labels, thresh
     return result
 
 
+def _take(items, rows):
+    return [items[row] for row in rows]
+
+
 def evaluate_cv(docs, labels, folds, n_jobs, seed):
     splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(docs, labels)
-    take = lambda items, idx: [items[i] for i in idx]  # noqa: E731
     scores = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score)(take(docs, tr), take(labels, tr), take(docs, te), take(labels, te))
-        for tr, te in splits)
+        delayed(_fit_and_score)(_take(docs, train), _take(labels, train),
+                                _take(docs, test), _take(labels, test))
+        for train, test in splits)
     return {"cv_folds": folds, "cv_macro_f1": round(float(np.mean(scores)), 4),
             "cv_macro_f1_folds": scores}
 
@@ -133,27 +150,29 @@ def evaluate_duplicates(docs, groups, top_k, min_score):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m nlp.evaluate",
-        description="评估意见分类、聚类和相似意见查找；每次运行输出一行 JSON。")
-    parser.add_argument("--train", help="CSV to train the supervised assigner on")
-    parser.add_argument("--test", help="CSV to evaluate on (zero-shot, clusters, duplicates)")
-    parser.add_argument("--data", help="CSV for --cv")
-    parser.add_argument("--cv", type=int, metavar="K", help="stratified K-fold CV of --data")
-    parser.add_argument("--themes", help='JSON {label: {"description", "keywords"}}: '
-                                         "zero-shot assignment of --test")
+        description="评估意见的主题分配、聚类和相似意见查找；每次运行输出一行 JSON。",
+        epilog="示例：\n" + "\n".join(line.strip() for line in __doc__.splitlines()
+                                      if line.startswith("    python")),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--train", help="训练有监督分配器的 CSV（与 --test 一起用）")
+    parser.add_argument("--test", help="评估用的 CSV（零样本、聚类、重复意见）")
+    parser.add_argument("--data", help="交叉验证用的 CSV（与 --cv 一起用）")
+    parser.add_argument("--cv", type=int, metavar="K", help="对 --data 做 K 折分层交叉验证")
+    parser.add_argument("--themes", help='主题 JSON {标签: {"description", "keywords"}}：'
+                                         "对 --test 做零样本分配")
     parser.add_argument("--cluster", action="store_true",
-                        help="cluster --test into as many clusters as it has labels")
-    parser.add_argument("--dup-group-col", help="group column(s) of --test, comma-separated: "
-                                                "precision/recall of the similar-ideas finder")
-    parser.add_argument("--text-col", default="text", help="text column(s), comma-separated")
-    parser.add_argument("--label-col", default="label")
+                        help="把 --test 聚成与其标签数相同的簇，输出 NMI 和 ARI")
+    parser.add_argument("--dup-group-col", help="--test 中的重复分组列（逗号分隔）："
+                                                "相似意见查找的精确率和召回率")
+    parser.add_argument("--text-col", default="text", help="文本列，多列用逗号分隔后拼接")
+    parser.add_argument("--label-col", default="label", help="标签列")
     parser.add_argument("--threshold", type=float, default=0.5,
-                        help="confidence threshold for the coverage figures")
-    parser.add_argument("--top-k", type=int, default=10, help="neighbours per idea (duplicates)")
-    parser.add_argument("--min-score", type=float, default=0.9,
-                        help="cosine floor for a duplicate")
-    parser.add_argument("--n-jobs", type=int, default=2, help="processes for segmentation and CV")
-    parser.add_argument("--cache-dir", help="jieba cache folder (default: system temp)")
-    parser.add_argument("--seed", type=int, default=0)
+                        help="计算覆盖率时的置信度阈值")
+    parser.add_argument("--top-k", type=int, default=10, help="每条意见取的相似意见数")
+    parser.add_argument("--min-score", type=float, default=0.9, help="判为重复的最低余弦相似度")
+    parser.add_argument("--n-jobs", type=int, default=2, help="分词和交叉验证用的进程数")
+    parser.add_argument("--cache-dir", help="jieba 缓存目录（默认系统临时目录）")
+    parser.add_argument("--seed", type=int, default=0, help="随机种子")
     return parser
 
 
@@ -162,8 +181,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not (args.train and args.test) and not (args.data and args.cv) and not (
             args.test and (args.themes or args.cluster or args.dup_group_col)):
-        parser.error("nothing to do: give --train/--test, --data/--cv, or --test with "
-                     "--themes, --cluster or --dup-group-col")
+        parser.error("没有要做的评估：请给出 --train 和 --test、--data 和 --cv，"
+                     "或 --test 加 --themes、--cluster、--dup-group-col 之一")
     themes = load_themes(args.themes) if args.themes else None
     segmenter = Segmenter(cache_dir=args.cache_dir or tempfile.gettempdir(),
                           user_words=theme_keywords(themes or []))
@@ -179,12 +198,12 @@ def main(argv=None):
     if args.data and args.cv:
         docs, labels, _ = load(args.data)
         keep = [i for i, label in enumerate(labels) if label is not None]
-        result.update(evaluate_cv([docs[i] for i in keep], [labels[i] for i in keep],
-                                  args.cv, args.n_jobs, args.seed))
+        result.update(evaluate_cv(_take(docs, keep), _take(labels, keep), args.cv, args.n_jobs,
+                                  args.seed))
     if args.test:
         test_docs, test_labels, groups = load(args.test, group_cols)
         labelled = [i for i, label in enumerate(test_labels) if label is not None]
-        docs_l, labels_l = [test_docs[i] for i in labelled], [test_labels[i] for i in labelled]
+        docs_l, labels_l = _take(test_docs, labelled), _take(test_labels, labelled)
         if args.train:
             train_docs, train_labels, _ = load(args.train)
             result.update(evaluate_supervised(train_docs, train_labels, docs_l, labels_l,

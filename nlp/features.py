@@ -2,10 +2,12 @@
 
 :class:`TokenTfidf` gives the same numbers as scikit-learn's
 ``TfidfVectorizer`` on word unigrams (plus, optionally, ``char_wb`` n-grams of
-those words) but is several times faster on large corpora: tokens are counted
-once, and the character n-grams of a document are derived from its token
-counts through a token → n-gram matrix, because a word's n-grams never depend
-on the document it occurs in.
+those words).  With words only it is a little faster; with character n-grams
+it is several times faster and can work in bounded memory, because a word's
+n-grams never depend on the document it occurs in: each distinct token is
+analysed once and documents get their n-gram counts through a sparse
+token → n-gram matrix.  A :class:`TokenCorpus` lets several models share one
+count of the tokens.
 """
 import functools
 from collections import defaultdict
@@ -25,9 +27,10 @@ from .segmenter import split_tokens
 def single_native_thread(method):
     """Run ``method`` with BLAS and OpenMP limited to one thread.
 
-    On a small host shared with web workers, their spin-waiting threads
-    made k-means and the LSA solvers ten to thirty times slower than one
-    thread; parallelism happens at the process level instead.
+    On a small host shared with other busy processes, spin-waiting BLAS and
+    OpenMP threads made the solvers several times slower than one thread
+    (k-means over thirty times); parallelism happens at the process level
+    instead (see ``segment_many``).
     """
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
@@ -209,6 +212,9 @@ class TokenTfidf(TransformerMixin, BaseEstimator):
         counts, tokens = _used_counts(docs)
         n_docs = counts.shape[0]
         keep = _df_mask(_document_frequency(counts), n_docs, self.min_df, self.max_df)
+        if not keep.any():
+            # As scikit-learn does: callers may retry with looser limits.
+            raise ValueError("没有可用的词：文档为空，或按 min_df/max_df 过滤后一个词也不剩")
         self.terms_ = np.array(tokens, dtype=object)[keep]
         self.vocabulary_ = {term: col for col, term in enumerate(self.terms_)}
         self.n_words_ = len(self.terms_)

@@ -24,8 +24,9 @@ _MASKED = re.compile(r"[0-9*]*\*{2,}[0-9*]*")
 _LONG_DIGITS = re.compile(r"[0-9]{5,}")
 # Anything that is not a letter or digit: punctuation, symbols, whitespace.
 _NON_WORD = re.compile(r"[\W_]+")
-# Pure numbers and anonymised place codes ("a3", "e12") after lower-casing.
-_NOISE_TOKEN = re.compile(r"[a-z]?[0-9.%]+[a-z]?")
+# Pure numbers and anonymised place codes ("a3", "e12") after lower-casing;
+# "5g" or "app" stay.
+_NOISE_TOKEN = re.compile(r"[0-9.%]+|[a-z][0-9]+")
 
 
 def normalize(text):

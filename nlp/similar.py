@@ -89,16 +89,19 @@ class SimilarIdeas(BaseEstimator):
             self.alive_[position] = False
         return self
 
+    def _pending_matrix(self):
+        """The append buffer as a CSR matrix (one row per added idea)."""
+        rows = self.pending_rows_
+        return sp.csr_matrix(
+            (np.concatenate([v for _, v in rows] + [np.zeros(0, np.float32)]),
+             np.concatenate([c for c, _ in rows] + [np.zeros(0, np.int32)]),
+             np.concatenate(([0], np.cumsum([len(c) for c, _ in rows], dtype=np.int64)))),
+            shape=(len(rows), self.columns_.shape[1]))
+
     def compact(self):
         """Merge the append buffer and drop removed ideas from storage."""
         check_is_fitted(self, "columns_")
-        pending = sp.csr_matrix(
-            (np.concatenate([v for _, v in self.pending_rows_] + [np.zeros(0, np.float32)]),
-             np.concatenate([c for c, _ in self.pending_rows_] + [np.zeros(0, np.int32)]),
-             np.concatenate(([0], np.cumsum([len(c) for c, _ in self.pending_rows_],
-                                            dtype=np.int64)))),
-            shape=(len(self.pending_rows_), self.columns_.shape[1]))
-        X = sp.vstack([self.columns_.tocsr(), pending], format="csr")
+        X = sp.vstack([self.columns_.tocsr(), self._pending_matrix()], format="csr")
         keep = np.flatnonzero(self.alive_)
         self.ids_ = [self.ids_[p] for p in keep]
         self.positions_ = {id_: p for p, id_ in enumerate(self.ids_)}
@@ -128,18 +131,14 @@ class SimilarIdeas(BaseEstimator):
                 weights=self.columns_.data[postings] * np.repeat(weights, lengths),
                 minlength=self.n_stored_)
             if self.pending_rows_:
-                dense = np.zeros(self.columns_.shape[1], dtype=np.float32)
+                dense = np.zeros(self.columns_.shape[1])
                 dense[terms] = weights
-                cols = np.concatenate([c for c, _ in self.pending_rows_])
-                vals = np.concatenate([v for _, v in self.pending_rows_])
-                rows = np.repeat(np.arange(len(self.pending_rows_)),
-                                 [len(c) for c, _ in self.pending_rows_])
-                scores[self.n_stored_:] = np.bincount(rows, weights=vals * dense[cols],
-                                                      minlength=len(self.pending_rows_))
+                scores[self.n_stored_:] = self._pending_matrix() @ dense
         scores[~self.alive_] = 0.0
         if exclude is not None and exclude in self.positions_:
             scores[self.positions_[exclude]] = 0.0
-        # Float32 storage: a duplicate may score 1 - 1e-7.
-        candidates = np.flatnonzero(scores >= min_score - 1e-6)
-        best = candidates[np.argsort(-scores[candidates], kind="stable")[:top_k]]
+        # Float32 storage: a duplicate may score 1 - 1e-7, so scores are
+        # compared to 6 decimals and equal ones keep the older idea first.
+        candidates = np.flatnonzero((scores > 0) & (scores >= min_score - 1e-6))
+        best = candidates[np.argsort(-np.round(scores[candidates], 6), kind="stable")[:top_k]]
         return [(self.ids_[p], float(min(scores[p], 1.0))) for p in best]

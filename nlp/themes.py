@@ -269,7 +269,8 @@ class ThemeAssigner(_ThemeClassifier):
         The campaign's themes.
     min_per_theme : int
         Confirmed ideas every target theme needs before the supervised model
-        takes over (see :func:`choose_strategy`).
+        takes over (see :func:`choose_strategy`); at least 3, the folds of
+        its probability calibration.
     threshold : float
         Minimum probability for a prediction (else None).
 
@@ -287,6 +288,8 @@ class ThemeAssigner(_ThemeClassifier):
         self.threshold = threshold
 
     def fit(self, docs, y=None):
+        if self.min_per_theme < 3:
+            raise ValueError("min_per_theme 不能小于 3：概率校准需要每个主题至少 3 条意见")
         docs = as_corpus(docs)
         labels = list(y) if y is not None else [None] * len(docs)
         self.strategy_ = choose_strategy(labels, self.themes, self.min_per_theme)
