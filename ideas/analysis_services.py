@@ -114,9 +114,13 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     db.session.flush()
 
     progress(len(ideas) + 2, total, "相似建议索引")
-    index = SimilarIdeas(top_k=5, min_score=current_app.config["NLP_SIMILAR_MIN_SCORE"]).fit(
-        [i.analysis.tokens for i in ideas], [i.id for i in ideas])
-    nlp.save_index(campaign.id, index, max(i.id for i in ideas))
+    try:
+        index = SimilarIdeas(top_k=5, min_score=current_app.config["NLP_SIMILAR_MIN_SCORE"]).fit(
+            [i.analysis.tokens for i in ideas], [i.id for i in ideas])
+    except ValueError:
+        index = None  # no idea has a usable word yet: nothing to compare with
+    if index is not None:
+        nlp.save_index(campaign.id, index, max(i.id for i in ideas))
     progress(total, total, "完成")
     return run
 

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from app.auth.models import Role
 from ideas.models import IdeaStatus
+from tests.app import test_access_matrix as matrix
+from tests.app.conftest import url_for_rule
 
 HOSTILE = st.sampled_from([
     "<script>alert(1)</script>", "'; DROP TABLE ideas; --", "\" OR 1=1 --", "=cmd|' /C calc'!A0",
@@ -101,3 +103,44 @@ def test_oversized_request_is_refused_politely(client, citizen):
     response = client.post("/ideas/new", data={"problem": "长" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "提交的内容过大" in response.get_data(as_text=True)
+
+
+FIELD_NAMES = (
+    "title", "problem", "suggestion", "benefit", "region", "contact_phone", "theme", "show_name", "reason",
+    "target_code", "idea_ids", "action", "login", "password", "password2", "real_name", "role", "work_unit",
+    "name", "description", "keywords", "year", "submit_opens_at", "submit_closes_at", "advance_count",
+    "reviewers_per_idea", "opens_at", "closes_at", "pool", "carry_over", "weight", "scale_min", "scale_max",
+    "seed", "idea_code", "reviewer", "comment", "current_password", "submission_token", "q", "status",
+)
+PREFIXES = ("", "accept-", "reject-", "merge-", "recuse-")
+ROLE_FOR = {"STAFF": "staff", "ADMIN": "admin", "REVIEWERS": "reviewer", "OWN_ASSIGNMENT": "reviewer",
+            "CITIZENS": "citizen", "OWN_DRAFT": "citizen", "SIGNED_IN": "citizen", "GUESTS": "anonymous",
+            "PUBLIC": "anonymous"}
+
+
+def _who_may_post(endpoint):
+    expected = matrix.EXPECTED[endpoint]
+    return next(name for name, table in vars(matrix).items()
+                if isinstance(table, dict) and table is expected and name.isupper())
+
+
+@settings(FUZZ, max_examples=10)
+@given(value=TEXT, number=st.integers(min_value=-10**12, max_value=10**12), score=st.integers(-5, 20))
+def test_every_post_form_as_its_own_role(app, client, auth, world, value, number, score):
+    """Every POST route, as a visitor allowed to use it, with one hostile value in every field."""
+    people, values = world
+    rules = [rule for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and rule.endpoint != "auth.logout"]
+    data = {prefix + name: value for prefix in PREFIXES for name in FIELD_NAMES}
+    data.update({"year": str(number), "advance_count": str(number), "weight": str(number), "seed": str(number),
+                 **{f"c{n}": str(score) for n in range(1, 9)},
+                 **{f"theme{n}-theme": value for n in range(1, 40)}})
+    for rule in rules:
+        role = ROLE_FOR.get(_who_may_post(rule.endpoint), "staff")
+        if role != "anonymous":
+            auth.login(people[role])
+        response = client.post(url_for_rule(rule, values), data=data)
+        response.close()
+        assert response.status_code < 500, (rule.rule, role, response.status_code)
+        if role != "anonymous":
+            auth.logout()
