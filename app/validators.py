@@ -60,7 +60,18 @@ class StrongPassword:
             raise ValidationError("密码须同时包含字母和数字")
 
 
+# C0 control characters other than tab and newline (and DEL): PostgreSQL refuses
+# NUL in text outright, and none of them belong in a proposal.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def clean_text(value):
+    """Text as stored: no control characters, Windows line ends made plain."""
+    return value.replace("\r\n", "\n").translate(_CONTROL) if isinstance(value, str) else value
+
+
 def strip_filter(value):
+    value = clean_text(value)
     return value.strip() if isinstance(value, str) else value
 
 

@@ -24,7 +24,7 @@ def _text(label, name, widget=StringField, hint=None):
 class IdeaForm(BaseForm):
     """The proposal form. 保存草稿 checks only what is filled in; 提交 checks everything."""
 
-    submission_token = HiddenField()
+    submission_token = HiddenField(filters=[strip_filter])
     title = StringField("标题", filters=[strip_filter], description="5–40 字，一句话说清建议",
                         validators=[DataRequired("请填写标题"), CharLength(*LIMITS["title"])])
     theme = SelectField("针对的瓶颈", choices=[], validators=[RequiredToSubmit("请选择建议针对的瓶颈")])

@@ -7,6 +7,7 @@ from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import choices
+from app.validators import clean_text
 from app.viewutil import back_or, flash_form_errors
 from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
@@ -121,7 +122,7 @@ def track_lookup():
 
 @bp.route("/track/<code>")
 def track(code):
-    idea = queries.idea_by_code(code.strip().upper())
+    idea = queries.idea_by_code(clean_text(code).strip().upper())
     if idea is None:
         return render_template("ideas/track_lookup.html", form=TrackForm(data={"code": code}),
                                not_found=True), 404

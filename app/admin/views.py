@@ -13,6 +13,7 @@ from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, Theme
 from app.admin.forms import CampaignForm, NewCampaignForm, ThemeForm
 from app.extensions import db
+from app.validators import clean_text
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -118,7 +119,7 @@ def theme(theme_id):
 @bp.route("/log")
 @admin_required
 def log():
-    action = request.args.get("action") or None
+    action = clean_text(request.args.get("action") or "") or None
     page = recent_actions(action, page=request.args.get("page", 1, type=int))
     return render_template("admin/log.html", page=page, action=action, labels=ACTION_LABELS,
                            broken=first_broken_link())

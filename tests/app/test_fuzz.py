@@ -144,3 +144,14 @@ def test_every_post_form_as_its_own_role(app, client, auth, world, value, number
         assert response.status_code < 500, (rule.rule, role, response.status_code)
         if role != "anonymous":
             auth.logout()
+
+
+def test_control_characters_never_reach_the_database(client, make, auth):
+    """PostgreSQL refuses NUL in text; such characters are removed at the door."""
+    from app.validators import clean_text
+
+    assert clean_text("a\x00b\x1fc\r\nd\te\x7f") == "abc\nd\te"
+    make.campaign()
+    auth.login(make.user(Role.admin))
+    for path in ("/admin/log?action=%00", "/ideas/track/XC%00", "/ideas/screening?q=%00x", "/ideas/track?code=%00"):
+        assert_no_crash(client.get(path))
