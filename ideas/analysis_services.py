@@ -27,6 +27,7 @@ def themes_as_dicts(campaign):
 def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     """Re-assign themes, re-cluster and re-index every idea of the campaign.
     Only ideas whose text changed are segmented again."""
+    # scikit-learn and the models load when a rebuild runs, not with every web worker.
     from nlp.cluster import IdeaClusterer
     from nlp.features import TokenCorpus
     from nlp.keywords import KeywordExtractor
