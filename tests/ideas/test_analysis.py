@@ -1,9 +1,15 @@
 """Text mining in the site: similar ideas while typing, themes with confidence,
 clusters, the dashboard and background rebuilds."""
+import os
 import time
 
 import pytest
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisDown
+from rq import Queue, SimpleWorker
 from sqlalchemy import select
+
+import app as app_package
 
 from app.auth.models import Role
 from app.campaigns.queries import current_campaign
@@ -213,3 +219,30 @@ def test_rebuild_survives_ideas_too_alike_to_learn_from(make, app):
     db.session.commit()
     assert run.strategy == "too_few"
     assert db.session.scalars(select(IdeaAnalysis)).first().keywords
+
+
+def test_rebuild_goes_through_rq_when_redis_is_configured(make, app, staff, client, monkeypatch):
+    """With REDIS_URL the request only enqueues; an RQ worker runs the job in an app of its own."""
+    url = "redis://127.0.0.1:6379/15"
+    redis = Redis.from_url(url)
+    try:
+        redis.ping()
+    except RedisDown:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis 未在 127.0.0.1:6379 运行", pytrace=False)
+        pytest.skip("本机没有 Redis")
+    queue = Queue("nlp", connection=redis)
+    queue.empty()
+    make_topic_ideas(make)
+    monkeypatch.setitem(app.config, "NLP_JOB_RUNNER", "background")
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    client.post("/analysis/rebuild")
+    job = db.session.scalars(select(NlpJob)).one()
+    assert job.state == "queued" and queue.count == 1
+    assert queue.jobs[0].func_name == "ideas.analysis_services.rebuild_in_worker"
+    monkeypatch.setattr(app_package, "create_app", lambda: app)
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    db.session.expire_all()
+    assert job.state == "done", job.message
+    assert db.session.scalars(select(ClusterRun)).first() is not None
+    redis.close()
