@@ -67,6 +67,13 @@ class PhonePage:
     def goto(self, path):
         return self.page.goto(self.base_url + path)
 
+    def log_in(self, user, password="Passw0rd!"):
+        self.goto("/auth/login")
+        self.page.fill("#login", user.login_name)
+        self.page.fill("#password", password)
+        self.page.click("main button[type=submit]")
+        self.page.wait_for_url(lambda url: "/auth/login" not in url)
+
     def shot(self, label):
         self.step += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -69,10 +69,7 @@ def test_staff_screens_and_merges(laptop, make):
     kept = make.idea(title="推行园区政区分设")
     duplicate = make.idea(title="园区政区分设（重复）")
     page = laptop.page
-    laptop.goto("/auth/login")
-    page.fill("#login", staff.login_name)
-    page.fill("#password", "Passw0rd!")
-    page.click("main button[type=submit]")
+    laptop.log_in(staff)
     laptop.goto("/ideas/screening")
     laptop.shot("queue")
     page.click(f"text={duplicate.title}")
@@ -93,10 +90,7 @@ def test_similar_ideas_hint_while_typing_on_a_phone(phone, make):
     db.session.commit()
     citizen = make.user(login="13911112222")
     page = phone.page
-    phone.goto("/auth/login")
-    page.fill("#login", citizen.login_name)
-    page.fill("#password", "Passw0rd!")
-    page.click("main button[type=submit]")
+    phone.log_in(citizen)
     phone.goto("/ideas/new")
     page.fill("#title", "县域园区推行政区分设")
     page.fill("#problem", existing.problem)
@@ -112,10 +106,7 @@ def test_staff_dashboard_on_a_phone(phone, make):
     staff = make.user(Role.staff, login="staff@example.com")
     make.idea()
     page = phone.page
-    phone.goto("/auth/login")
-    page.fill("#login", staff.login_name)
-    page.fill("#password", "Passw0rd!")
-    page.click("main button[type=submit]")
+    phone.log_in(staff)
     for path in ("/analysis/", "/ideas/screening", "/voting/rounds"):
         phone.goto(path)
         phone.shot(path.strip("/").replace("/", "-") or "home")
