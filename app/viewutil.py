@@ -1,7 +1,37 @@
 """Small helpers several packages' views share."""
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import flash, redirect, request
+from flask_login import current_user
+
+from app.errors import Refused
+from app.extensions import db
+
+
+def current_actor():
+    """The signed-in user as a model object, for services that record who acted."""
+    return current_user._get_current_object()
+
+
+def run_and_commit(action, success, back):
+    """Call one service: commit and say so, or roll back and say why it was refused."""
+    try:
+        action()
+    except Refused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(back)
+
+
+def run_form(form, action, success, back):
+    """For forms posted from another page: errors go back there as messages."""
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(back)
+    return run_and_commit(lambda: action(form), success, back)
 
 
 def flash_form_errors(form):

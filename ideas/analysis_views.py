@@ -1,19 +1,17 @@
 """Text-mining pages: the similar-ideas hint, the theme dashboard, clusters, rebuilds."""
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.auth.decorators import staff_required
-from app.campaigns.models import Theme
-from app.campaigns.queries import current_campaign_or_404, theme_choices
+from app.campaigns.queries import current_campaign_or_404, theme_by_code, theme_choices
 from app.extensions import db, nlp
 from app.forms import choices
 from app.regions import REGIONS
-from app.viewutil import back_or, flash_form_errors
+from app.viewutil import back_or, current_actor, run_form
 from ideas import analysis_queries as queries
 from ideas import analysis_services as services
 from ideas.forms import ThemeConfirmForm
 from ideas.models import Idea, NlpJob
-from ideas.services import ScreeningError
 
 bp = Blueprint("analysis", __name__, template_folder="templates")
 MAX_QUERY_CHARS = 2000
@@ -61,7 +59,7 @@ def cluster(cluster_id):
 @staff_required
 def rebuild():
     campaign = current_campaign_or_404()
-    job = services.start_rebuild(campaign, current_user._get_current_object())
+    job = services.start_rebuild(campaign, current_actor())
     db.session.commit()
     services.dispatch(current_app._get_current_object(), job.id)
     flash("已在后台开始重新分析，本页会显示进度。", "success")
@@ -81,18 +79,9 @@ def job_status(job_id):
 def confirm_theme(idea_id):
     idea = db.get_or_404(Idea, idea_id)
     form = ThemeConfirmForm(prefix=f"theme{idea.id}")
-    form.theme.choices = choices(theme_choices(idea.campaign))
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back_or(url_for("ideas.detail", idea_id=idea.id)))
-    theme = db.session.scalar(db.select(Theme).where(Theme.campaign_id == idea.campaign_id,
-                                                     Theme.code == form.theme.data))
-    try:
-        services.confirm_theme(idea, theme, current_user._get_current_object())
-    except ScreeningError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{idea.tracking_code} 的主题已确认为“{theme.name}”。", "success")
-    return redirect(back_or(url_for("ideas.detail", idea_id=idea.id)))
+    names = dict(theme_choices(idea.campaign))
+    form.theme.choices = choices(names.items())
+    return run_form(form, lambda form: services.confirm_theme(
+                        idea, theme_by_code(idea.campaign, form.theme.data), current_actor()),
+                    f"{idea.tracking_code} 的主题已确认为“{names.get(form.theme.data, '')}”。",
+                    back_or(url_for("ideas.detail", idea_id=idea.id)))

@@ -5,6 +5,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import log_action
+from app.errors import Refused
 from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
@@ -18,12 +19,8 @@ ANALYSED = (IdeaStatus.submitted, IdeaStatus.accepted, IdeaStatus.rejected, Idea
             IdeaStatus.finalist)
 
 
-class ScreeningError(Exception):
-    """A refused action, with a message for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class ScreeningError(Refused):
+    """A screening action refused, with a message for the user."""
 
 
 class SubmissionClosed(ScreeningError):

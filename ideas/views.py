@@ -8,7 +8,7 @@ from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import choices
 from app.validators import clean_text
-from app.viewutil import back_or, flash_form_errors
+from app.viewutil import back_or, current_actor, flash_form_errors, run_form
 from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm, ReasonForm,
@@ -37,7 +37,7 @@ def _save(form, campaign, idea=None):
         abort(400)
     try:
         saved, created_now = services.save_idea(
-            current_user._get_current_object(), campaign, token, form.idea_fields(),
+            current_actor(), campaign, token, form.idea_fields(),
             form.theme.data, submit=not form.is_draft,
         )
     except services.SubmissionClosed as exc:
@@ -176,18 +176,8 @@ def export(fmt):
 
 def _screen_action(idea_id, form, action):
     idea = db.get_or_404(Idea, idea_id)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("ideas.detail", idea_id=idea.id))
-    try:
-        action(idea, current_user._get_current_object(), form)
-    except services.ScreeningError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("已处理。", "success")
-    return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return run_form(form, lambda form: action(idea, current_actor(), form), "已处理。",
+                    url_for("ideas.detail", idea_id=idea.id))
 
 
 @bp.route("/<int:idea_id>/accept", methods=["POST"])
@@ -220,7 +210,7 @@ def bulk():
     if form.validate_on_submit():
         ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
         done, refused = services.bulk_screen(ideas, form.action.data,
-                                             current_user._get_current_object(), form.reason.data or "")
+                                             current_actor(), form.reason.data or "")
         db.session.commit()
         flash(f"已处理 {len(done)} 条。", "success")
         for message in refused:

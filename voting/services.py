@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import delete, select
 
 from app.audit.services import log_action
+from app.errors import Refused
 from app.extensions import db
 from app.timeutil import now
 from ideas import services as idea_services
@@ -39,10 +40,8 @@ DISAGREEMENT_STD = 2.0
 NEAR_CUT_MARGIN = 0.25
 
 
-class VotingError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class VotingError(Refused):
+    """A judging action refused, with a message for the user."""
 
 
 def _require(round_, *states):

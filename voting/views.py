@@ -7,7 +7,7 @@ from app.campaigns.queries import current_campaign_or_404
 from app.extensions import db
 from app.forms import choices
 from app.timeutil import now
-from app.viewutil import flash_form_errors
+from app.viewutil import current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
 from voting import queries, services
 from voting.forms import (CloseForm, CriterionForm, ManualAssignmentForm, ReasonForm, RoundForm, review_form,
@@ -18,31 +18,6 @@ bp = Blueprint("voting", __name__, template_folder="templates")
 reviewer_required = roles_required(Role.reviewer)
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
-def _run(action, success, back):
-    """Call one service; commit on success, roll back and say why on refusal."""
-    try:
-        action()
-    except services.VotingError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(back)
-
-
-def _run_form(form, action, success, back):
-    """For forms posted from another page: errors go back there as messages."""
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back)
-    return _run(lambda: action(form), success, back)
-
-
 # --- Staff --------------------------------------------------------------------------------
 
 @bp.route("/rounds", methods=["GET", "POST"])
@@ -50,7 +25,7 @@ def _run_form(form, action, success, back):
 def rounds():
     campaign = current_campaign_or_404()
     if request.method == "POST":
-        return _run(lambda: services.create_default_rounds(campaign, _actor()),
+        return run_and_commit(lambda: services.create_default_rounds(campaign, current_actor()),
                     "已按默认设置创建初审、复审、终审三轮。", url_for("voting.rounds"))
     return render_template("voting/rounds.html", campaign=campaign, rounds=queries.rounds_of(campaign))
 
@@ -67,7 +42,7 @@ def round_detail(round_id):
             "name", "advance_count", "reviewers_per_idea", "opens_at", "closes_at", "carry_over",
             "avoid_same_region")}
         fields["pool"] = RoundPool(form.pool.data)
-        return _run(lambda: services.update_round(round_, _actor(), **fields), "轮次设置已保存。",
+        return run_and_commit(lambda: services.update_round(round_, current_actor(), **fields), "轮次设置已保存。",
                     url_for("voting.round_detail", round_id=round_.id))
     by_reviewer, by_idea = queries.progress(round_)
     manual = ManualAssignmentForm()
@@ -88,9 +63,9 @@ def criterion(round_id, criterion_id=None):
     existing = db.get_or_404(Criterion, criterion_id) if criterion_id else None
     if existing is not None and existing.round_id != round_.id:
         abort(404)
-    return _run_form(
+    return run_form(
         CriterionForm(),
-        lambda form: services.save_criterion(round_, _actor(), form.name.data, form.description.data or "",
+        lambda form: services.save_criterion(round_, current_actor(), form.name.data, form.description.data or "",
                                              form.weight.data, form.scale_min.data, form.scale_max.data, existing),
         "评分细则已保存。", url_for("voting.round_detail", round_id=round_.id))
 
@@ -101,7 +76,7 @@ def delete_criterion(round_id, criterion_id):
     criterion_ = db.get_or_404(Criterion, criterion_id)
     if criterion_.round_id != round_id:
         abort(404)
-    return _run(lambda: services.delete_criterion(criterion_, _actor()), "评分项已删除。",
+    return run_and_commit(lambda: services.delete_criterion(criterion_, current_actor()), "评分项已删除。",
                 url_for("voting.round_detail", round_id=round_id))
 
 
@@ -110,19 +85,19 @@ def delete_criterion(round_id, criterion_id):
 def round_action(round_id, action):
     round_ = db.get_or_404(Round, round_id)
     calls = {
-        "prepare": (lambda: services.prepare_round(round_, _actor()), "已生成评审分配。"),
-        "open": (lambda: services.open_round(round_, _actor()), "评审已开始，专家现在可以打分。"),
-        "finalize": (lambda: services.finalize_round(round_, _actor()), "本轮结果已定稿。"),
+        "prepare": (lambda: services.prepare_round(round_, current_actor()), "已生成评审分配。"),
+        "open": (lambda: services.open_round(round_, current_actor()), "评审已开始，专家现在可以打分。"),
+        "finalize": (lambda: services.finalize_round(round_, current_actor()), "本轮结果已定稿。"),
     }
     call, message = calls[action]
-    return _run(call, message, url_for("voting.round_detail", round_id=round_.id))
+    return run_and_commit(call, message, url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/close", methods=["POST"])
 @staff_required
 def close(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return _run_form(CloseForm(), lambda form: services.close_round(round_, _actor(), seed=form.seed.data),
+    return run_form(CloseForm(), lambda form: services.close_round(round_, current_actor(), seed=form.seed.data),
                      "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
 
 
@@ -130,7 +105,7 @@ def close(round_id):
 @admin_required
 def reopen(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return _run_form(ReasonForm(), lambda form: services.reopen_round(round_, _actor(), form.reason.data),
+    return run_form(ReasonForm(), lambda form: services.reopen_round(round_, current_actor(), form.reason.data),
                      "本轮已重新开放。", url_for("voting.round_detail", round_id=round_.id))
 
 
@@ -149,14 +124,14 @@ def add_assignment(round_id):
         flash("本轮评审池中没有这个编号的建议。", "error")
         return redirect(back)
     reviewer = db.session.get(User, form.reviewer.data)
-    return _run(lambda: services.add_assignment(round_, idea, reviewer, _actor()), "已增加一份评审。", back)
+    return run_and_commit(lambda: services.add_assignment(round_, idea, reviewer, current_actor()), "已增加一份评审。", back)
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @staff_required
 def remove_assignment(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
-    return _run(lambda: services.remove_assignment(assignment, _actor()), "已取消该分配。",
+    return run_and_commit(lambda: services.remove_assignment(assignment, current_actor()), "已取消该分配。",
                 url_for("voting.round_detail", round_id=assignment.round_id))
 
 
@@ -195,7 +170,7 @@ def review(assignment_id):
     if form.validate_on_submit():
         submit = "submit" in request.form
         try:
-            services.save_review(assignment, _actor(), review_values(form), form.comment.data, submit)
+            services.save_review(assignment, current_actor(), review_values(form), form.comment.data, submit)
         except services.VotingError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -215,5 +190,5 @@ def recuse(assignment_id):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("voting.review", assignment_id=assignment.id))
-    return _run(lambda: services.recuse(assignment, _actor(), form.reason.data),
+    return run_and_commit(lambda: services.recuse(assignment, current_actor(), form.reason.data),
                 "已申请回避，这条建议已交给其他专家。", url_for("voting.my_reviews"))

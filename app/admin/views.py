@@ -14,6 +14,7 @@ from app.campaigns.models import Campaign, Theme
 from app.admin.forms import CampaignForm, NewCampaignForm, ThemeForm
 from app.extensions import db
 from app.validators import clean_text
+from app.viewutil import current_actor
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -31,7 +32,7 @@ def users():
     if form.validate_on_submit():
         try:
             user = auth_services.create_account(
-                current_user._get_current_object(), form.login.value, form.password.data,
+                current_actor(), form.login.value, form.password.data,
                 Role(form.role.data), real_name=form.real_name.data,
                 region=form.region.data, work_unit=form.work_unit.data)
         except auth_services.AccountExists as exc:
@@ -53,7 +54,7 @@ def toggle_active(user_id):
     if user.id == current_user.id:
         flash("不能停用自己的账号。", "error")
     else:
-        auth_services.set_active(current_user._get_current_object(), user, not user.is_active)
+        auth_services.set_active(current_actor(), user, not user.is_active)
         db.session.commit()
         flash(f"账号 {user.login_name} 已{'启用' if user.is_active else '停用'}。", "success")
     return redirect(url_for("admin.users"))
@@ -64,12 +65,13 @@ def toggle_active(user_id):
 def campaigns():
     form = NewCampaignForm()
     if form.validate_on_submit():
-        if campaign_queries.campaign_by_year(form.year.data):
-            form.year.errors.append(f"{form.year.data} 年的活动已存在")
-        else:
+        try:
             campaign = campaign_services.create_campaign(
-                current_user._get_current_object(), form.year.data, form.title.data,
+                current_actor(), form.year.data, form.title.data,
                 form.submit_opens_at.data, form.submit_closes_at.data, form.description.data)
+        except campaign_services.CampaignExists as exc:
+            form.year.errors.append(exc.message)
+        else:
             db.session.commit()
             flash(f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。", "success")
             return redirect(url_for("admin.campaigns"))
@@ -81,7 +83,7 @@ def campaigns():
 @admin_required
 def make_current(campaign_id):
     campaign = db.get_or_404(Campaign, campaign_id)
-    campaign_services.make_campaign_current(current_user._get_current_object(), campaign)
+    campaign_services.make_campaign_current(current_actor(), campaign)
     db.session.commit()
     flash(f"网站现在展示 {campaign.year} 年的活动。", "success")
     return redirect(url_for("admin.campaigns"))
@@ -94,7 +96,7 @@ def campaign(campaign_id):
     form = CampaignForm(obj=campaign)
     if form.validate_on_submit():
         campaign_services.update_campaign(
-            current_user._get_current_object(), campaign, form.title.data, form.description.data,
+            current_actor(), campaign, form.title.data, form.description.data,
             form.submit_opens_at.data, form.submit_closes_at.data)
         db.session.commit()
         flash("活动信息已保存。", "success")
@@ -108,7 +110,7 @@ def theme(theme_id):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
-        campaign_services.update_theme(current_user._get_current_object(), theme,
+        campaign_services.update_theme(current_actor(), theme,
                                        form.name.data, form.description.data, form.keywords.data)
         db.session.commit()
         flash(f"主题“{theme.name}”已保存。", "success")

@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.campaigns import queries, services
+from app.campaigns import services
 from app.extensions import db
 
 campaign_cli = AppGroup("campaign", help="管理征集活动。")
@@ -17,12 +17,13 @@ campaign_cli = AppGroup("campaign", help="管理征集活动。")
 @click.option("--current/--not-current", default=True, help="设为网站当前展示的活动")
 def create_campaign_command(year, title, opens, closes, current):
     """Create a campaign with the ten default themes and 其他."""
-    if queries.campaign_by_year(year):
-        raise click.ClickException(f"{year} 年的活动已存在")
     if closes <= opens:
         raise click.ClickException("截止时间必须晚于开始时间")
-    campaign = services.create_campaign(
-        None, year, title or f"献策湖南 · 金点子征集（{year}）", opens, closes, make_current=current
-    )
+    try:
+        campaign = services.create_campaign(
+            None, year, title or f"献策湖南 · 金点子征集（{year}）", opens, closes, make_current=current
+        )
+    except services.CampaignExists as exc:
+        raise click.ClickException(exc.message)
     db.session.commit()
     click.echo(f"已创建活动 {campaign.year}：{campaign.title}")

@@ -6,6 +6,8 @@ from sqlalchemy import update
 
 from app.audit.services import log_action
 from app.campaigns.models import Campaign, Theme
+from app.campaigns.queries import campaign_by_year
+from app.errors import Refused
 from app.extensions import db
 
 DEFAULT_THEMES_PATH = Path(__file__).resolve().parents[2] / "ideas" / "data" / "default_themes.json"
@@ -16,8 +18,14 @@ def default_themes():
     return json.loads(DEFAULT_THEMES_PATH.read_text(encoding="utf-8"))
 
 
+class CampaignExists(Refused):
+    pass
+
+
 def create_campaign(actor, year, title, submit_opens_at, submit_closes_at, description="",
                     themes=None, make_current=False):
+    if campaign_by_year(year) is not None:
+        raise CampaignExists(f"{year} 年的活动已存在")
     campaign = Campaign(year=year, title=title, description=description,
                         submit_opens_at=submit_opens_at, submit_closes_at=submit_closes_at)
     for position, spec in enumerate(themes if themes is not None else default_themes()):
