@@ -71,8 +71,10 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # Behind the province's HTTPS proxy cookies travel only over TLS; a loopback
+    # run (the load bench) has no TLS and sets COOKIE_SECURE=false.
+    SESSION_COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "true").lower() != "false"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @staticmethod
     def check(app):
