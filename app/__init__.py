@@ -35,8 +35,12 @@ def create_app(config_name=None, test_config=None):
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.base.views import bp as base_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
+    from voting.ballots.views import bp as ballots_bp
+    from voting.notice.views import bp as notice_bp
     from voting.views import bp as voting_bp
 
     templating.init_app(app)
@@ -47,6 +51,11 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(ideas_bp, url_prefix="/ideas")
     app.register_blueprint(analysis_bp, url_prefix="/analysis")
     app.register_blueprint(voting_bp, url_prefix="/voting")
+    app.register_blueprint(ballots_bp, url_prefix="/vote")
+    # /gongshi, /winners and /api/v1/… are public addresses, kept short.
+    app.register_blueprint(notice_bp)
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
     from app.auth.cli import users_cli
     from app.campaigns.cli import campaign_cli

@@ -16,6 +16,7 @@ class IdeaStatus(enum.Enum):
     merged = "merged"
     shortlisted = "shortlisted"
     finalist = "finalist"
+    winner = "winner"
 
     @property
     def label(self):
@@ -33,6 +34,7 @@ STATUS_LABELS = {
     IdeaStatus.merged: "已合并",
     IdeaStatus.shortlisted: "入围，进入下一轮评审",
     IdeaStatus.finalist: "入选前十，待公示",
+    IdeaStatus.winner: "十大金点子",
 }
 
 # The only legal moves of the workflow; services refuse everything else.
@@ -43,7 +45,9 @@ TRANSITIONS = {
     # round advances ideas; reopening it (an admin's logged act) takes them back.
     IdeaStatus.accepted: {IdeaStatus.merged, IdeaStatus.shortlisted, IdeaStatus.finalist},
     IdeaStatus.shortlisted: {IdeaStatus.finalist, IdeaStatus.accepted},
-    IdeaStatus.finalist: {IdeaStatus.shortlisted, IdeaStatus.accepted},
+    # An alternate promoted after an upheld objection becomes a winner too.
+    IdeaStatus.finalist: {IdeaStatus.shortlisted, IdeaStatus.accepted, IdeaStatus.winner},
+    IdeaStatus.winner: set(),
     IdeaStatus.rejected: set(),
     IdeaStatus.merged: set(),
 }

@@ -53,6 +53,12 @@ class Round(db.Model):
         UniqueConstraint("campaign_id", "position", name="uq_rounds_campaign_position"),
         CheckConstraint("advance_count > 0", name="advance_positive"),
         CheckConstraint("reviewers_per_idea IS NULL OR reviewers_per_idea > 0", name="k_positive"),
+        CheckConstraint("votes_per_citizen IS NULL OR votes_per_citizen > 0", name="votes_positive"),
+        CheckConstraint("expert_weight IS NULL OR (expert_weight >= 0 AND expert_weight <= 1)",
+                        name="expert_weight_range"),
+        CheckConstraint("NOT public_vote OR (vote_opens_at IS NOT NULL AND vote_closes_at IS NOT NULL"
+                        " AND vote_opens_at < vote_closes_at AND votes_per_citizen IS NOT NULL"
+                        " AND expert_weight IS NOT NULL)", name="public_vote_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +83,15 @@ class Round(db.Model):
     closed_at: Mapped[datetime | None]
     finalized_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # The optional public vote: its window, how many ideas each citizen may
+    # back, and the blend (expert share; the public gets the rest). Fixed once
+    # published, which must happen before the window opens.
+    public_vote: Mapped[bool] = mapped_column(default=False)
+    vote_opens_at: Mapped[datetime | None]
+    vote_closes_at: Mapped[datetime | None]
+    votes_per_citizen: Mapped[int | None]
+    expert_weight: Mapped[float | None] = mapped_column(Float)
+    blend_published_at: Mapped[datetime | None]
 
     campaign = relationship("Campaign")
     criteria: Mapped[list["Criterion"]] = relationship(
@@ -138,6 +153,12 @@ class RoundEntry(db.Model):
     flag_disagreement: Mapped[bool] = mapped_column(default=False)
     flag_near_cut: Mapped[bool] = mapped_column(default=False)
     in_cut_tie: Mapped[bool] = mapped_column(default=False)
+    # Only in a round with a public vote: both parts on 0–100 and their blend,
+    # which then decides the rank.
+    expert_part: Mapped[float | None] = mapped_column(Float)
+    public_votes: Mapped[int | None]
+    public_part: Mapped[float | None] = mapped_column(Float)
+    blended: Mapped[float | None] = mapped_column(Float)
 
     round: Mapped[Round] = relationship(back_populates="entries")
     idea = relationship("Idea")

@@ -1,0 +1,4 @@
+"""站内通知."""
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__, template_folder="templates")

@@ -1,0 +1,132 @@
+"""The announcement of the top ten: 公示 with objections, then the winners."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import now
+
+
+def _enum(cls, name):
+    return Enum(cls, native_enum=False, length=20, create_constraint=True, name=name)
+
+
+class NoticeState(enum.Enum):
+    draft = "draft"
+    published = "published"
+    finalized = "finalized"
+
+    @property
+    def label(self):
+        return {"draft": "待发布", "published": "公示中", "finalized": "已公布结果"}[self.value]
+
+
+class EntryStatus(enum.Enum):
+    listed = "listed"
+    alternate = "alternate"
+    removed = "removed"
+
+    @property
+    def label(self):
+        return {"listed": "入选", "alternate": "候补", "removed": "经异议取消"}[self.value]
+
+
+class ObjectionState(enum.Enum):
+    pending = "pending"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+    @property
+    def label(self):
+        return {"pending": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}[self.value]
+
+
+class Announcement(db.Model):
+    """One per campaign, built from its finalized final round."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    state: Mapped[NoticeState] = mapped_column(_enum(NoticeState, "state"), default=NoticeState.draft)
+    winner_count: Mapped[int] = mapped_column(default=10)
+    intro: Mapped[str] = mapped_column(Text, default="")
+    notice_ends_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    finalized_at: Mapped[datetime | None]
+    # SHA-256 of the final list, so a copy of it elsewhere can be checked.
+    digest: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    campaign = relationship("Campaign")
+    round = relationship("Round")
+    entries: Mapped[list["NoticeEntry"]] = relationship(
+        back_populates="announcement", cascade="all, delete-orphan", order_by="NoticeEntry.position")
+
+    def is_editable(self):
+        return self.state is NoticeState.draft
+
+
+class NoticeEntry(db.Model):
+    """A finalist or an alternate as published: what the public sees is copied
+    here at preparation, so later edits of the idea cannot change the notice."""
+
+    __tablename__ = "notice_entries"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "idea_id", name="uq_notice_entries_announcement_idea"),
+        UniqueConstraint("announcement_id", "position", name="uq_notice_entries_announcement_position"),
+        CheckConstraint("(status = 'listed') = (rank IS NOT NULL)", name="listed_has_rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
+    # Order in the final round's ranking (1, 2, … then the alternates).
+    position: Mapped[int]
+    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "status"))
+    # Place in the published top ten; renumbered when a finalist is removed.
+    rank: Mapped[int | None]
+    title: Mapped[str] = mapped_column(String(40))
+    theme_name: Mapped[str] = mapped_column(String(40), default="")
+    region: Mapped[str] = mapped_column(String(20), default="")
+    proposer: Mapped[str] = mapped_column(String(200), default="匿名")
+    citation: Mapped[str] = mapped_column(Text, default="")
+    expert_score: Mapped[float | None] = mapped_column(Float)
+    expert_part: Mapped[float | None] = mapped_column(Float)
+    public_votes: Mapped[int | None]
+    public_part: Mapped[float | None] = mapped_column(Float)
+    blended: Mapped[float | None] = mapped_column(Float)
+    promoted_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+
+    announcement: Mapped[Announcement] = relationship(back_populates="entries")
+    idea = relationship("Idea")
+    objections: Mapped[list["Objection"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="Objection.id")
+
+
+class Objection(db.Model):
+    """异议 against a listed idea during 公示. The reason and the ruling are
+    public; who objected is not."""
+
+    __tablename__ = "objections"
+    __table_args__ = (
+        CheckConstraint("(state = 'pending') = (ruled_at IS NULL)", name="ruling_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("notice_entries.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[ObjectionState] = mapped_column(_enum(ObjectionState, "state"), default=ObjectionState.pending)
+    ruling: Mapped[str | None] = mapped_column(Text)
+    ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ruled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    entry: Mapped[NoticeEntry] = relationship(back_populates="objections")
+    user = relationship("User", foreign_keys=[user_id])
+    ruled_by = relationship("User", foreign_keys=[ruled_by_id])
