@@ -61,9 +61,10 @@ class ScreeningFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    status = SelectField("状态", choices=[], validators=[Optional()])
-    theme = SelectField("主题", choices=[], validators=[Optional()])
-    region = SelectField("地区", choices=region_choices("全部地区"), validators=[Optional()])
+    # "" (全部) is a choice of its own; Optional() would wave whitespace past the choice check.
+    status = SelectField("状态", choices=[], default="")
+    theme = SelectField("主题", choices=[], default="")
+    region = SelectField("地区", choices=region_choices("全部地区"), default="")
     date_from = DateField("提交日期从", validators=[Optional()])
     date_to = DateField("至", validators=[Optional()])
     q = StringField("搜索", filters=[strip_filter], validators=[Optional(), CharLength(max=100)])

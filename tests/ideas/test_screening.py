@@ -59,6 +59,8 @@ def test_bad_filter_values_do_not_break_the_queue(client, make, staff):
     make.idea()
     response = client.get("/ideas/screening?date_from=not-a-date&status=bogus&page=-3")
     assert response.status_code == 200
+    for blank in ("%0D", "%20", "%09"):
+        assert client.get(f"/ideas/screening?status={blank}&theme={blank}&region={blank}").status_code == 200
 
 
 def test_accept(client, make, staff):
