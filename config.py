@@ -30,6 +30,10 @@ class Config:
     # Failed logins: per account and per network address (see app/auth/views.py).
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    # Casting and withdrawing public votes, together: per account, and per
+    # address (generous, since a campus or office shares one address).
+    VOTE_LIMIT_PER_USER = "30 per 10 minutes"
+    VOTE_LIMIT_PER_ADDRESS = "300 per 10 minutes"
     # Citizens write long proposals on phones; an hour-long CSRF token would
     # throw their text away, so the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -52,6 +56,16 @@ class Config:
     # "background": RQ when REDIS_URL is set, else a thread. "inline" runs the
     # job inside the request: for tests, where a thread would outlive its test.
     NLP_JOB_RUNNER = "background"
+    # 公示: ranked alternates kept behind the top ten, and the default notice period.
+    NOTICE_ALTERNATES = 5
+    NOTICE_DAYS = 7
+    # Outgoing mail (winners are told by e-mail too); no MAIL_SERVER, no mail.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "false").lower() == "true"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@xiance.example")
 
 
 class DevelopmentConfig(Config):
@@ -66,6 +80,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     NLP_JOB_RUNNER = "inline"
+    # Tests that send mail start their own SMTP server and name it.
+    MAIL_SERVER = None
     # Cheap hashing keeps the suite fast; production keeps werkzeug's default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -7,7 +7,9 @@ from config import CONFIGS
 
 
 def create_app(config_name=None, test_config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH (absolute) keeps a second site on this machine, such as the
+    # load bench's, off this checkout's SQLite file, jieba cache and NLP indexes.
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH"), instance_relative_config=True)
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
     config_class = CONFIGS[config_name]
     app.config.from_object(config_class)
@@ -22,9 +24,11 @@ def create_app(config_name=None, test_config=None):
         config_class.check(app)
 
     from app import models  # noqa: F401  (registers every table on the metadata)
+    from app import sqlite_pragmas
     from app.extensions import csrf, db, limiter, login_manager, migrate, nlp
 
     db.init_app(app)
+    sqlite_pragmas.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -40,6 +44,7 @@ def create_app(config_name=None, test_config=None):
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
     from voting.ballots.views import bp as ballots_bp
+    from voting.notice.api import bp as api_bp
     from voting.notice.views import bp as notice_bp
     from voting.views import bp as voting_bp
 
@@ -54,15 +59,17 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(ballots_bp, url_prefix="/vote")
     # /gongshi, /winners and /api/v1/… are public addresses, kept short.
     app.register_blueprint(notice_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
     from app.auth.cli import users_cli
+    from app.backup.cli import backup_cli
     from app.campaigns.cli import campaign_cli
     from app.demo.cli import demo_cli
     from ideas.cli import ideas_cli, nlp_cli
     from voting.cli import voting_cli
 
-    for group in (users_cli, campaign_cli, demo_cli, ideas_cli, nlp_cli, voting_cli):
+    for group in (users_cli, backup_cli, campaign_cli, demo_cli, ideas_cli, nlp_cli, voting_cli):
         app.cli.add_command(group)
     return app

@@ -8,11 +8,15 @@ import os
 
 import flask_migrate
 import pytest
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisDown
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 from tests.factories import Factories
+
+pytest_plugins = ["tests.notice_fixtures"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -88,6 +92,21 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database for tests (db 15 of the local server). Skipped when no
+    Redis runs here; when CI=true a missing Redis fails the run instead."""
+    url = "redis://127.0.0.1:6379/15"
+    with Redis.from_url(url) as redis:
+        try:
+            redis.ping()
+        except RedisDown:
+            if os.environ.get("CI") == "true":
+                pytest.fail("Redis 未在 127.0.0.1:6379 运行", pytrace=False)
+            pytest.skip("本机没有 Redis")
+    return url
 
 
 @pytest.fixture

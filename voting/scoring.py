@@ -397,6 +397,7 @@ def freeze_score_table(
     ranks: Mapping[Hashable, int],
     *,
     calibrated: Mapping[Hashable, float] | None = None,
+    public: Mapping[Hashable, Mapping[str, float | int]] | None = None,
     score_decimals: int = 2,
     calibrated_decimals: int = DEFAULT_KEY_DECIMALS,
 ) -> FrozenTable:
@@ -409,6 +410,10 @@ def freeze_score_table(
           score, all of them sorted by code point;
       {"calibrated":"71.2345","idea":"12","rank":1}  one per idea, by rank
           ("calibrated" present only when given).
+    With a public vote, ``public`` adds the idea's figures to its rank line,
+    floats with the calibrated decimals and counts as integers in strings:
+      {"blended":"63.1250","calibrated":"7.1000","expert_part":"67.7778",
+       "idea":"12","public_part":"54.5455","rank":1,"votes":"37"}
     The digest is the lowercase hex SHA-256 of the whole text.
     """
     score_lines = sorted(
@@ -426,6 +431,8 @@ def freeze_score_table(
         row = {"idea": str(idea), "rank": int(rank)}
         if calibrated is not None:
             row["calibrated"] = _fixed(calibrated[idea], calibrated_decimals)
+        for name, value in (public[idea].items() if public is not None else ()):
+            row[name] = str(value) if isinstance(value, int) else _fixed(value, calibrated_decimals)
         rank_lines.append(_canonical_line(row))
     text = "".join(line + "\n" for line in score_lines + rank_lines)
     return FrozenTable(text, table_digest(text))

@@ -4,10 +4,10 @@ The arithmetic (assignment, calibration, agreement, ranking, digests) lives in
 ``voting.assignment`` and ``voting.scoring``; this module feeds them from the
 database and writes their results back."""
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.audit.services import log_action
 from app.errors import Refused
@@ -17,6 +17,9 @@ from ideas import services as idea_services
 from ideas.models import Idea, IdeaStatus
 from voting import queries
 from voting.assignment import AssignmentInfeasible, assign_reviewers, reassign_after_recusal
+from voting.ballots import queries as ballot_queries
+from voting.ballots.blend import BlendedKeys, blend_round, public_parts
+from voting.ballots.services import vote_window_problem
 from voting.models import (Assignment, Conflict, Criterion, Review, ReviewScore, Round, RoundEntry, RoundPool,
                            RoundState)
 from voting.scoring import (RELEVANCE_CRITERION, Criterion as RubricCriterion, Review as ScoredReview, Rubric,
@@ -38,6 +41,8 @@ DEFAULT_RUBRIC = (
 # A reviewer pair further apart than this (on the 1–10 weighted total) is flagged.
 DISAGREEMENT_STD = 2.0
 NEAR_CUT_MARGIN = 0.25
+# The same closeness on the 0–100 blend of a round with a public vote.
+NEAR_CUT_BLEND_MARGIN = 2.5
 
 
 class VotingError(Refused):
@@ -50,9 +55,16 @@ def _require(round_, *states):
 
 
 def _lock(round_):
-    """Serialise score saving against closing: both take the round row's lock
-    (PostgreSQL) and re-read its state under it."""
-    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    """Serialise score saving against closing: both take a lock and re-read the
+    round's state under it. PostgreSQL locks the round's row. SQLite ignores
+    FOR UPDATE and a read there does not even open a transaction, so another
+    process could close the round between our read and our write: a write
+    takes SQLite's one database-wide write lock (waiting up to busy_timeout)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Round).where(Round.id == round_.id).values(id=Round.id)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     db.session.refresh(round_)
 
 
@@ -85,6 +97,10 @@ def update_round(round_, actor, **fields):
     _require(round_, RoundState.draft)
     for name, value in fields.items():
         setattr(round_, name, value)
+    if round_.blend_published_at is not None:
+        problem = vote_window_problem(round_, round_.vote_opens_at, round_.vote_closes_at)
+        if problem:
+            raise VotingError(f"公众投票时间已公布：{problem[1]}")
     db.session.flush()
     log_action(actor, "round.update", round_, **{k: str(v) for k, v in fields.items()})
 
@@ -145,9 +161,11 @@ def prepare_round(round_, actor, seed=0):
     reviewers = queries.active_reviewers()
     if not reviewers:
         raise VotingError("还没有评审专家账号")
+    pool_ids = {idea.id for idea in ideas}
+    if round_.blend_published_at is not None and pool_ids != {e.idea_id for e in round_.entries}:
+        raise VotingError("公众投票的计分办法已经公布，本轮评审池不能再改变")
     db.session.execute(delete(RoundEntry).where(RoundEntry.round_id == round_.id))
     db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id, ~Assignment.manual))
-    pool_ids = {idea.id for idea in ideas}
     db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id,
                                                 Assignment.idea_id.not_in(pool_ids)))
     db.session.add_all(RoundEntry(round=round_, idea_id=idea.id) for idea in ideas)
@@ -325,10 +343,14 @@ class RoundOutcome:
     alpha: float | None
     components: int
     table: object
+    # Idea id → BlendParts in a round with a public vote, which then ranks by the blend.
+    blend: dict | None = None
 
 
-def compute_outcome(round_, seed=None):
-    """Everything closing stores, computed from the submitted reviews, without writing."""
+def compute_outcome(round_, seed=None, include_voided=False):
+    """Everything closing stores, computed from the submitted reviews (and the
+    valid public votes, if the round has a vote), without writing.
+    ``include_voided`` counts voided votes too, to show staff what voiding changed."""
     rubric = rubric_of(round_)
     names = {c.id: c.name for c in round_.criteria}
     reviews = [ScoredReview(r.assignment.idea_id, r.assignment.reviewer_id,
@@ -344,10 +366,19 @@ def compute_outcome(round_, seed=None):
     calibration = calibrate(totals)
     keys = tie_break_keys([r for r in reviews if r.idea_id in pool], rubric, calibration.quality,
                           relevance_criterion=_relevance_name(rubric))
-    ranking = rank_ideas(keys, min(round_.advance_count, len(pool)), seed=seed)
+    blend = _blend(round_, rubric, calibration.quality, include_voided) if round_.public_vote else None
+    ranking_keys = {i: BlendedKeys(blend[i].blended, k) for i, k in keys.items()} if blend else keys
+    ranking = rank_ideas(ranking_keys, min(round_.advance_count, len(pool)), seed=seed)
     table = freeze_score_table([r for r in reviews if r.idea_id in pool], ranking.rank,
-                               calibrated=calibration.quality)
-    return RoundOutcome(ranking, _agreement(totals), calibration.n_components, table), totals, calibration, keys
+                               calibrated=calibration.quality,
+                               public={i: asdict(p) for i, p in blend.items()} if blend else None)
+    outcome = RoundOutcome(ranking, _agreement(totals), calibration.n_components, table, blend)
+    return outcome, totals, calibration, keys
+
+
+def _blend(round_, rubric, calibrated, include_voided):
+    return blend_round(calibrated, ballot_queries.vote_totals(round_, include_voided),
+                       lowest=rubric.min_total, highest=rubric.max_total, expert_weight=round_.expert_weight)
 
 
 def _relevance_name(rubric):
@@ -415,7 +446,11 @@ def _result_rows(round_, outcome, totals, calibration, keys):
     for _, idea_id, total in totals:
         by_idea[idea_id].append(total)
     spreads = idea_spreads(by_idea, max_std=DISAGREEMENT_STD)
-    near = near_cutoff(calibration.quality, outcome.ranking.n_advance, NEAR_CUT_MARGIN)
+    if outcome.blend:
+        near = near_cutoff({i: p.blended for i, p in outcome.blend.items()}, outcome.ranking.n_advance,
+                           NEAR_CUT_BLEND_MARGIN)
+    else:
+        near = near_cutoff(calibration.quality, outcome.ranking.n_advance, NEAR_CUT_MARGIN)
     tied = set(outcome.ranking.cut_line_tie.ideas) if outcome.ranking.cut_line_tie else set()
     advancing = set(outcome.ranking.advancing)
     rows = []
@@ -435,7 +470,43 @@ def _result_rows(round_, outcome, totals, calibration, keys):
             "flag_near_cut": entry.idea_id in near,
             "in_cut_tie": entry.idea_id in tied,
         })
+        if outcome.blend:
+            parts = outcome.blend[entry.idea_id]
+            rows[-1].update(expert_part=parts.expert_part, public_votes=parts.votes,
+                            public_part=parts.public_part, blended=parts.blended)
     return rows
+
+
+@dataclass
+class VoteEffect:
+    """A round's result with and without the voided votes, for the fraud screen.
+    Without complete expert scores only the public side can be shown."""
+
+    rows: list
+    expert_ready: bool
+
+
+def vote_effect(round_):
+    seed = round_.tie_seed if round_.tie_seed is not None else 0
+    pool = [e.idea for e in round_.entries]
+    try:
+        outcomes = {flag: compute_outcome(round_, seed, include_voided=flag)[0] for flag in (False, True)}
+    except VotingError:
+        outcomes = None
+    rows = {idea.id: {"idea": idea} for idea in pool}
+    for flag, suffix in ((False, "valid"), (True, "all")):
+        if outcomes:
+            for idea_id, parts in outcomes[flag].blend.items():
+                rows[idea_id].update({f"votes_{suffix}": parts.votes, f"public_{suffix}": parts.public_part,
+                                      f"blended_{suffix}": parts.blended,
+                                      f"rank_{suffix}": outcomes[flag].ranking.rank[idea_id]})
+        else:
+            totals = ballot_queries.vote_totals(round_, include_voided=flag)
+            counts = {idea.id: totals.get(idea.id, 0) for idea in pool}
+            for idea_id, public in public_parts(counts).items():
+                rows[idea_id].update({f"votes_{suffix}": counts[idea_id], f"public_{suffix}": public})
+    key = (lambda row: row["rank_valid"]) if outcomes else (lambda row: (-row["votes_valid"], row["idea"].id))
+    return VoteEffect(sorted(rows.values(), key=key), outcomes is not None)
 
 
 def close_round(round_, actor, seed=None):
@@ -443,6 +514,7 @@ def close_round(round_, actor, seed=None):
     the digest of the frozen table is recorded. Any failure leaves it all undone."""
     _lock(round_)
     _require(round_, RoundState.open)
+    _require_vote_over(round_)
     outcome, totals, calibration, keys = compute_outcome(round_, seed)
     final = queries.is_final_round(round_)
     for row in _result_rows(round_, outcome, totals, calibration, keys):
@@ -460,9 +532,19 @@ def close_round(round_, actor, seed=None):
     round_.closed_at = now()
     _move(round_, RoundState.closed)
     db.session.flush()
+    public = {"public_votes": sum(p.votes for p in outcome.blend.values())} if outcome.blend else {}
     log_action(actor, "round.close", round_, digest=round_.digest, seed=round_.tie_seed,
-               advanced=sorted(outcome.ranking.advancing))
+               advanced=sorted(outcome.ranking.advancing), **public)
     return outcome
+
+
+def _require_vote_over(round_):
+    if not round_.public_vote:
+        return
+    if round_.blend_published_at is None:
+        raise VotingError("本轮开启了公众投票但计分办法尚未公布：请先公布计分办法，或关闭公众投票")
+    if now() < round_.vote_closes_at:
+        raise VotingError(f"公众投票尚未结束（{round_.vote_closes_at:%Y-%m-%d %H:%M} 截止），不能截止本轮")
 
 
 def _advance(idea, round_, final, actor):
@@ -501,7 +583,8 @@ def reopen_round(round_, actor, reason):
             target = previous_status if final or round_.position == 1 else None
             if target is not None and entry.idea.status is not target:
                 idea_services.transition(entry.idea, target, actor, f"{round_.name}重新开放：{reason}")
-        for field in ("review_count", "raw_mean", "robust_mean", "median", "calibrated", "spread", "rank"):
+        for field in ("review_count", "raw_mean", "robust_mean", "median", "calibrated", "spread", "rank",
+                      "expert_part", "public_votes", "public_part", "blended"):
             setattr(entry, field, None)
         entry.advanced = entry.flag_disagreement = entry.flag_near_cut = entry.in_cut_tie = False
     old_digest = round_.digest

@@ -61,4 +61,10 @@ ACTION_LABELS = {
     "assignment.recuse": "评审专家回避",
     "review.save": "保存评分草稿",
     "review.submit": "提交评分",
+    "vote.settings": "修改公众投票设置",
+    "vote.publish": "公布投票计分办法",
+    "vote.cast": "公众投票",
+    "vote.withdraw": "撤回投票",
+    "vote.void": "作废投票",
+    "vote.restore": "恢复作废的投票",
 }

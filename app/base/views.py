@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, jsonify, render_template
+from redis import Redis
 from sqlalchemy import text
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,10 +16,14 @@ def home():
     return render_template("base/home.html", campaign=campaign)
 
 
+NOT_CONFIGURED = "未配置"
+
+
 @bp.route("/healthz")
 def healthz():
-    checks = {"database": _check_database()}
-    healthy = all(value == "ok" for value in checks.values())
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    # A component the deployment does without (no REDIS_URL) is not a failure.
+    healthy = all(value in ("ok", NOT_CONFIGURED) for value in checks.values())
     return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503
 
 
@@ -28,6 +33,19 @@ def _check_database():
         return "ok"
     except Exception as exc:  # any failure means "not healthy", reported by name
         db.session.rollback()
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis():
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return NOT_CONFIGURED
+    try:
+        # Short timeouts: a load balancer polls this, and a hung Redis must read as "error", not as a hang.
+        with Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as redis:
+            redis.ping()
+        return "ok"
+    except Exception as exc:  # as for the database: any failure is reported by name
         return f"error: {type(exc).__name__}"
 
 

@@ -1,13 +1,20 @@
 """Fixtures shared by the access tests: one of everything, and URLs for every rule."""
+from datetime import timedelta
+
 import pytest
 from werkzeug.routing import Map
 
 from app.auth.models import Role
+from app.demo.judging import judge_campaign
 from app.extensions import db
+from app.timeutil import now
 from ideas.analysis_services import rebuild
 from ideas.models import Cluster, ClusterRun, IdeaStatus, NlpJob
 from voting import queries as voting_queries
 from voting import services as voting_services
+from voting.ballots import services as ballot_services
+from voting.notice import queries as notice_queries
+from voting.notice import services as notice_services
 
 VISITORS = ("anonymous", "citizen", "other_citizen", "reviewer", "other_reviewer", "staff", "admin")
 
@@ -36,12 +43,59 @@ def world(make):
     voting_services.open_round(first, people["staff"])
     db.session.commit()
     own = next(a for a in voting_queries.active_assignments(first) if a.reviewer_id == people["reviewer"].id)
+    void = _open_public_vote(first, people)
+    winner, objection, notification = _finished_campaign(make, campaign.year - 1, people)
     values = {"idea_id": {"ideas.edit": draft.id}, "default_idea": idea.id, "assignment_id": own.id,
               "round_id": first.id, "criterion_id": first.criteria[0].id, "user_id": people["other_citizen"].id,
               "campaign_id": campaign.id, "theme_id": campaign.themes[0].id, "job_id": job.id,
               "cluster_id": cluster.id, "code": idea.tracking_code, "fmt": "csv",
-              "action": "prepare", "filename": "css/site.css"}
+              "action": "prepare", "filename": "css/site.css",
+              # 公示 and the winners live in last year's finished campaign.
+              "year": dict.fromkeys(_LAST_YEAR_ENDPOINTS, campaign.year - 1), "default_year": campaign.year,
+              "rank": winner.rank, "entry_id": winner.id, "objection_id": objection.id,
+              "notification_id": notification.id, "void_id": void.id}
     return people, values
+
+
+def _open_public_vote(round_, people):
+    """The round's public vote is open; ``other_citizen`` voted and staff voided that vote."""
+    staff = people["staff"]
+    ballot_services.save_settings(round_, staff, public_vote=True, vote_opens_at=now() + timedelta(hours=1),
+                                  vote_closes_at=now() + timedelta(days=2), votes_per_citizen=3, expert_weight=0.7)
+    ballot_services.publish_blend(round_, staff)
+    round_.vote_opens_at = now() - timedelta(hours=1)  # as if the published opening time had come
+    vote = ballot_services.cast_vote(round_, round_.entries[0].idea, people["other_citizen"], "10.1.2.3", "UA")
+    void = ballot_services.void_votes(round_, staff, "ids", [vote.id], "测试作废")
+    db.session.commit()
+    return void
+
+
+_LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare", "notice.preview",
+                        "notice.publish", "notice.finalize", "notice.winners", "notice.winners_text",
+                        "notice.winner", "notice.certificate")
+
+
+def _finished_campaign(make, year, people):
+    """Last year's campaign, judged, announced and finalized; ``citizen`` wrote a
+    winner (and got its notification), ``other_citizen`` objected (dismissed)."""
+    staff = people["staff"]
+    campaign = make.campaign(year=year, current=False)
+    mine = make.idea(author=people["citizen"], campaign=campaign, status=IdeaStatus.accepted, staff=staff)
+    ideas = [mine] + [make.idea(campaign=campaign, status=IdeaStatus.accepted, staff=staff) for _ in range(10)]
+    judge_campaign(campaign, staff, {idea.id: 9 - 0.5 * n for n, idea in enumerate(ideas)},
+                   advance=(11, 11, 10), reviewers_per_idea=(1, 1, None))
+    announcement = notice_services.prepare_announcement(campaign, staff, alternates=1)
+    notice_services.edit_announcement(announcement, staff, "", {e.id: "评语" for e in announcement.entries})
+    start = now() - timedelta(days=10)
+    notice_services.publish(announcement, staff, start + timedelta(days=7), at=start)
+    listed = notice_queries.listed(announcement)
+    objection = notice_services.file_objection(listed[-1], people["other_citizen"], "异议理由写在这里。",
+                                               at=start + timedelta(days=1))
+    notice_services.rule_objection(objection, staff, False, "异议不成立。")
+    notifications = notice_services.finalize(announcement, staff)
+    db.session.commit()
+    winner = next(e for e in listed if e.idea_id == mine.id)
+    return winner, objection, next(n for n in notifications if n.user_id == people["citizen"].id)
 
 
 def url_for_rule(rule, values):

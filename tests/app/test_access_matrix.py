@@ -20,6 +20,9 @@ OWN_ASSIGNMENT = {**REVIEWERS, "other_reviewer": HIDDEN}
 STAFF = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "staff": OK, "admin": OK}
 ADMIN = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "admin": OK}
 GUESTS = {**dict.fromkeys(VISITORS, OK)}  # login and register bounce signed-in users home
+# The certificate is for the winner alone (``citizen`` wrote a winner); a notification for its owner.
+WINNER = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "citizen": OK}
+OWN_NOTIFICATION = {**dict.fromkeys(VISITORS, HIDDEN), "anonymous": LOGIN, "citizen": OK}
 
 EXPECTED = {
     "base.home": PUBLIC, "base.healthz": PUBLIC, "static": PUBLIC,
@@ -38,6 +41,16 @@ EXPECTED = {
     # Public once a round closes; in this world the round is open, so 404 for everybody alike.
     "voting.frozen_table": dict.fromkeys(VISITORS, HIDDEN), "voting.my_reviews": REVIEWERS, "voting.review": OWN_ASSIGNMENT,
     "voting.recuse": OWN_ASSIGNMENT,
+    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF,
+    "notice.gongshi": PUBLIC, "notice.objection": SIGNED_IN, "notice.manage_index": STAFF, "notice.manage": STAFF,
+    "notice.prepare": STAFF, "notice.preview": STAFF, "notice.publish": STAFF, "notice.rule": STAFF,
+    "notice.finalize": STAFF, "notice.winners": PUBLIC, "notice.winners_text": PUBLIC, "notice.winner": PUBLIC,
+    "notice.certificate": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
+    "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION, "notifications.read_all": SIGNED_IN,
+    # The world's first round has an open public vote.
+    "ballots.index": PUBLIC, "ballots.ballot": PUBLIC, "ballots.idea": PUBLIC, "ballots.cast": CITIZENS,
+    "ballots.withdraw": CITIZENS, "ballots.setup": STAFF, "ballots.settings": STAFF, "ballots.publish": STAFF,
+    "ballots.screen": STAFF, "ballots.void": STAFF, "ballots.restore": STAFF,
 }
 
 

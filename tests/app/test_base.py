@@ -29,7 +29,7 @@ def test_home_without_a_campaign(client):
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "未配置"}
 
 
 def test_healthz_reports_a_broken_database(client, monkeypatch):

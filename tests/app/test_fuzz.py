@@ -111,11 +111,12 @@ FIELD_NAMES = (
     "name", "description", "keywords", "year", "submit_opens_at", "submit_closes_at", "advance_count",
     "reviewers_per_idea", "opens_at", "closes_at", "pool", "carry_over", "weight", "scale_min", "scale_max",
     "seed", "idea_code", "reviewer", "comment", "current_password", "submission_token", "q", "status",
+    "intro", "ends_at", "decision", "ruling",
 )
 PREFIXES = ("", "accept-", "reject-", "merge-", "recuse-")
 ROLE_FOR = {"STAFF": "staff", "ADMIN": "admin", "REVIEWERS": "reviewer", "OWN_ASSIGNMENT": "reviewer",
             "CITIZENS": "citizen", "OWN_DRAFT": "citizen", "SIGNED_IN": "citizen", "GUESTS": "anonymous",
-            "PUBLIC": "anonymous"}
+            "PUBLIC": "anonymous", "WINNER": "citizen", "OWN_NOTIFICATION": "citizen"}
 
 
 def _who_may_post(endpoint):

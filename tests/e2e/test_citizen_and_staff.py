@@ -105,9 +105,9 @@ def test_staff_dashboard_on_a_phone(phone, make):
     make.campaign()
     staff = make.user(Role.staff, login="staff@example.com")
     make.idea()
-    page = phone.page
     phone.log_in(staff)
-    for path in ("/analysis/", "/ideas/screening", "/voting/rounds"):
+    for path in ("/analysis/", "/ideas/screening", "/voting/rounds", "/reports/", "/gongshi/manage", "/vote/",
+                 "/winners", "/notifications/"):
         phone.goto(path)
         phone.shot(path.strip("/").replace("/", "-") or "home")
         # Wide tables scroll inside their own box; the page itself never does.

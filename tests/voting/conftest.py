@@ -3,6 +3,7 @@ import pytest
 from app.auth.models import Role
 from app.extensions import db
 from ideas.models import IdeaStatus
+from tests.voting.ballot_helpers import open_vote, set_up_vote
 from voting import queries, services
 
 
@@ -22,6 +23,14 @@ def judging(make):
         round_.avoid_same_region = False
     db.session.commit()
     return {"campaign": campaign, "staff": staff, "reviewers": reviewers, "ideas": ideas, "rounds": rounds}
+
+
+@pytest.fixture
+def vote_round(judging):
+    """The first round of ``judging`` with an open public vote: 3 votes each, experts 70 %."""
+    round_ = set_up_vote(judging["rounds"][0], judging["staff"])
+    open_vote(round_)
+    return round_
 
 
 def score_everything(round_, score_of):

@@ -1,8 +1,22 @@
 """Reads for the public vote."""
-from sqlalchemy import exists, func, select
+from dataclasses import dataclass
 
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.campaigns.models import Campaign
 from app.extensions import db
+from app.timeutil import now
+from ideas.models import Idea
+from voting.ballots import fraud
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid
+from voting.models import Round, RoundEntry, RoundState
+
+# How many votes the screen lists for one selection: enough to pick from,
+# small enough for a phone.
+VOTE_LIST_LIMIT = 200
+BALLOT_PAGE_SIZE = 50
 
 
 def is_voided():
@@ -20,3 +34,138 @@ def vote_totals(round_, include_voided=False):
     if not include_voided:
         query = query.where(~is_voided())
     return dict(db.session.execute(query).all())
+
+
+# --- The public pages ----------------------------------------------------------------------
+
+def _votable(at):
+    return (Round.public_vote, Round.blend_published_at.is_not(None), Round.vote_opens_at <= at,
+            Round.vote_closes_at > at, Round.state.in_((RoundState.draft, RoundState.open)))
+
+
+def any_vote_open():
+    """For the navigation link: is a public vote of the current campaign open right now?"""
+    current = select(Campaign.id).where(Campaign.is_current)
+    return db.session.scalar(select(exists().where(Round.campaign_id.in_(current), *_votable(now()))))
+
+
+def published_votes(campaign):
+    """Rounds of the campaign whose public vote has been announced, in order."""
+    return db.session.scalars(
+        select(Round).where(Round.campaign_id == campaign.id, Round.public_vote,
+                            Round.blend_published_at.is_not(None)).order_by(Round.position)).all()
+
+
+def ballot_page(round_, page, per_page=BALLOT_PAGE_SIZE):
+    stmt = (select(Idea).join(RoundEntry, RoundEntry.idea_id == Idea.id).where(RoundEntry.round_id == round_.id)
+            .options(selectinload(Idea.theme)).order_by(Idea.theme_id, Idea.id))
+    # Clamped: an absurd page number in the address must not overflow the OFFSET.
+    return db.paginate(stmt, page=min(max(page or 1, 1), 100000), per_page=per_page, error_out=False)
+
+
+def in_ballot(round_, idea):
+    return db.session.scalar(select(exists().where(RoundEntry.round_id == round_.id,
+                                                   RoundEntry.idea_id == idea.id)))
+
+
+def voted_idea_ids(round_, user):
+    """Ideas the user's active votes in this round are for."""
+    if not user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(PublicVote.idea_id).where(
+        PublicVote.round_id == round_.id, PublicVote.user_id == user.id, PublicVote.withdrawn_at.is_(None))))
+
+
+def vote_of(round_, idea, user):
+    return db.session.scalar(select(PublicVote).where(
+        PublicVote.round_id == round_.id, PublicVote.idea_id == idea.id, PublicVote.user_id == user.id))
+
+
+# --- The fraud screen ---------------------------------------------------------------------
+
+def _active_votes(round_):
+    return (select(PublicVote, User.created_at, is_voided().label("voided"))
+            .join(User, User.id == PublicVote.user_id)
+            .where(PublicVote.round_id == round_.id, PublicVote.withdrawn_at.is_(None)))
+
+
+def vote_records(round_):
+    return [fraud.VoteRecord(vote.id, vote.idea_id, vote.user_id, created, vote.created_at, vote.network,
+                             vote.user_agent, bool(voided))
+            for vote, created, voided in db.session.execute(_active_votes(round_).order_by(PublicVote.id))]
+
+
+@dataclass
+class Screen:
+    records: list
+    timelines: dict
+    networks: list
+    user_agents: list
+    new_accounts: dict
+    withdrawn: int
+
+    @property
+    def voided(self):
+        return sum(r.voided for r in self.records)
+
+    @property
+    def voters(self):
+        return len({r.user_id for r in self.records})
+
+
+def screen(round_):
+    """Everything the fraud screen flags, from the round's active votes."""
+    records = vote_records(round_)
+    end = min(now(), round_.vote_closes_at)
+    withdrawn = db.session.scalar(select(func.count()).select_from(PublicVote).where(
+        PublicVote.round_id == round_.id, PublicVote.withdrawn_at.is_not(None)))
+    return Screen(
+        records=records,
+        timelines=fraud.timelines(records, [e.idea_id for e in round_.entries], round_.vote_opens_at, end),
+        networks=fraud.crowded(records, "network"),
+        user_agents=fraud.crowded(records, "user_agent"),
+        new_accounts=sorted(fraud.new_single_idea_voters(records, round_.vote_opens_at).values(),
+                            key=lambda group: (-len(group.accounts), group.key)),
+        withdrawn=withdrawn)
+
+
+def votes_for_selection(round_, kind, value):
+    """Active, not yet voided votes of the round that a selection on the screen
+    names: a network, a user agent, an idea's new single-idea accounts, or ids."""
+    records = [r for r in vote_records(round_) if not r.voided]
+    if kind == "network":
+        ids = [r.id for r in records if r.network == value]
+    elif kind == "user_agent":
+        ids = [r.id for r in records if r.user_agent == value]
+    elif kind == "new_accounts":
+        group = fraud.new_single_idea_voters(records, round_.vote_opens_at).get(value)
+        ids = group.vote_ids if group else []
+    else:
+        wanted = set(value)
+        ids = [r.id for r in records if r.id in wanted]
+    if not ids:
+        return []
+    return db.session.scalars(select(PublicVote).where(PublicVote.id.in_(ids)).order_by(PublicVote.id)).all()
+
+
+def listed_votes(round_, network=None, user_agent=None, idea_id=None):
+    """Votes for the screen's detail list, newest first, so staff can pick ids."""
+    query = _active_votes(round_).options(selectinload(PublicVote.user)).order_by(PublicVote.id.desc())
+    if network:
+        query = query.where(PublicVote.network == network)
+    if user_agent:
+        query = query.where(PublicVote.user_agent == user_agent)
+    if idea_id:
+        query = query.where(PublicVote.idea_id == idea_id)
+    return db.session.execute(query.limit(VOTE_LIST_LIMIT)).all()
+
+
+def voids_of(round_):
+    sizes = dict(db.session.execute(
+        select(VoidedVote.void_id, func.count()).join(VoteVoid, VoteVoid.id == VoidedVote.void_id)
+        .where(VoteVoid.round_id == round_.id).group_by(VoidedVote.void_id)).all())
+    voids = db.session.scalars(
+        select(VoteVoid).where(VoteVoid.round_id == round_.id)
+        .options(selectinload(VoteVoid.created_by), selectinload(VoteVoid.restored_by))
+        .order_by(VoteVoid.id.desc())).all()
+    return [(void, sizes.get(void.id, 0)) for void in voids]

@@ -1,4 +1,188 @@
 """公众投票：投票页、投票窗口、舞弊筛查与作废."""
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.decorators import citizen_required, staff_required
+from app.campaigns.queries import current_campaign_or_404
+from app.extensions import db, limiter
+from app.validators import clean_text
+from app.viewutil import back_or, current_actor, run_and_commit, run_form
+from ideas.models import Idea
+from voting import queries as round_queries
+from voting import services as round_services
+from voting.ballots import queries, services
+from voting.ballots.forms import ReasonForm, VoidForm, VoteSettingsForm
+from voting.ballots.models import VoteVoid
+from voting.models import Round
 
 bp = Blueprint("ballots", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def navigation():
+    # A callable: the query runs only where base.html draws the navigation.
+    return {"public_vote_open": queries.any_vote_open}
+
+
+# --- Citizens and the public -----------------------------------------------------------
+
+@bp.route("/")
+def index():
+    campaign = current_campaign_or_404()
+    return render_template("ballots/index.html", campaign=campaign, rounds=queries.published_votes(campaign))
+
+
+def _published_round(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    if round_.vote_state() in (None, "unpublished"):
+        abort(404)
+    return round_
+
+
+def _ballot_idea(round_, idea_id):
+    idea = db.get_or_404(Idea, idea_id)
+    if not queries.in_ballot(round_, idea):
+        abort(404)
+    return idea
+
+
+@bp.route("/<int:round_id>")
+def ballot(round_id):
+    round_ = _published_round(round_id)
+    voted = queries.voted_idea_ids(round_, current_user)
+    page = queries.ballot_page(round_, request.args.get("page", 1, type=int))
+    return render_template("ballots/ballot.html", round_=round_, page=page, voted=voted,
+                           rubric=round_services.rubric_of(round_))
+
+
+@bp.route("/<int:round_id>/ideas/<int:idea_id>")
+def idea(round_id, idea_id):
+    round_ = _published_round(round_id)
+    idea_ = _ballot_idea(round_, idea_id)
+    voted = queries.voted_idea_ids(round_, current_user)
+    return render_template("ballots/idea.html", round_=round_, idea=idea_, voted=voted)
+
+
+def _voter_key():
+    return f"vote-user:{current_user.id}"
+
+
+def _vote_limits(view):
+    """Casting and withdrawing share one budget per account and one per address."""
+    message = "投票操作太频繁，请稍后再试。"
+    per_user = limiter.shared_limit(lambda: current_app.config["VOTE_LIMIT_PER_USER"], scope="vote-user",
+                                    key_func=_voter_key, error_message=message)
+    per_address = limiter.shared_limit(lambda: current_app.config["VOTE_LIMIT_PER_ADDRESS"], scope="vote-address",
+                                       error_message=message)
+    return per_address(per_user(view))
+
+
+@bp.route("/<int:round_id>/ideas/<int:idea_id>/vote", methods=["POST"])
+@citizen_required
+@_vote_limits
+def cast(round_id, idea_id):
+    round_ = _published_round(round_id)
+    idea_ = _ballot_idea(round_, idea_id)
+    back = back_or(url_for("ballots.ballot", round_id=round_.id))
+    return run_and_commit(
+        lambda: services.cast_vote(round_, idea_, current_actor(), request.remote_addr,
+                                   request.user_agent.string),
+        f"已为“{idea_.title}”投票。", back)
+
+
+@bp.route("/<int:round_id>/ideas/<int:idea_id>/withdraw", methods=["POST"])
+@citizen_required
+@_vote_limits
+def withdraw(round_id, idea_id):
+    round_ = _published_round(round_id)
+    idea_ = _ballot_idea(round_, idea_id)
+    back = back_or(url_for("ballots.ballot", round_id=round_.id))
+    return run_and_commit(lambda: services.withdraw_vote(round_, idea_, current_actor()),
+                          f"已撤回对“{idea_.title}”的投票。", back)
+
+
+# --- Staff: settings, the published blend, the fraud screen -----------------------------
+
+@bp.route("/rounds")
+@staff_required
+def setup():
+    """Turning the vote on without choosing a round means the final round."""
+    rounds = round_queries.rounds_of(current_campaign_or_404())
+    if not rounds:
+        flash("请先在评审页创建评审轮次，再设置公众投票。", "info")
+        return redirect(url_for("voting.rounds"))
+    return redirect(url_for("ballots.settings", round_id=rounds[-1].id))
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@staff_required
+def settings(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    form = VoteSettingsForm(obj=round_)
+    if request.method == "GET" and round_.expert_weight is not None:
+        form.expert_weight.data = round(round_.expert_weight * 100)
+    if form.validate_on_submit():
+        try:
+            services.save_settings(round_, current_actor(), public_vote=form.public_vote.data,
+                                   vote_opens_at=form.vote_opens_at.data, vote_closes_at=form.vote_closes_at.data,
+                                   votes_per_citizen=form.votes_per_citizen.data, expert_weight=form.expert_share)
+        except services.BallotError as exc:
+            db.session.rollback()
+            # A refused value is shown at its field, with what was typed kept.
+            field = getattr(exc, "field", None)
+            if field:
+                form[field].errors.append(exc.message)
+            else:
+                flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("公众投票设置已保存。确认无误后请公布计分办法。", "success")
+            return redirect(url_for("ballots.settings", round_id=round_.id))
+    return render_template("ballots/settings.html", round_=round_, form=form,
+                           rounds=round_queries.rounds_of(round_.campaign),
+                           rubric=round_services.rubric_of(round_))
+
+
+@bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
+@staff_required
+def publish(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    return run_and_commit(lambda: services.publish_blend(round_, current_actor()),
+                          "计分办法已公布，投票设置从现在起固定不变。", url_for("ballots.settings", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/screen")
+@staff_required
+def screen(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    if not round_.public_vote or round_.vote_opens_at is None:
+        abort(404, description="本轮没有公众投票")
+    ideas = {e.idea_id: e.idea for e in round_.entries}
+    # Links on the screen fill in the void form and list a group's votes.
+    form = VoidForm(formdata=None, kind=request.args.get("kind"), value=clean_text(request.args.get("value")))
+    listed = {name: clean_text(request.args.get(name)) for name in ("network", "user_agent")}
+    idea_id = request.args.get("idea_id", type=int)
+    listed["idea_id"] = idea_id if idea_id in ideas else None
+    voids = queries.voids_of(round_)
+    return render_template(
+        "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=round_services.vote_effect(round_),
+        voids=voids, ideas=ideas, form=form, restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
+        listed=listed, votes=queries.listed_votes(round_, **listed) if any(listed.values()) else None)
+
+
+@bp.route("/rounds/<int:round_id>/voids", methods=["POST"])
+@staff_required
+def void(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    return run_form(VoidForm(), lambda form: services.void_votes(round_, current_actor(), form.kind.data,
+                                                                  form.selection(), form.reason.data),
+                    "已作废这批投票，结果已按不含作废票重新计算。", url_for("ballots.screen", round_id=round_.id))
+
+
+@bp.route("/voids/<int:void_id>/restore", methods=["POST"])
+@staff_required
+def restore(void_id):
+    void_ = db.get_or_404(VoteVoid, void_id)
+    return run_form(ReasonForm(prefix=f"restore{void_.id}"),
+                    lambda form: services.restore_void(void_, current_actor(), form.reason.data),
+                    "已恢复这批投票。", url_for("ballots.screen", round_id=void_.round_id))

@@ -2,9 +2,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint, event,
+                        inspect)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.errors import Refused
 from app.extensions import db
 from app.timeutil import now
 
@@ -51,7 +53,10 @@ class Announcement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
-    state: Mapped[NoticeState] = mapped_column(_enum(NoticeState, "state"), default=NoticeState.draft)
+    # active_history: the guard below must know the state as loaded, even when
+    # it is overwritten without having been read first.
+    state: Mapped[NoticeState] = mapped_column(_enum(NoticeState, "state"), default=NoticeState.draft,
+                                               active_history=True)
     winner_count: Mapped[int] = mapped_column(default=10)
     intro: Mapped[str] = mapped_column(Text, default="")
     notice_ends_at: Mapped[datetime | None]
@@ -68,6 +73,12 @@ class Announcement(db.Model):
 
     def is_editable(self):
         return self.state is NoticeState.draft
+
+    def accepts_objections(self, at=None):
+        return self.state is NoticeState.published and (at or now()) < self.notice_ends_at
+
+    def period_over(self, at=None):
+        return self.state is NoticeState.published and (at or now()) >= self.notice_ends_at
 
 
 class NoticeEntry(db.Model):
@@ -107,6 +118,11 @@ class NoticeEntry(db.Model):
     objections: Mapped[list["Objection"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="Objection.id")
 
+    def credits(self, user):
+        """The author or a credited co-proposer: the people the honour is for."""
+        return user.is_authenticated and (
+            user.id == self.idea.author_id or any(c.user_id == user.id for c in self.idea.co_proposers))
+
 
 class Objection(db.Model):
     """异议 against a listed idea during 公示. The reason and the ruling are
@@ -130,3 +146,42 @@ class Objection(db.Model):
     entry: Mapped[NoticeEntry] = relationship(back_populates="objections")
     user = relationship("User", foreign_keys=[user_id])
     ruled_by = relationship("User", foreign_keys=[ruled_by_id])
+
+
+class FinalizedNoticeChanged(Refused):
+    """Raised at flush time: a finalized list is never written to again."""
+
+
+FINALIZED_MESSAGE = "十大金点子名单已经公布，不能再更改"
+
+
+def _was_finalized(announcement):
+    """The state as loaded from the database, before any change in this flush."""
+    if announcement is None:
+        return False
+    history = inspect(announcement).attrs.state.history
+    committed = history.deleted[0] if history.deleted else announcement.state
+    return committed is NoticeState.finalized
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_finalized_notices(session, flush_context, instances):
+    """The last line of defence behind the services' own refusals: whatever
+    code path tries it, a finalized announcement, its entries and their
+    objections are not updated, added to or deleted."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Announcement):
+            changed = obj in session.deleted or session.is_modified(obj, include_collections=False)
+            announcement = obj if obj not in session.new else None
+        elif isinstance(obj, NoticeEntry):
+            changed = obj in session.new or obj in session.deleted or session.is_modified(
+                obj, include_collections=False)
+            announcement = obj.announcement
+        elif isinstance(obj, Objection):
+            changed = obj in session.new or obj in session.deleted or session.is_modified(
+                obj, include_collections=False)
+            announcement = obj.entry.announcement if obj.entry is not None else None
+        else:
+            continue
+        if changed and _was_finalized(announcement):
+            raise FinalizedNoticeChanged(FINALIZED_MESSAGE)
