@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-.PHONY: run test test-sqlite test-postgres bench clean
+.PHONY: run serve test test-sqlite test-postgres bench load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: $(VENV)/.installed
 	@echo "网站地址：http://$(HOST):$(PORT)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+## make serve: the production shape on this machine (deploy/serve.py): PostgreSQL,
+## Redis, an RQ worker for the nlp queue and gunicorn; Ctrl-C stops both.
+serve: $(VENV)/.installed
+	$(BIN)/python -m deploy.serve
+
 ## make test: the whole suite on SQLite, then on PostgreSQL (required when CI=true).
 test: test-sqlite test-postgres
 
@@ -43,6 +48,11 @@ test-postgres: $(VENV)/.installed-dev
 SHARED_DATA ?= ../shared/data
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/nlp_bench.py --data $(SHARED_DATA)/citizen_messages_likes.csv
+
+## make load: the production shape (gunicorn, PostgreSQL, Redis, RQ) started privately on free
+## loopback ports, under load on SQLite and PostgreSQL, then faults; JSON last. LOAD_ARGS="--duration 10".
+load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

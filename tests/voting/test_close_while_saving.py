@@ -15,7 +15,8 @@ def test_close_waits_for_a_save_in_flight_and_freezes_it(app, judging):
     services.open_round(first, staff)
     *others, last = queries.active_assignments(first)
     for assignment in others:
-        services.save_review(assignment, assignment.reviewer, {c.id: 6 for c in first.criteria}, "", submit=True)
+        services.save_review(assignment, assignment.reviewer, {c.id: 6 for c in first.criteria}, "",
+                             submit=True)
     db.session.commit()
     # Saved but not yet committed: this request still holds the lock.
     services.save_review(last, last.reviewer, {c.id: 9 for c in first.criteria}, "", submit=True)
