@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from app.audit.services import log_action
 from app.errors import Refused
+from app.locks import lock_row
 from app.extensions import db
 from app.timeutil import now
 from ideas import services as idea_services
@@ -55,16 +56,9 @@ def _require(round_, *states):
 
 
 def _lock(round_):
-    """Serialise score saving against closing: both take a lock and re-read the
-    round's state under it. PostgreSQL locks the round's row. SQLite ignores
-    FOR UPDATE and a read there does not even open a transaction, so another
-    process could close the round between our read and our write: a write
-    takes SQLite's one database-wide write lock (waiting up to busy_timeout)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Round).where(Round.id == round_.id).values(id=Round.id)
-                           .execution_options(synchronize_session=False))
-    else:
-        db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    """Serialise score saving against closing: both take the round's row lock
+    and re-read its state under it."""
+    lock_row(Round, round_.id)
     db.session.refresh(round_)
 
 

@@ -4,12 +4,13 @@ Locks: a vote takes the voter's user row (so two requests of one citizen count
 their votes one after the other) and shares the round row with other voters;
 closing, voiding and restoring take the round row outright, so no vote slips
 in while a result is being computed."""
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import log_action
 from app.auth.models import User
 from app.errors import Refused
+from app.locks import lock_row
 from app.extensions import db
 from app.timeutil import now
 from voting.ballots import queries
@@ -34,23 +35,13 @@ class SettingsError(BallotError):
         self.field = field
 
 
-def _lock_row(model, row_id, read=False):
-    """PostgreSQL locks the row. SQLite ignores FOR UPDATE, so there a no-op
-    write takes its one database-wide write lock instead (as voting.services._lock does)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(model).where(model.id == row_id).values(id=model.id)
-                           .execution_options(synchronize_session=False))
-    else:
-        db.session.execute(select(model.id).where(model.id == row_id).with_for_update(read=read))
-
-
 def _lock_round(round_, read=False):
-    _lock_row(Round, round_.id, read)
+    lock_row(Round, round_.id, read)
     db.session.refresh(round_)
 
 
 def _lock_voter(user):
-    _lock_row(User, user.id)
+    lock_row(User, user.id)
 
 
 # --- Settings and the published blend ---------------------------------------------------
