@@ -21,7 +21,11 @@ def test_home_page_on_a_phone(phone, make):
 
 
 def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
-    make.campaign()
+    campaign = make.campaign()
+    existing = make.idea(title="推行园区政区分设")
+    make_topic_ideas(make)
+    rebuild(campaign)
+    db.session.commit()
     page = phone.page
     phone.goto("/auth/register")
     page.fill("#login", "13912345678")
@@ -37,6 +41,10 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
     page.fill("#title", "太短")  # refused at the field, the rest kept
     page.select_option("#theme", "parks")
     page.fill("#problem", IDEA_FIELDS["problem"])
+    hint = page.locator("#similar-hint")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text(existing.tracking_code)
+    phone.shot("similar-hint")
     page.fill("#suggestion", IDEA_FIELDS["suggestion"])
     page.fill("#benefit", IDEA_FIELDS["benefit"])
     page.select_option("#region", "株洲市")
@@ -51,7 +59,7 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
     expect(page.get_by_text("提交成功")).to_be_visible()
     phone.shot("submitted")
     db.session.remove()
-    [idea] = db.session.scalars(select(Idea)).all()
+    idea = db.session.scalar(select(Idea).where(Idea.title == IDEA_FIELDS["title"]))
     assert idea.status is IdeaStatus.submitted
 
     phone.goto("/ideas/track")
