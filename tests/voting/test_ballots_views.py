@@ -90,6 +90,10 @@ def test_unpublished_votes_and_foreign_ideas_are_not_found(client, auth, judging
     assert client.post(f"/vote/{first.id}/ideas/{outsider.id}/vote").status_code == 404
 
 
+def test_the_vote_index_between_campaigns_says_there_is_no_vote(client):
+    assert "目前没有公众投票" in page(client, "/vote/")
+
+
 def test_navigation_links_to_an_open_vote(client, judging):
     round_ = set_up_vote(judging["rounds"][0], judging["staff"])
     assert ">公众投票<" not in page(client, "/")

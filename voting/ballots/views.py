@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.auth.decorators import citizen_required, staff_required
-from app.campaigns.queries import current_campaign_or_404
+from app.campaigns.queries import current_campaign, current_campaign_or_404
 from app.extensions import db, limiter
 from app.validators import clean_text
 from app.viewutil import back_or, current_actor, run_and_commit, run_form
@@ -28,8 +28,10 @@ def navigation():
 
 @bp.route("/")
 def index():
-    campaign = current_campaign_or_404()
-    return render_template("ballots/index.html", campaign=campaign, rounds=queries.published_votes(campaign))
+    # A public page: between campaigns it says there is no vote rather than 404.
+    campaign = current_campaign()
+    rounds = queries.published_votes(campaign) if campaign else []
+    return render_template("ballots/index.html", campaign=campaign, rounds=rounds)
 
 
 def _published_round(round_id):
