@@ -7,6 +7,7 @@ Everything goes through the real services, with seeded scores and a clock
 set to last year's dates; only display dates are moved back afterwards (the
 action log keeps the real time of loading, as its hash chain requires)."""
 import json
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from ideas import services as idea_services
 from ideas.models import IdeaEvent
+from voting.ballots import services as ballot_services
 from voting.notice import queries as notice_queries
 from voting.notice import services as notice_services
 
@@ -28,6 +30,9 @@ DATA = Path(__file__).with_name("data") / "finished_campaign.json"
 STAFF_LOGIN = "staff@xiance.example"
 DEMO_CITIZEN_LOGIN = "13800000001"
 ALTERNATES = 3
+DEMO_CITIZENS = 45
+VOTES_PER_CITIZEN = 3
+DEMO_BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile Safari/604.1"
 INTRO = ("经初审、复审、终审三轮专家评审，现将“献策湖南”十大金点子拟入选名单予以公示。公示期间，"
          "任何登录用户均可对名单中的建议提出异议，异议理由和处理结果在本页公开。")
 
@@ -80,8 +85,9 @@ def load_finished_campaign(today):
     update_campaign(None, campaign, title, description, opens, closes)
 
     mark = _last_event_id()
-    rounds = judge_campaign(campaign, staff, {ideas[i["key"]].id: i["quality"] for i in spec["ideas"]},
-                            advance=(16, 13, 10), reviewers_per_idea=(3, 3, None), seed=year)
+    quality = {ideas[i["key"]].id: i["quality"] for i in spec["ideas"]}
+    rounds = judge_campaign(campaign, staff, quality, advance=(16, 13, 10), reviewers_per_idea=(3, 3, None),
+                            seed=year, final_vote=lambda round_: _public_vote(round_, staff, quality, year))
     for number, round_ in enumerate(rounds):
         round_.opens_at = datetime(year, 5, 6, 9, 0) + timedelta(days=14 * number)
         round_.closed_at = round_.finalized_at = round_.closes_at = round_.opens_at + timedelta(days=10)
@@ -92,6 +98,23 @@ def load_finished_campaign(today):
     _announce(campaign, staff, spec, ideas, year)
     log_action(None, "demo.load_finished", campaign, ideas=len(ideas))
     return True
+
+
+def _public_vote(round_, staff, quality, year):
+    """Last year's final round had a public vote (专家 70 % + 公众 30 %): every
+    demo citizen backs up to three finalists, the better ones more often."""
+    opens, closes = datetime(year, 6, 4, 9, 0), datetime(year, 6, 11, 18, 0)
+    ballot_services.save_settings(round_, staff, public_vote=True, vote_opens_at=opens, vote_closes_at=closes,
+                                  votes_per_citizen=VOTES_PER_CITIZEN, expert_weight=0.7)
+    ballot_services.publish_blend(round_, staff, at=opens - timedelta(days=1))
+    rng = random.Random(year)
+    ideas = [entry.idea for entry in round_.entries]
+    for number in range(DEMO_CITIZENS):
+        voter = find_by_login(citizen_login(number))
+        chosen = set(rng.choices(ideas, weights=[quality[idea.id] ** 12 for idea in ideas], k=VOTES_PER_CITIZEN))
+        for idea in chosen:
+            at = opens + timedelta(minutes=rng.randrange(int((closes - opens).total_seconds() // 60)))
+            ballot_services.cast_vote(round_, idea, voter, f"10.{number % 7}.{number}.8", DEMO_BROWSER, at=at)
 
 
 def _announce(campaign, staff, spec, ideas, year):

@@ -9,6 +9,7 @@ from app.campaigns.queries import campaign_by_year, current_campaign
 from app.demo.loader import DEMO_ACCOUNTS
 from app.extensions import db
 from ideas.models import Idea, IdeaStatus
+from voting.ballots.queries import vote_totals
 from voting.models import RoundState
 from voting.queries import rounds_of
 from voting.notice import queries as notice_queries
@@ -60,6 +61,12 @@ def test_demo_load_creates_every_role_and_ideas_in_every_status(runner, app, cli
     assert [e.rank for e in winners] == list(range(1, 11))
     assert all(e.idea.status is IdeaStatus.winner for e in winners)
     assert [e for e in winners if e.promoted_at] and notice_queries.entries(announcement, EntryStatus.removed)
+    # The final round had a public vote: both parts are published, and the votes were cast in its window.
+    final = rounds_of(finished)[-1]
+    assert final.public_vote and final.blend_published_at < final.vote_opens_at
+    assert all(e.blended is not None and e.public_votes is not None for e in winners)
+    assert sum(vote_totals(final).values()) > 0
+    assert "公众" in client.get(f"/winners/{finished.year}/1").get_data(as_text=True)
     page = client.get("/winners").get_data(as_text=True)
     assert page.count('class="rank"') == 10 and all(e.title in page for e in winners)
     assert "异议成立" in client.get(f"/gongshi/{finished.year}").get_data(as_text=True)

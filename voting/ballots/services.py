@@ -88,8 +88,10 @@ def save_settings(round_, actor, *, public_vote, vote_opens_at, vote_closes_at, 
                votes_per_citizen=votes_per_citizen, expert_weight=expert_weight)
 
 
-def publish_blend(round_, actor):
-    """Fix the vote's settings and blend and show them publicly; only before the vote opens."""
+def publish_blend(round_, actor, at=None):
+    """Fix the vote's settings and blend and show them publicly; only before the
+    vote opens. ``at`` (default now) lets the demo run last year's vote."""
+    at = at or now()
     _lock_round(round_)
     if round_.blend_published_at is not None:
         raise BallotError(f"计分办法已于 {round_.blend_published_at:{TIME}} 公布")
@@ -97,11 +99,11 @@ def publish_blend(round_, actor):
         raise BallotError("本轮没有开启公众投票，请先保存投票设置")
     if not round_.vote_settings_editable():
         raise BallotError(f"“{round_.name}”当前为{round_.state.label}，不能再公布计分办法")
-    if now() >= round_.vote_opens_at:
+    if at >= round_.vote_opens_at:
         raise BallotError("计分办法必须在投票开始前公布：请先把投票开始时间改到以后")
     if not round_.entries:
         raise BallotError("本轮评审池还是空的：请先在评审页生成评审分配，投票才有可投的建议")
-    round_.blend_published_at = now()
+    round_.blend_published_at = at
     db.session.flush()
     log_action(actor, "vote.publish", round_, expert_weight=round_.expert_weight,
                votes_per_citizen=round_.votes_per_citizen, opens=f"{round_.vote_opens_at:{TIME}}",
@@ -110,9 +112,9 @@ def publish_blend(round_, actor):
 
 # --- Casting and withdrawing --------------------------------------------------------------
 
-def window_message(round_):
+def window_message(round_, at):
     """Why the vote does not accept votes now."""
-    state = round_.vote_state()
+    state = round_.vote_state(at)
     if state == "upcoming":
         return f"投票尚未开始（{round_.vote_opens_at:{TIME}} 开始）"
     if state == "ended":
@@ -120,18 +122,19 @@ def window_message(round_):
     return "本轮没有正在进行的公众投票"
 
 
-def _open_for(round_, idea, user):
+def _open_for(round_, idea, user, at):
     _lock_voter(user)
     _lock_round(round_, read=True)
-    if not round_.accepts_votes():
-        raise BallotError(window_message(round_))
+    if not round_.accepts_votes(at):
+        raise BallotError(window_message(round_, at))
     if not queries.in_ballot(round_, idea):
         raise BallotError("这条建议不在本轮投票范围内")
 
 
-def cast_vote(round_, idea, user, ip, user_agent):
+def cast_vote(round_, idea, user, ip, user_agent, at=None):
     """One vote of a citizen for an idea; a withdrawn vote is revived."""
-    _open_for(round_, idea, user)
+    at = at or now()
+    _open_for(round_, idea, user, at)
     vote = queries.vote_of(round_, idea, user)
     if vote is not None and vote.is_active:
         raise BallotError("您已经为这条建议投过票了")
@@ -142,7 +145,7 @@ def cast_vote(round_, idea, user, ip, user_agent):
     seen = {"ip": (ip or "")[:IP_LENGTH], "network": network_of(ip),
             "user_agent": (user_agent or "")[:USER_AGENT_LENGTH]}
     if vote is None:
-        vote = PublicVote(round_id=round_.id, idea_id=idea.id, user_id=user.id, created_at=now(), **seen)
+        vote = PublicVote(round_id=round_.id, idea_id=idea.id, user_id=user.id, created_at=at, **seen)
         try:
             with db.session.begin_nested():
                 db.session.add(vote)
@@ -151,7 +154,7 @@ def cast_vote(round_, idea, user, ip, user_agent):
             raise BallotError("您已经为这条建议投过票了") from None
     else:
         vote.withdrawn_at = None
-        vote.created_at = now()
+        vote.created_at = at
         for name, value in seen.items():
             setattr(vote, name, value)
     db.session.flush()
@@ -161,7 +164,7 @@ def cast_vote(round_, idea, user, ip, user_agent):
 
 def withdraw_vote(round_, idea, user):
     """Withdrawing is possible while the vote is open; the row stays for the screen."""
-    _open_for(round_, idea, user)
+    _open_for(round_, idea, user, now())
     vote = queries.vote_of(round_, idea, user)
     if vote is None or not vote.is_active:
         raise BallotError("您没有为这条建议投票")
