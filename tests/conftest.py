@@ -8,6 +8,7 @@ import os
 
 import flask_migrate
 import pytest
+from hypothesis import settings as hypothesis_settings
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisDown
 from sqlalchemy import text
@@ -17,6 +18,12 @@ from app.extensions import db
 from tests.factories import Factories
 
 pytest_plugins = ["tests.notice_fixtures"]
+
+# On CI every property test runs the same examples each time (derandomize), so a
+# red run can be replayed and a green one is not luck; locally the search varies.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -57,6 +57,8 @@ class AssignmentResult:
     """True when max load − min load ≤ 1; False only when the rules make that impossible."""
     theme_overload: int
     """Assignments beyond each reviewer's fair share of a theme, summed over reviewers."""
+    panels: int
+    """Separate pieces of the reviewer–idea graph; 1 unless the rules keep panels apart."""
     solve_seconds: float
 
     @property
@@ -412,7 +414,7 @@ class _Problem:
             shuffled = rng.permutation(members)
             for offset, idea in enumerate(shuffled):
                 by_idea[idea].extend(seats[offset::len(members)].tolist())
-        _connect(by_idea, self.eligible, self.kept)
+        panels = _connect(by_idea, self.eligible, self.kept)
         loads = self.loads_of(counts)
         overload = 0
         if self.group_theme is not None:
@@ -430,11 +432,12 @@ class _Problem:
             loads={r: int(n) for r, n in zip(self.reviewers, loads)},
             strictly_balanced=bool(loads.max() - loads.min() <= 1),
             theme_overload=overload,
+            panels=panels,
             solve_seconds=seconds,
         )
 
 
-def _connect(by_idea: list[list[int]], eligible: np.ndarray, kept: np.ndarray) -> None:
+def _connect(by_idea: list[list[int]], eligible: np.ndarray, kept: np.ndarray) -> int:
     """Join the reviewer–idea graph into one piece by swapping reviewers between ideas.
 
     Laying a group's seats end to end can split it into separate panels (with
@@ -442,21 +445,45 @@ def _connect(by_idea: list[list[int]], eligible: np.ndarray, kept: np.ndarray) -
     the other three ideas 7–12), and calibration cannot compare panels that
     share nothing. Swapping reviewer x of idea a with reviewer y of idea b, a
     and b in different pieces, keeps k distinct reviewers per idea and every
-    load. It joins the two pieces when a and b have other reviewers and x
-    reviews another idea too: b then hangs on x, which still hangs on a's
-    piece. Only pairs that are eligible and not kept by hand are swapped.
+    load. Only pairs that are eligible and not kept by hand are swapped.
+
+    Termination: a swap is kept only when it lowers the number of pieces, so at
+    most (pieces − 1) swaps are kept, and at most `_MAX_SWAP_TRIALS` are tried in
+    all. A swap that merely moves an idea from one piece to another is undone
+    (two such swaps used to undo each other for ever). Returns the number of
+    pieces left: more than one when the rules, or the trial budget, keep them
+    apart — calibration then centres each piece on its own.
     """
     n_reviewers = eligible.shape[0]
-    loads = np.bincount([r for reviewers in by_idea for r in reviewers], minlength=n_reviewers)
     pieces = _pieces(by_idea, n_reviewers)
-    while len(set(pieces)) > 1:
-        swap = _joining_swap(by_idea, pieces, eligible, kept, loads)
-        if swap is None:
-            return  # the rules keep the pieces apart; calibration centres each on its own
-        a, b, x, y = swap
-        by_idea[a][by_idea[a].index(x)] = y
-        by_idea[b][by_idea[b].index(y)] = x
-        pieces = _pieces(by_idea, n_reviewers)
+    count = len(set(pieces))
+    trials = 0
+    while count > 1 and trials < _MAX_SWAP_TRIALS:
+        joined = False
+        for a, b, x, y in _candidate_swaps(by_idea, pieces, eligible, kept):
+            trials += 1
+            _swap(by_idea, a, b, x, y)
+            trial_pieces = _pieces(by_idea, n_reviewers)
+            if len(set(trial_pieces)) < count:
+                pieces, count, joined = trial_pieces, len(set(trial_pieces)), True
+                break
+            _swap(by_idea, a, b, y, x)
+            if trials >= _MAX_SWAP_TRIALS:
+                break
+        if not joined:
+            break
+    return count
+
+
+# Each trial recomputes the pieces (linear in the assignments); the budget keeps
+# a round that cannot be joined from costing more than a few seconds.
+_MAX_SWAP_TRIALS = 500
+
+
+def _swap(by_idea: list[list[int]], a: int, b: int, x: int, y: int) -> None:
+    """Reviewer x leaves idea a for idea b; reviewer y leaves b for a."""
+    by_idea[a][by_idea[a].index(x)] = y
+    by_idea[b][by_idea[b].index(y)] = x
 
 
 def _pieces(by_idea: list[list[int]], n_reviewers: int) -> list[int]:
@@ -468,21 +495,25 @@ def _pieces(by_idea: list[list[int]], n_reviewers: int) -> list[int]:
     return labels[:len(by_idea)].tolist()
 
 
-def _joining_swap(by_idea, pieces, eligible, kept, loads):
+def _candidate_swaps(by_idea, pieces, eligible, kept):
+    """Swaps that keep every rule, between the first piece and any other.
+
+    Reviewers with other ideas come first: moving such a reviewer to b hangs b on
+    the first piece without cutting the reviewer loose from it.
+    """
     first = pieces[0]
-    inside = [a for a, piece in enumerate(pieces) if piece == first and len(by_idea[a]) >= 2]
-    outside = [b for b, piece in enumerate(pieces) if piece != first and len(by_idea[b]) >= 2]
-    for a in inside:
-        for x in by_idea[a]:
-            if kept[x, a] or loads[x] < 2:
+    loads = np.bincount([r for reviewers in by_idea for r in reviewers], minlength=eligible.shape[0])
+    inside = [a for a, piece in enumerate(pieces) if piece == first]
+    outside = [b for b, piece in enumerate(pieces) if piece != first]
+    movers = sorted(((a, x) for a in inside for x in by_idea[a] if not kept[x, a]),
+                    key=lambda pair: -loads[pair[1]])
+    for a, x in movers:
+        for b in outside:
+            if x in by_idea[b] or not eligible[x, b]:
                 continue
-            for b in outside:
-                if x in by_idea[b] or not eligible[x, b]:
-                    continue
-                for y in by_idea[b]:
-                    if not kept[y, b] and y not in by_idea[a] and eligible[y, a]:
-                        return a, b, x, y
-    return None
+            for y in by_idea[b]:
+                if not kept[y, b] and y not in by_idea[a] and eligible[y, a]:
+                    yield a, b, x, y
 
 
 def _fair_theme_share(loads: np.ndarray, theme_share: np.ndarray) -> np.ndarray:

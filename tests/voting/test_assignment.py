@@ -5,7 +5,12 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
+from tests.time_budget import time_budget
+from tests.voting.assignment_instances import DENSITIES, random_instance
 from voting.assignment import AssignmentInfeasible, assign_reviewers, reassign_after_recusal
+
+# Far above the milliseconds an instance of this size takes, far below a hang.
+PER_EXAMPLE_SECONDS = 10
 
 
 def strictly_balanced_assignment_exists(n_ideas, n_reviewers, k, eligible, kept):
@@ -51,24 +56,16 @@ def strictly_balanced_assignment_exists(n_ideas, n_reviewers, k, eligible, kept)
 
 @st.composite
 def instances(draw):
-    n_ideas = draw(st.integers(1, 14))
-    n_reviewers = draw(st.integers(2, 9))
-    k = draw(st.integers(1, 3))
-    density = draw(st.sampled_from([0.0, 0.1, 0.3, 0.6]))
-    seed = draw(st.integers(0, 2**31 - 1))
-    rng = np.random.default_rng(seed)
-    eligible = rng.random((n_reviewers, n_ideas)) >= density
-    if draw(st.booleans()):
-        # A reviewer barred from nearly everything: the usual way balance breaks.
-        eligible[0] &= rng.random(n_ideas) < 0.1
-    kept = np.zeros_like(eligible)
-    if draw(st.booleans()):
-        for i in range(n_ideas):
-            choices = np.flatnonzero(eligible[:, i])
-            take = rng.integers(0, min(k, len(choices)) + 1)
-            kept[rng.choice(choices, take, replace=False), i] = True
-    themes = rng.integers(0, 3, n_ideas) if draw(st.booleans()) else None
-    return n_ideas, n_reviewers, k, eligible, kept, themes, seed
+    return random_instance(
+        n_ideas=draw(st.integers(1, 14)),
+        n_reviewers=draw(st.integers(2, 9)),
+        k=draw(st.integers(1, 3)),
+        density=draw(st.sampled_from(DENSITIES)),
+        seed=draw(st.integers(0, 2**31 - 1)),
+        barred_reviewer=draw(st.booleans()),
+        with_keeps=draw(st.booleans()),
+        with_themes=draw(st.booleans()),
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -93,7 +90,26 @@ def test_assignment_invariants_on_random_instances(instance):
         assert f"以下建议可分配的评审专家不足 {k} 人" in str(raised.value)
         return
 
-    result = assign_reviewers(ideas, reviewers, k, **call)
+    with time_budget(PER_EXAMPLE_SECONDS):
+        result = assign_reviewers(ideas, reviewers, k, **call)
+    assert_valid(result, ideas, reviewers, k, forbidden, keep)
+
+    balance_possible = strictly_balanced_assignment_exists(n_ideas, n_reviewers, k, eligible, kept)
+    event(f"strict balance possible: {balance_possible}")
+    assert result.strictly_balanced == balance_possible
+    assert (max(result.loads.values()) - min(result.loads.values()) <= 1) == balance_possible
+
+
+def panels_of(result, ideas, reviewers):
+    index = {r: n for n, r in enumerate(reviewers)} | {i: len(reviewers) + n for n, i in enumerate(ideas)}
+    rows, cols = zip(*((index[r], index[i]) for r, i in result.pairs()))
+    size = len(reviewers) + len(ideas)
+    graph = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(size, size))
+    labels = connected_components(graph, directed=False)[1]
+    return len({labels[index[i]] for i in ideas})
+
+
+def assert_valid(result, ideas, reviewers, k, forbidden, keep):
     assert set(result.assignments) == set(ideas)
     for idea, assigned in result.assignments.items():
         assert len(assigned) == k
@@ -102,12 +118,38 @@ def test_assignment_invariants_on_random_instances(instance):
     assert keep <= result.pairs()
     loads = {r: sum(r in rs for rs in result.assignments.values()) for r in reviewers}
     assert loads == result.loads
-    assert sum(loads.values()) == k * n_ideas
+    assert sum(loads.values()) == k * len(ideas)
+    assert result.panels == panels_of(result, ideas, reviewers)
 
-    balance_possible = strictly_balanced_assignment_exists(n_ideas, n_reviewers, k, eligible, kept)
-    event(f"strict balance possible: {balance_possible}")
-    assert result.strictly_balanced == balance_possible
-    assert (max(loads.values()) - min(loads.values()) <= 1) == balance_possible
+
+def test_join_step_that_used_to_swap_for_ever_returns():
+    # Found by a random search with the generator above: two swaps undid each other.
+    n_ideas, n_reviewers, k = 7, 9, 2
+    eligible = np.array([[0, 0, 1, 0, 0, 0, 0]] + [[1, 1, 1, 1, 1, 1, 1]] * 8, dtype=bool)
+    kept = np.array([
+        [0, 0, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 1, 1, 0, 0], [0, 1, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1, 0],
+        [0, 0, 0, 1, 0, 0, 0],
+    ], dtype=bool)
+    ideas = [f"建议{i}" for i in range(n_ideas)]
+    reviewers = [f"专家{r}" for r in range(n_reviewers)]
+    forbidden = {(reviewers[r], ideas[i]) for r, i in zip(*np.nonzero(~eligible))}
+    keep = {(reviewers[r], ideas[i]) for r, i in zip(*np.nonzero(kept))}
+    themes = dict(zip(ideas, [2, 2, 1, 1, 0, 1, 0]))
+    with time_budget(PER_EXAMPLE_SECONDS):
+        result = assign_reviewers(ideas, reviewers, k, forbidden=forbidden, keep=keep,
+                                  idea_themes=themes, seed=249243520)
+    assert_valid(result, ideas, reviewers, k, forbidden, keep)
+    assert result.strictly_balanced
+
+
+def test_time_budget_fails_a_loop_that_never_ends():
+    from tests.time_budget import BudgetExceeded
+
+    with pytest.raises(BudgetExceeded):
+        with time_budget(0.2):
+            while True:
+                pass
 
 
 def test_too_few_eligible_reviewers_names_the_ideas():
@@ -217,10 +259,7 @@ def test_reviewer_idea_graph_is_connected_for_calibration():
     themes = {i: int(rng.integers(10)) for i in ideas}
     forbidden = {(r, i) for i in ideas for r in reviewers if (r + i) % 7 == 0}
     result = assign_reviewers(ideas, reviewers, 3, forbidden=forbidden, idea_themes=themes)
-    rows, cols = zip(*((r, len(reviewers) + i) for r, i in result.pairs()))
-    size = len(reviewers) + len(ideas)
-    graph = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(size, size))
-    assert connected_components(graph, directed=False)[0] == 1
+    assert panels_of(result, ideas, reviewers) == 1 == result.panels
     assert result.strictly_balanced
 
 

@@ -62,6 +62,7 @@ def hourly_series(moments: Iterable[datetime], start: datetime, end: datetime) -
     counts = Counter(hour_of(m) for m in moments)
     hours = set(counts)
     hour = hour_of(start)
+    # Ends: hour grows by one hour a turn towards a fixed end (span ÷ 1 h turns).
     while hour <= end:
         hours.add(hour)
         hour += timedelta(hours=1)
