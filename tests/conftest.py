@@ -125,7 +125,7 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, user_or_login, password="Passw0rd!"):
+    def login(self, user_or_login, password="isle-lantern"):
         login = getattr(user_or_login, "login_name", user_or_login)
         return self._client.post("/auth/login", data={"login": login, "password": password})
 

@@ -12,7 +12,7 @@ from app.timeutil import now
 from ideas import services as idea_services
 from ideas.models import IdeaStatus
 
-PASSWORD = "Passw0rd!"
+PASSWORD = "isle-lantern"
 _numbers = itertools.count(1)
 
 IDEA_FIELDS = {

@@ -3,6 +3,7 @@ from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
+from app.auth.passwords import password_problem
 from app.extensions import db
 from app.regions import REGIONS
 
@@ -21,6 +22,9 @@ def create_user_command(login, password, role, real_name, region, work_unit):
     role = Role(role)
     if role is Role.reviewer and not (region and work_unit):
         raise click.UsageError("评审专家须提供 --region 和 --work-unit（用于回避）")
+    problem = password_problem(password, [login, real_name])
+    if problem:
+        raise click.UsageError(problem)
     try:
         user = services.create_account(None, login, password, role, real_name=real_name,
                                        region=region, work_unit=work_unit)

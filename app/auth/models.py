@@ -47,7 +47,15 @@ class User(UserMixin, db.Model):
     region: Mapped[str | None] = mapped_column(String(20))
     work_unit: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session and remember cookie (see get_id): raising it on
+    # logout, password change or disabling ends all of them at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # A fresh random value per login, so no two remember cookies are alike.
+    login_nonce = ""
+
+    def get_id(self):
+        return f"{self.id}.{self.session_version}.{self.login_nonce}"
 
     @property
     def login_name(self):

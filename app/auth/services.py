@@ -62,16 +62,23 @@ def authenticate(login, password):
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def end_sessions(user):
+    """Every session and remember cookie of the account stops working, on every device."""
+    # In SQL, so two requests ending sessions at once both count.
+    user.session_version = User.session_version + 1
+    db.session.flush()
+
+
 def change_password(user, current_password, new_password):
     if not check_password_hash(user.password_hash, current_password):
         return False
     user.password_hash = hash_password(new_password)
-    db.session.flush()
+    end_sessions(user)
     log_action(user, "user.password", user)
     return True
 
 
 def set_active(actor, user, active):
     user.is_active = active
-    db.session.flush()
+    end_sessions(user)
     log_action(actor, "user.enable" if active else "user.disable", user)

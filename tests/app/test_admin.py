@@ -18,8 +18,8 @@ def login_admin(make, auth):
 
 
 def account(role, login, **extra):
-    return {"role": role, "login": login, "real_name": "评审专家甲", "password": "Review1234",
-            "password2": "Review1234", "region": "", "work_unit": "", **extra}
+    return {"role": role, "login": login, "real_name": "评审专家甲", "password": "lotus-pond-7",
+            "password2": "lotus-pond-7", "region": "", "work_unit": "", **extra}
 
 
 def test_admin_creates_staff_and_reviewer_accounts(client, make, auth):

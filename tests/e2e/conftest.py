@@ -67,7 +67,7 @@ class PhonePage:
     def goto(self, path):
         return self.page.goto(self.base_url + path)
 
-    def log_in(self, user, password="Passw0rd!"):
+    def log_in(self, user, password="isle-lantern"):
         self.goto("/auth/login")
         self.page.fill("#login", user.login_name)
         self.page.fill("#password", password)

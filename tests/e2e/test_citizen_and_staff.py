@@ -29,8 +29,8 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
     page = phone.page
     phone.goto("/auth/register")
     page.fill("#login", "13912345678")
-    page.fill("#password", "abc12345")
-    page.fill("#password2", "abc12345")
+    page.fill("#password", "xiang-spring")
+    page.fill("#password2", "xiang-spring")
     page.fill("#real_name", "张三")
     phone.shot("register")
     page.click("main button[type=submit]")

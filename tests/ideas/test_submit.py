@@ -111,7 +111,7 @@ def test_concurrent_double_submit_creates_one_idea(app, citizen):
 
     def send():
         with app.test_client() as other:
-            other.post("/auth/login", data={"login": citizen.login_name, "password": "Passw0rd!"})
+            other.post("/auth/login", data={"login": citizen.login_name, "password": "isle-lantern"})
             statuses.append(other.post("/ideas/new", data=data).status_code)
 
     threads = [threading.Thread(target=send) for _ in range(4)]

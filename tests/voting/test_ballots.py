@@ -344,7 +344,7 @@ def _race(app, vote_round, citizen, idea_ids):
 
     def send(idea_id):
         with app.test_client() as client:
-            client.post("/auth/login", data={"login": login, "password": "Passw0rd!"})
+            client.post("/auth/login", data={"login": login, "password": "isle-lantern"})
             barrier.wait()
             statuses.append(client.post(f"/vote/{round_id}/ideas/{idea_id}/vote").status_code)
 

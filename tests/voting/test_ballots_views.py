@@ -247,7 +247,7 @@ def limited_client(_app):
 
 
 def _log_in(client, user):
-    assert client.post("/auth/login", data={"login": user.login_name, "password": "Passw0rd!"}).status_code == 302
+    assert client.post("/auth/login", data={"login": user.login_name, "password": "isle-lantern"}).status_code == 302
 
 
 def test_votes_are_rate_limited_per_account(app, limited_client, vote_round, judging, make):
