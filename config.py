@@ -25,11 +25,21 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Proxies in front of the site (make serve and production: 1). Their
+    # X-Forwarded-For entries are trusted, no more: the address limits and the
+    # vote screen see the client, and a client cannot forge its address.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed logins: per account and per network address (see app/auth/views.py).
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    # Failed password changes, per account: guesses at the current password.
+    PASSWORD_CHANGE_LIMIT = "5 per 10 minutes"
+    # Registrations, per address (generous: a campus or a mobile carrier shares
+    # one) and per device (the register page's cookie).
+    REGISTER_LIMIT_PER_ADDRESS = "30 per hour"
+    REGISTER_LIMIT_PER_DEVICE = "3 per day"
     # Casting and withdrawing public votes, together: per account, and per
     # address (generous, since a campus or office shares one address).
     VOTE_LIMIT_PER_USER = "30 per 10 minutes"

@@ -1,7 +1,8 @@
-"""Response headers every page carries, set in one place.
+"""Response headers every page carries, set in one place; the proxies trusted.
 
 The CSP allows scripts and styles from this site only: no inline script, no
 CDN (the site runs on a closed intranet anyway)."""
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -32,3 +33,8 @@ def set_security_headers(response):
 
 def init_app(app):
     app.after_request(set_security_headers)
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        # Exactly this many entries from the right of X-Forwarded-For (and
+        # -Proto) are believed; anything a client put further left is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -14,7 +14,7 @@ from redis.exceptions import ConnectionError as RedisDown
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.factories import Factories
 
 pytest_plugins = ["tests.notice_fixtures"]
@@ -94,6 +94,32 @@ def app(_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def make_app(_app, app):
+    """Another app over the test database, with settings of its own (rate limits
+    on, a proxy in front). Its requests each get an app context of their own, as
+    in a real server: Flask-Login's cached user never passes between clients."""
+    made = []
+
+    def make(**config):
+        made.append(create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
+                                           **config}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_off_again():
+    """The limiter is one object for every app, and the app made last decides
+    whether it counts: an app made with limits on must not leave them on."""
+    yield
+    limiter.enabled = False
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from app.auth.models import Role
 from app.forms import BaseForm, choices, region_choices
 from app.validators import CharLength, StrongPassword, parse_login, strip_filter
 
+PASSWORD_HINT = "至少 8 位；最好 12 位以上，例如几个词连在一起。不能用常见密码、手机号或姓名"
+
 
 class LoginIdentifierField(StringField):
     """Mobile number or e-mail; after validation ``kind`` and ``value`` hold the parsed login."""
@@ -25,7 +27,8 @@ class RegisterForm(BaseForm):
     )
     real_name = StringField("真实姓名（选填）", filters=[strip_filter],
                             validators=[Optional(), CharLength(max=20)])
-    password = PasswordField("密码", validators=[DataRequired("请设置密码"), StrongPassword()])
+    password = PasswordField("密码", description=PASSWORD_HINT,
+                             validators=[DataRequired("请设置密码"), StrongPassword()])
     password2 = PasswordField(
         "确认密码", validators=[DataRequired("请再次输入密码"), EqualTo("password", "两次输入的密码不一致")]
     )
@@ -40,7 +43,8 @@ class LoginForm(BaseForm):
 
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
-    password = PasswordField("新密码", validators=[DataRequired("请设置新密码"), StrongPassword()])
+    password = PasswordField("新密码", description=PASSWORD_HINT,
+                             validators=[DataRequired("请设置新密码"), StrongPassword()])
     password2 = PasswordField(
         "确认新密码", validators=[DataRequired("请再次输入新密码"), EqualTo("password", "两次输入的密码不一致")]
     )

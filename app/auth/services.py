@@ -38,7 +38,14 @@ def _new_user(login, password, role, real_name=None, region=None, work_unit=None
 
 
 def register_citizen(login, password, real_name=None):
-    user = _new_user(login, password, Role.citizen, real_name=real_name)
+    """The new account, or None when the login is taken. Callers answer both
+    alike, so registering does not tell who has an account."""
+    try:
+        user = _new_user(login, password, Role.citizen, real_name=real_name)
+    except AccountExists:
+        # The same hashing work as a new account: the response time tells nothing either.
+        hash_password(password)
+        return None
     log_action(user, "user.register", user)
     return user
 

@@ -1,6 +1,9 @@
+import re
 import secrets
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
@@ -41,23 +44,51 @@ def _remembered():
     return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
 
 
+# Registering tells nobody whether the login already had an account (ASVS V2.5, V3):
+# a new login gets one, a taken one nothing, and both get this answer.
+REGISTERED = ("注册申请已收到。如果这个手机号或邮箱以前没有注册过，账号已经建好，请用刚才设置的密码登录；"
+              "如果以前注册过，请用原来的密码登录。")
+# A random id the register page gives each browser, so registrations can be
+# counted per device as well as per address.
+DEVICE_COOKIE = "device"
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _device_id():
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return value if _DEVICE_ID.match(value) else None
+
+
+def _device_key():
+    # Clients that drop the cookie count, at one address, as one device.
+    return f"register-device:{_device_id() or 'none:' + get_remote_address()}"
+
+
+def _redirected(response):
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_redirected, error_message="这个网络注册的账号太多，请稍后再试。")
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_DEVICE"], methods=["POST"],
+               key_func=_device_key, deduct_when=_redirected, error_message="这台设备注册的账号太多，请稍后再试。")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.register_citizen(form.login.value, form.password.data,
-                                             real_name=form.real_name.data)
-        except services.AccountExists as exc:
-            form.login.errors.append(exc.message)
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash("注册成功，欢迎参与献策湖南！", "success")
-            return redirect(safe_next(url_for("ideas.mine")))
-    return render_template("auth/register.html", form=form)
+        services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data)
+        db.session.commit()
+        flash(REGISTERED, "info")
+        response = redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
+    else:
+        response = make_response(render_template("auth/register.html", form=form))
+    if _device_id() is None:
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 24 * 3600,
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+                            samesite="Lax")
+    return response
 
 
 def _login_key():
@@ -100,8 +131,15 @@ def logout():
     return redirect(url_for("base.home"))
 
 
+def _password_key():
+    return f"password:{current_user.id}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# Someone holding a session must not get unlimited guesses at the current password.
+@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_LIMIT"], methods=["POST"], key_func=_password_key,
+               deduct_when=_failed)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

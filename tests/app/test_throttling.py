@@ -1,17 +1,15 @@
+"""Rate limits (Flask-Limiter): failed logins and password changes, registrations,
+and the address they are counted by behind a proxy."""
 import pytest
 
-from app import create_app
+from app.auth.models import User
 from app.extensions import db
 
 
 @pytest.fixture
-def limited_client(_app, make):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
-                                 "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ACCOUNT": "3 per 10 minutes",
-                                 "LOGIN_LIMIT_PER_ADDRESS": "6 per 10 minutes"})
-    yield app.test_client()
-    with app.app_context():
-        db.engine.dispose()
+def limited_client(make_app):
+    return make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes",
+                    LOGIN_LIMIT_PER_ADDRESS="6 per 10 minutes").test_client()
 
 
 def attempt(client, login, password):
@@ -41,3 +39,96 @@ def test_successful_logins_do_not_count(app, limited_client, make):
     for _ in range(5):
         assert attempt(limited_client, "13900001111", "isle-lantern").status_code == 302
         limited_client.post("/auth/logout")
+
+
+def test_guesses_at_the_current_password_are_throttled(make_app, make):
+    client = make_app(RATELIMIT_ENABLED=True, PASSWORD_CHANGE_LIMIT="3 per 10 minutes").test_client()
+    user = make.user()
+    assert attempt(client, user.login_name, "isle-lantern").status_code == 302
+    new = "lanterns-over-the-river"
+    for guess in ("guess-one-1", "guess-two-2", "guess-three-3"):
+        data = {"current_password": guess, "password": new, "password2": new}
+        response = client.post("/auth/password", data=data)
+        assert response.status_code == 200 and "当前密码不正确" in response.get_data(as_text=True)
+    right = client.post("/auth/password", data={"current_password": "isle-lantern", "password": new,
+                                                "password2": new})
+    assert right.status_code == 429
+
+
+# --- Registration: per device and per address (finding 5) ------------------------------------
+
+@pytest.fixture
+def register_app(make_app):
+    return make_app(RATELIMIT_ENABLED=True, REGISTER_LIMIT_PER_DEVICE="2 per day",
+                    REGISTER_LIMIT_PER_ADDRESS="4 per hour")
+
+
+def register(client, n, **kw):
+    data = {"login": f"1370000{n:04d}", "password": "isle-lantern", "password2": "isle-lantern"}
+    return client.post("/auth/register", data=data, **kw)
+
+
+def browser_of(app, **kw):
+    """A browser that opened the register page, so it holds a device cookie."""
+    client = app.test_client()
+    client.get("/auth/register", **kw)
+    assert client.get_cookie("device") is not None
+    return client
+
+
+def test_registrations_are_throttled_per_device(app, register_app):
+    device = browser_of(register_app)
+    assert [register(device, n).status_code for n in range(2)] == [302, 302]
+    blocked = register(device, 2)
+    assert blocked.status_code == 429 and "这台设备注册的账号太多" in blocked.get_data(as_text=True)
+    # Another phone on the same network may still register.
+    assert register(browser_of(register_app), 3).status_code == 302
+    assert db.session.query(User).count() == 3
+
+
+def test_registrations_are_throttled_per_address(app, register_app):
+    assert [register(browser_of(register_app), n).status_code for n in range(4)] == [302] * 4
+    blocked = register(browser_of(register_app), 4)
+    assert blocked.status_code == 429 and "这个网络注册的账号太多" in blocked.get_data(as_text=True)
+    elsewhere = {"environ_base": {"REMOTE_ADDR": "10.20.30.40"}}
+    assert register(browser_of(register_app, **elsewhere), 5, **elsewhere).status_code == 302
+
+
+def test_clients_that_drop_the_device_cookie_count_as_one_device(app, register_app):
+    assert [register(register_app.test_client(), n).status_code for n in range(2)] == [302, 302]
+    assert register(register_app.test_client(), 2).status_code == 429
+
+
+def test_refused_forms_do_not_use_up_the_budget(app, register_app):
+    device = browser_of(register_app)
+    for n in range(3):
+        assert device.post("/auth/register", data={"login": f"1370000{n:04d}", "password": "short"}
+                           ).status_code == 200
+    assert register(device, 9).status_code == 302
+
+
+# --- Behind a proxy: trust exactly the configured hops (finding 6) --------------------------
+
+def failed_login_from(client, login, forwarded_for, remote="127.0.0.1"):
+    return client.post("/auth/login", data={"login": login, "password": "Wrong1234"},
+                       headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": remote})
+
+
+def test_behind_one_proxy_the_client_address_keys_the_limits(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, PROXY_HOPS=1, LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes"
+                      ).test_client()
+    for n in range(2):
+        assert failed_login_from(client, f"1390000{n:04d}", "203.0.113.5").status_code == 200
+    # The same client, whatever it writes in front of what the proxy appended.
+    assert failed_login_from(client, "13900000007", "198.51.100.1, 203.0.113.5").status_code == 429
+    # Another client behind the same proxy is not locked out.
+    assert failed_login_from(client, "13900000008", "203.0.113.6").status_code == 200
+
+
+def test_without_a_proxy_a_forged_forwarded_for_is_ignored(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, PROXY_HOPS=0, LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes"
+                      ).test_client()
+    for n in range(2):
+        assert failed_login_from(client, f"1390000{n:04d}", f"203.0.113.{n}", "10.0.0.1").status_code == 200
+    assert failed_login_from(client, "13900000007", "203.0.113.99", "10.0.0.1").status_code == 429
+    assert failed_login_from(client, "13900000008", "203.0.113.99", "10.0.0.2").status_code == 200

@@ -34,6 +34,11 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
     page.fill("#real_name", "张三")
     phone.shot("register")
     page.click("main button[type=submit]")
+    # The same answer whether the number was new or not, then the login page.
+    expect(page.get_by_text("注册申请已收到")).to_be_visible()
+    page.fill("#login", "13912345678")
+    page.fill("#password", "xiang-spring")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/ideas/mine")
 
     phone.goto("/ideas/new")
