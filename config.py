@@ -44,6 +44,12 @@ class Config:
     # address (generous, since a campus or office shares one address).
     VOTE_LIMIT_PER_USER = "30 per 10 minutes"
     VOTE_LIMIT_PER_ADDRESS = "300 per 10 minutes"
+    # Ideas saved (submitted or drafts), and similar-ideas look-ups (the hint asks
+    # at most every 0.6 s while someone types): per account and per address.
+    IDEA_LIMIT_PER_USER = "10 per 10 minutes"
+    IDEA_LIMIT_PER_ADDRESS = "60 per 10 minutes"
+    SIMILAR_LIMIT_PER_USER = "30 per minute"
+    SIMILAR_LIMIT_PER_ADDRESS = "120 per minute"
     # Citizens write long proposals on phones; an hour-long CSRF token would
     # throw their text away, so the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None

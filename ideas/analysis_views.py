@@ -6,6 +6,7 @@ from app.auth.decorators import staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_by_code, theme_choices
 from app.extensions import db, nlp
 from app.forms import choices
+from app.ratelimits import max_request_bytes, per_account_and_address
 from app.regions import REGIONS
 from app.viewutil import back_or, current_actor, run_form
 from ideas import analysis_queries as queries
@@ -19,6 +20,9 @@ MAX_QUERY_CHARS = 2000
 
 @bp.route("/similar")
 @login_required
+@per_account_and_address("similar", "查询太频繁，请稍后再试。")
+# Percent-encoded, a Chinese character takes 9 bytes; a longer request is not the hint's.
+@max_request_bytes(9 * MAX_QUERY_CHARS + 1024, "查询的文字太长。")
 def similar():
     """While a citizen writes: ideas already submitted that look like it."""
     campaign = current_campaign_or_404()

@@ -7,6 +7,7 @@ from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import choices
+from app.ratelimits import per_account_and_address
 from app.validators import clean_text
 from app.viewutil import back_or, current_actor, flash_form_errors, run_form
 from ideas import analysis_queries, queries, services
@@ -56,8 +57,15 @@ def _save(form, campaign, idea=None):
     return redirect(url_for("ideas.detail", idea_id=saved.id))
 
 
+# Ideas saved (submitted or as drafts), per account and per address; forms sent back
+# with errors do not count.
+_submission_limits = per_account_and_address("idea", "提交太频繁，请稍后再试。", methods=["POST"],
+                                             deduct_when=lambda response: response.status_code == 302)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @citizen_required
+@_submission_limits
 def new():
     campaign = current_campaign_or_404()
     form = _idea_form(campaign)
@@ -66,6 +74,7 @@ def new():
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
 @citizen_required
+@_submission_limits
 def edit(idea_id):
     idea = db.get_or_404(Idea, idea_id)
     if idea.author_id != current_user.id:

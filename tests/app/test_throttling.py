@@ -1,9 +1,14 @@
 """Rate limits (Flask-Limiter): failed logins and password changes, registrations,
-and the address they are counted by behind a proxy."""
+similar-ideas look-ups and idea submissions, and the address they are counted
+by behind a proxy."""
+import uuid
+
 import pytest
 
 from app.auth.models import User
 from app.extensions import db
+from ideas.models import Idea
+from tests.factories import IDEA_FIELDS
 
 
 @pytest.fixture
@@ -132,3 +137,63 @@ def test_without_a_proxy_a_forged_forwarded_for_is_ignored(make_app):
         assert failed_login_from(client, f"1390000{n:04d}", f"203.0.113.{n}", "10.0.0.1").status_code == 200
     assert failed_login_from(client, "13900000007", "203.0.113.99", "10.0.0.1").status_code == 429
     assert failed_login_from(client, "13900000008", "203.0.113.99", "10.0.0.2").status_code == 200
+
+
+# --- Costly endpoints: similar-ideas look-ups and idea submissions (finding 8) --------------
+
+def look_up(client, text, **kw):
+    """The similar-ideas look-up, by whichever method its route takes."""
+    rule = next(r for r in client.application.url_map.iter_rules() if r.endpoint == "analysis.similar")
+    if "POST" in rule.methods:
+        return client.post(rule.rule, data={"text": text}, **kw)
+    return client.get(rule.rule, query_string={"text": text}, **kw)
+
+
+def signed_in_client(site, user, **kw):
+    client = site.test_client()
+    assert client.post("/auth/login", data={"login": user.login_name, "password": "isle-lantern"},
+                       **kw).status_code == 302
+    return client
+
+
+def test_similar_lookups_are_limited_per_account_and_per_address(make_app, make):
+    make.campaign()
+    site = make_app(RATELIMIT_ENABLED=True, SIMILAR_LIMIT_PER_USER="3 per minute",
+                    SIMILAR_LIMIT_PER_ADDRESS="5 per minute")
+    first, second, third = (signed_in_client(site, make.user()) for _ in range(3))
+    assert [look_up(first, "园区管委会招商").status_code for _ in range(3)] == [200] * 3
+    blocked = look_up(first, "园区管委会招商")
+    assert blocked.status_code == 429 and "查询太频繁" in blocked.get_data(as_text=True)
+    # The address has used 3 of its 5.
+    assert [look_up(second, "园区管委会招商").status_code for _ in range(2)] == [200] * 2
+    assert look_up(third, "园区管委会招商").status_code == 429
+    elsewhere = {"environ_base": {"REMOTE_ADDR": "10.20.30.40"}}
+    assert look_up(signed_in_client(site, make.user(), **elsewhere), "园区", **elsewhere).status_code == 200
+
+
+def test_the_similar_lookup_refuses_oversized_text(client, auth, make):
+    make.campaign()
+    auth.login(make.user())
+    assert look_up(client, "长" * 2000).status_code == 200
+    response = look_up(client, "长" * 2500)
+    assert response.status_code == 413 and "查询的文字太长" in response.get_data(as_text=True)
+
+
+def submit_idea(client, **fields):
+    data = {**IDEA_FIELDS, "theme": "parks", "submission_token": uuid.uuid4().hex, "submit": "1", **fields}
+    return client.post("/ideas/new", data=data)
+
+
+def test_idea_submissions_are_limited_per_account_and_per_address(make_app, make):
+    make.campaign()
+    site = make_app(RATELIMIT_ENABLED=True, IDEA_LIMIT_PER_USER="2 per 10 minutes",
+                    IDEA_LIMIT_PER_ADDRESS="3 per 10 minutes")
+    first, second = signed_in_client(site, make.user()), signed_in_client(site, make.user())
+    # A form sent back with an error does not count.
+    assert submit_idea(first, title="短").status_code == 200
+    assert [submit_idea(first).status_code for _ in range(2)] == [302, 302]
+    blocked = submit_idea(first)
+    assert blocked.status_code == 429 and "提交太频繁" in blocked.get_data(as_text=True)
+    assert submit_idea(second).status_code == 302
+    assert submit_idea(second).status_code == 429
+    assert db.session.query(Idea).count() == 3

@@ -1,10 +1,11 @@
 """公众投票：投票页、投票窗口、舞弊筛查与作废."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign, current_campaign_or_404
-from app.extensions import db, limiter
+from app.extensions import db
+from app.ratelimits import per_account_and_address
 from app.validators import clean_text
 from app.viewutil import back_or, current_actor, run_and_commit, run_form
 from ideas.models import Idea
@@ -65,18 +66,8 @@ def idea(round_id, idea_id):
     return render_template("ballots/idea.html", round_=round_, idea=idea_, voted=voted)
 
 
-def _voter_key():
-    return f"vote-user:{current_user.id}"
-
-
-def _vote_limits(view):
-    """Casting and withdrawing share one budget per account and one per address."""
-    message = "投票操作太频繁，请稍后再试。"
-    per_user = limiter.shared_limit(lambda: current_app.config["VOTE_LIMIT_PER_USER"], scope="vote-user",
-                                    key_func=_voter_key, error_message=message)
-    per_address = limiter.shared_limit(lambda: current_app.config["VOTE_LIMIT_PER_ADDRESS"], scope="vote-address",
-                                       error_message=message)
-    return per_address(per_user(view))
+# Casting and withdrawing share one budget per account and one per address.
+_vote_limits = per_account_and_address("vote", "投票操作太频繁，请稍后再试。")
 
 
 @bp.route("/<int:round_id>/ideas/<int:idea_id>/vote", methods=["POST"])
