@@ -5,7 +5,9 @@ code base serves a laptop, CI and the production servers.
 """
 import os
 
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
+# Once the development default, published with the code: sessions signed with it
+# can be forged by anyone, so it is refused where a key must be given.
+PUBLIC_SECRET_KEYS = ("dev-only-not-secret",)
 
 
 def database_url():
@@ -19,7 +21,8 @@ def database_url():
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # None: the site makes its own on first run, in the instance folder (app/security.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: a SQLite file in the instance folder (set in create_app,
     # because only the app knows where its instance folder is).
     SQLALCHEMY_DATABASE_URI = database_url()
@@ -110,7 +113,7 @@ class ProductionConfig(Config):
 
     @staticmethod
     def check(app):
-        if app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+        if not app.config["SECRET_KEY"] or app.config["SECRET_KEY"] in PUBLIC_SECRET_KEYS:
             raise RuntimeError("生产环境必须通过环境变量 SECRET_KEY 设置密钥")
         if app.debug:
             raise RuntimeError("生产环境不能开启调试模式")

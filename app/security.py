@@ -1,7 +1,11 @@
-"""Response headers every page carries, set in one place; the proxies trusted.
+"""Response headers every page carries, set in one place; the proxies trusted;
+the secret key of a site that was given none.
 
 The CSP allows scripts and styles from this site only: no inline script, no
 CDN (the site runs on a closed intranet anyway)."""
+import os
+import secrets
+
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -31,7 +35,31 @@ def set_security_headers(response):
     return response
 
 
+def instance_secret_key(folder):
+    """The key kept in ``folder``/secret_key, made on first use: random, mode 600."""
+    path = os.path.join(folder, "secret_key")
+    if not os.path.exists(path):
+        os.makedirs(folder, exist_ok=True)
+        # Written under a name of its own with mode 600 (never readable by others,
+        # not even for a moment), then linked into place: two first runs agree on one key.
+        draft = f"{path}.{secrets.token_hex(8)}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    with open(path) as handle:
+        return handle.read().strip()
+
+
 def init_app(app):
+    # Production refuses to start without SECRET_KEY (config.py); anywhere else a
+    # site without one gets its own, so no key that signs sessions is public.
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.after_request(set_security_headers)
     hops = app.config["PROXY_HOPS"]
     if hops:

@@ -10,7 +10,6 @@ database created through psycopg, as the app itself does, and two children are
 supervised with subprocess and signal handlers instead of bash job control.
 """
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from redis import Redis
 from sqlalchemy.engine import make_url
 
 from app.backup.services import libpq_url
+from app.security import instance_secret_key
 from config import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,14 +36,7 @@ DEFAULTS = {
 
 def secret_key():
     """Made once and kept in the instance folder, so sessions survive a restart."""
-    path = ROOT / "instance" / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        # Created with mode 600, never readable by others even for a moment.
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-            handle.write(secrets.token_hex(32))
-        print(f"已生成密钥：{path}（权限 600）")
-    return path.read_text().strip()
+    return instance_secret_key(ROOT / "instance")
 
 
 def ensure_database(url):
