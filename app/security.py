@@ -1,5 +1,6 @@
 """Response headers every page carries, set in one place; the proxies trusted;
-the secret key of a site that was given none.
+numbers in paths kept within what the database holds; the secret key of a site
+that was given none.
 
 The CSP allows scripts and styles from this site only: no inline script, no
 CDN (the site runs on a closed intranet anyway)."""
@@ -7,6 +8,10 @@ import os
 import secrets
 
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+# The largest id (and year, rank) a column holds: PostgreSQL's integer.
+MAX_PATH_INT = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -35,6 +40,14 @@ def set_security_headers(response):
     return response
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` up to MAX_PATH_INT: a bigger number matches no route (404)
+    instead of overflowing in the query."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_PATH_INT, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def instance_secret_key(folder):
     """The key kept in ``folder``/secret_key, made on first use: random, mode 600."""
     path = os.path.join(folder, "secret_key")
@@ -61,6 +74,8 @@ def init_app(app):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.after_request(set_security_headers)
+    # Before the blueprints are registered: their rules take the converter then.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     hops = app.config["PROXY_HOPS"]
     if hops:
         # Exactly this many entries from the right of X-Forwarded-For (and

@@ -1,11 +1,12 @@
 """Small helpers several packages' views share."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, request
+from flask import abort, flash, redirect, request
 from flask_login import current_user
 
 from app.errors import Refused
 from app.extensions import db
+from app.security import MAX_PATH_INT
 
 
 def current_actor():
@@ -58,3 +59,12 @@ def back_or(default):
     if referrer.startswith(request.host_url):
         return "/" + referrer[len(request.host_url):]
     return default
+
+
+def page_arg():
+    """?page=: 1 when absent or not a number; 404 past any page there could be
+    (the database's OFFSET would overflow)."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PATH_INT:
+        abort(404, description="没有这一页。")
+    return page

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms import choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
-from app.viewutil import back_or, current_actor, flash_form_errors, run_form
+from app.viewutil import back_or, current_actor, flash_form_errors, page_arg, run_form
 from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm, ReasonForm,
@@ -34,8 +34,9 @@ def _save(form, campaign, idea=None):
     if not form.validate_on_submit():
         return None
     token = idea.submission_token if idea else form.submission_token.data
-    if not token:
-        abort(400)
+    # No token, or one longer than any the form hands out (the column's length).
+    if not token or len(token) > Idea.submission_token.type.length:
+        abort(400, description="表单已失效，请刷新页面后重新填写。")
     try:
         saved, created_now = services.save_idea(
             current_actor(), campaign, token, form.idea_fields(),
@@ -157,7 +158,7 @@ def _screening_filter(campaign):
 def screening():
     campaign = current_campaign_or_404()
     form, flt = _screening_filter(campaign)
-    page = queries.screening_page(campaign, flt, request.args.get("page", 1, type=int),
+    page = queries.screening_page(campaign, flt, page_arg(),
                                   current_app.config["SCREENING_PAGE_SIZE"])
     duplicates = analysis_queries.likely_duplicates(campaign, page.items,
                                                     current_app.config["NLP_DUPLICATE_MIN_SCORE"])

@@ -14,7 +14,7 @@ from app.campaigns.models import Campaign, Theme
 from app.admin.forms import CampaignForm, NewCampaignForm, ThemeForm
 from app.extensions import db
 from app.validators import clean_text
-from app.viewutil import current_actor
+from app.viewutil import current_actor, page_arg
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -43,7 +43,7 @@ def users():
             return redirect(url_for("admin.users"))
     role = request.args.get("role") or None
     page = list_users(Role(role) if role in Role.__members__ else None,
-                      page=request.args.get("page", 1, type=int))
+                      page=page_arg())
     return render_template("admin/users.html", form=form, page=page, Role=Role, role=role)
 
 
@@ -122,6 +122,6 @@ def theme(theme_id):
 @admin_required
 def log():
     action = clean_text(request.args.get("action") or "") or None
-    page = recent_actions(action, page=request.args.get("page", 1, type=int))
+    page = recent_actions(action, page=page_arg())
     return render_template("admin/log.html", page=page, action=action, labels=ACTION_LABELS,
                            broken=first_broken_link())
