@@ -200,7 +200,7 @@ def test_password_change_ends_the_other_sessions_and_keeps_this_one(site, make):
     browser = site.test_client()
     log_in(browser, user, remember=True)
     copied, remembered = copy_of(site, browser, "session"), copy_of(site, browser, "remember_token")
-    assert change_password(browser, "isle-lantern", PASSWORD).status_code == 302
+    assert change_password(browser, "isle-lantern", "lotus-lantern-27").status_code == 302
     assert signed_in(browser)
     assert not signed_in(copied) and not signed_in(remembered)
     # This browser got a new remember cookie along with its new session.

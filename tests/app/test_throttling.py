@@ -50,7 +50,7 @@ def test_guesses_at_the_current_password_are_throttled(make_app, make):
     client = make_app(RATELIMIT_ENABLED=True, PASSWORD_CHANGE_LIMIT="3 per 10 minutes").test_client()
     user = make.user()
     assert attempt(client, user.login_name, "isle-lantern").status_code == 302
-    new = "lanterns-over-the-river"
+    new = "lanterns-over-the-river-2"
     for guess in ("guess-one-1", "guess-two-2", "guess-three-3"):
         data = {"current_password": guess, "password": new, "password2": new}
         response = client.post("/auth/password", data=data)
