@@ -201,7 +201,8 @@ def site_env(database_url, redis_url, instance_path, port):
     return {**os.environ, "FLASK_APP": "app", "FLASK_CONFIG": "production", "DATABASE_URL": database_url,
             "REDIS_URL": redis_url, "INSTANCE_PATH": str(instance_path), "SECRET_KEY": os.urandom(24).hex(),
             "COOKIE_SECURE": "false", "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESSLOG": "",
-            "PYTHONPATH": str(ROOT)}
+            # The simulated people stand behind one proxy, each with an address of its own.
+            "PROXY_HOPS": "1", "PYTHONPATH": str(ROOT)}
 
 
 def start_gunicorn(env, workdir, stack):

@@ -9,6 +9,7 @@ while staff close the round. Every request is timed and classified: errors are
 should not give is "unexpected". Like a browser, aiohttp sends an idempotent
 request once more when its connection drops; those are counted as "resent"."""
 import asyncio
+import itertools
 import json
 import random
 import re
@@ -133,13 +134,21 @@ def _send_counter():
     return trace
 
 
+# Each visitor's own address, as the proxy in front of the site (PROXY_HOPS=1,
+# see load_procs.site_env) passes it on: the site's per-address limits see a
+# crowd of people, not one machine.
+_addresses = itertools.count(1)
+
+
 class Person:
-    """One visitor: a cookie jar, a small connection pool, timed requests."""
+    """One visitor: a cookie jar, a small connection pool, timed requests, an address of its own."""
 
     def __init__(self, base_url, recorder):
         self.recorder = recorder
+        n = next(_addresses)
         self.session = aiohttp.ClientSession(
             base_url=base_url, cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: allow 127.0.0.1
+            headers={"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"},
             connector=aiohttp.TCPConnector(limit=2, keepalive_timeout=CLIENT_KEEPALIVE_S),
             timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S), trace_configs=[_send_counter()])
 
