@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment, so one
 code base serves a laptop, CI and the production servers.
 """
 import os
+from datetime import timedelta
 
 # Once the development default, published with the code: sessions signed with it
 # can be forged by anyone, so it is refused where a key must be given.
@@ -62,6 +63,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # "Stay signed in" lasts a month, not Flask-Login's year (ASVS V3.3.2).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SCREENING_PAGE_SIZE = 30
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from flask import session
 
@@ -189,6 +191,7 @@ def test_remember_cookies_differ_at_each_login_and_die_at_logout(site, make):
     log_in(browser, user, remember=True)
     log_in(other_device, user, remember=True)
     assert other_device.get_cookie("remember_token").value != browser.get_cookie("remember_token").value
+    assert browser.get_cookie("remember_token").expires < datetime.now(UTC) + timedelta(days=31)
     assert signed_in(copy_of(site, browser, "remember_token"))
     other_device.post("/auth/logout")
     assert not signed_in(copy_of(site, browser, "remember_token"))
