@@ -9,6 +9,7 @@ from app.errors import Refused
 from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
+from app.locks import lock_row
 from app.timeutil import now
 from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaEvent, IdeaStatus
 from ideas.queries import idea_by_code, idea_by_token
@@ -122,7 +123,18 @@ def add_note(idea, actor, reason):
     db.session.flush()
 
 
+def lock_ideas(*ideas):
+    """Take the ideas' rows, in id order so two staff merging one pair opposite
+    ways cannot deadlock, and reload them: the checks that follow see what
+    another member of staff committed meanwhile, not what this request read."""
+    for idea in sorted(ideas, key=lambda idea: idea.id):
+        lock_row(Idea, idea.id)
+    for idea in ideas:
+        db.session.refresh(idea)
+
+
 def accept_idea(idea, actor, reason=""):
+    lock_ideas(idea)
     transition(idea, IdeaStatus.accepted, actor, reason)
     log_action(actor, "idea.accept", idea, code=idea.tracking_code)
 
@@ -130,6 +142,7 @@ def accept_idea(idea, actor, reason=""):
 def reject_idea(idea, actor, reason):
     if not reason:
         raise ScreeningError("不予采纳须说明理由，提出人会看到")
+    lock_ideas(idea)
     transition(idea, IdeaStatus.rejected, actor, reason)
     log_action(actor, "idea.reject", idea, code=idea.tracking_code, reason=reason)
 
@@ -142,6 +155,7 @@ def merge_duplicate(duplicate, kept_code, actor, reason):
         raise ScreeningError(f"本次活动中没有编号为 {kept_code} 的建议")
     if kept.id == duplicate.id:
         raise ScreeningError("不能把建议合并到它自己")
+    lock_ideas(duplicate, kept)
     if kept.status not in (IdeaStatus.submitted, IdeaStatus.accepted):
         raise ScreeningError(f"{kept.tracking_code} 当前状态为“{kept.status.label}”，不能作为保留的建议")
     # Status and target change together: the database checks they agree.

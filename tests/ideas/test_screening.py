@@ -10,8 +10,9 @@ from app.audit.models import ActionLog
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
-from ideas.models import CoProposer, IdeaStatus
+from ideas.models import CoProposer, Idea, IdeaEvent, IdeaStatus
 from ideas.services import ScreeningError, merge_duplicate
+from tests.concurrency import post_at_once
 
 
 @pytest.fixture
@@ -223,3 +224,44 @@ def test_export_command_writes_the_file(runner, make, tmp_path):
     assert result.exit_code == 0, result.output
     values = [c.value for c in load_workbook(target).active[2]]
     assert "命令行导出的建议" in values
+
+
+# --- Races (PostgreSQL) --------------------------------------------------------------------
+
+def _screening_actions(idea_ids):
+    return db.session.scalars(select(ActionLog.action).where(
+        ActionLog.action.in_(("idea.accept", "idea.reject", "idea.merge")),
+        ActionLog.target_id.in_(idea_ids))).all()
+
+
+@pytest.mark.postgres_only
+def test_concurrent_opposite_merges_keep_one_of_the_two(app, make):
+    make.campaign()
+    first, second = make.user(Role.staff), make.user(Role.staff)
+    for _ in range(3):
+        a, b = make.idea(), make.idea()
+        ids, codes = (a.id, b.id), (a.tracking_code, b.tracking_code)
+        statuses = post_at_once(app, [
+            (first.login_name, f"/ideas/{ids[0]}/merge", {"merge-target_code": codes[1], "merge-reason": "重复"}),
+            (second.login_name, f"/ideas/{ids[1]}/merge", {"merge-target_code": codes[0], "merge-reason": "重复"})])
+        assert statuses == [302, 302]
+        states = sorted(db.session.get(Idea, i).status.value for i in ids)
+        assert states == ["merged", "submitted"]
+        assert _screening_actions(ids) == ["idea.merge"]
+
+
+@pytest.mark.postgres_only
+def test_concurrent_accept_and_reject_record_one(app, make):
+    make.campaign()
+    first, second = make.user(Role.staff), make.user(Role.staff)
+    for _ in range(3):
+        idea_id = make.idea().id
+        statuses = post_at_once(app, [
+            (first.login_name, f"/ideas/{idea_id}/accept", {}),
+            (second.login_name, f"/ideas/{idea_id}/reject", {"reject-reason": "不符合征集范围"})])
+        assert statuses == [302, 302]
+        events = db.session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea_id,
+                                                            IdeaEvent.to_status.in_(
+                                                                (IdeaStatus.accepted, IdeaStatus.rejected)))).all()
+        assert len(events) == 1 and db.session.get(Idea, idea_id).status is events[0].to_status
+        assert len(_screening_actions([idea_id])) == 1
