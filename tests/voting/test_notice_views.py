@@ -9,12 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from app.audit.models import ActionLog
 from app.auth.models import Role
 from app.extensions import db
+from app.notifications.models import Notification
 from app.timeutil import now
 from ideas.models import IdeaStatus
 from voting.notice import queries
+from tests.concurrency import post_at_once
 from voting.notice.models import EntryStatus, NoticeState, ObjectionState
 
 
@@ -228,3 +232,19 @@ def test_every_notice_form_takes_hostile_input(client, auth, make, judged, publi
         assert response.status_code in (200, 302)
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
     auth.logout()
+
+
+@pytest.mark.postgres_only
+def test_two_staff_finalizing_at_once_announce_once(app, make, judged, published):
+    year = judged.campaign.year
+    published.notice_ends_at = now() - timedelta(minutes=1)
+    db.session.commit()
+    other = make.user(Role.staff)
+    path = f"/gongshi/manage/{year}/finalize"
+    assert post_at_once(app, [(judged.staff.login_name, path, {}), (other.login_name, path, {})]) == [302, 302]
+    assert queries.announcement_for_year(year).state is NoticeState.finalized
+    # One winner's notification per credited person, once: the author and the co-proposer of the top idea.
+    people = [n.user_id for n in db.session.scalars(select(Notification))]
+    assert len(people) == len(set(people)) == 11
+    assert db.session.scalars(select(ActionLog.action).where(ActionLog.action == "notice.finalize")).all() == [
+        "notice.finalize"]

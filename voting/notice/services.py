@@ -8,6 +8,7 @@ import hashlib
 from app.audit.services import log_action
 from app.errors import Refused
 from app.extensions import db
+from app.locks import lock_row
 from app.notifications.services import notify
 from app.timeutil import now
 from ideas import services as idea_services
@@ -23,6 +24,13 @@ ANONYMOUS = "匿名"
 
 class NoticeError(Refused):
     """A 公示 action refused, with a message for the user."""
+
+
+def _lock(announcement):
+    """Take the announcement's row and re-read it: two staff finalizing (or
+    ruling) at once go one after the other, and the second sees the first's result."""
+    lock_row(Announcement, announcement.id)
+    db.session.refresh(announcement)
 
 
 def _require(announcement, *states):
@@ -133,6 +141,8 @@ def rule_objection(objection, actor, upheld, ruling, at=None):
     and promotes the best remaining alternate; returns that alternate or None."""
     at = at or now()
     entry = objection.entry
+    _lock(entry.announcement)
+    db.session.refresh(objection)
     _require(entry.announcement, NoticeState.published)
     if objection.state is not ObjectionState.pending:
         raise NoticeError("这条异议已经处理过了")
@@ -184,6 +194,7 @@ def finalize(announcement, actor, at=None):
     and notify each winner in their account. Returns the notifications, so the
     caller can e-mail them once this is committed."""
     at = at or now()
+    _lock(announcement)
     _require(announcement, NoticeState.published)
     if at < announcement.notice_ends_at:
         raise NoticeError(f"公示期至 {announcement.notice_ends_at:%Y-%m-%d %H:%M} 截止，期满后才能公布结果")
