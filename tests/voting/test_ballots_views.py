@@ -37,10 +37,11 @@ def test_the_ballot_shows_ideas_and_the_formula_but_no_proposer(client, auth, vo
         listing = page(client, f"/vote/{vote_round.id}")
         detail = page(client, f"/vote/{vote_round.id}/ideas/{idea.id}")
         assert FORMULA in listing and "综合分 = 0.7 × 专家部分 + 0.3 × 公众部分" in listing
-        assert idea.title in listing and idea.theme.name in listing and "岳阳市" in listing
+        assert idea.title in listing and idea.theme.name in listing
         for shown in (idea.problem, idea.suggestion, idea.benefit):
             assert shown in detail
-        for secret in ("提出人甲", idea.author.login_name, "13899990000", "9990000", idea.tracking_code):
+        # Reviewers judge blind and these pages are public: not even the region.
+        for secret in ("提出人甲", idea.author.login_name, "13899990000", "9990000", idea.tracking_code, "岳阳市"):
             assert secret not in listing and secret not in detail, secret
     assert "已投 <strong>0 / 3</strong>" in listing and "投一票" in listing
     assert "投票进行中" in page(client, "/vote/")
