@@ -1,8 +1,9 @@
 """Text-mining pages: the similar-ideas hint, the theme dashboard, clusters, rebuilds."""
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user
 
-from app.auth.decorators import staff_required
+from app.auth.decorators import roles_required, staff_required
+from app.auth.models import Role
 from app.campaigns.queries import current_campaign_or_404, theme_by_code, theme_choices
 from app.extensions import db, nlp
 from app.forms import choices
@@ -17,17 +18,23 @@ bp = Blueprint("analysis", __name__, template_folder="templates")
 MAX_QUERY_CHARS = 2000
 
 
-@bp.route("/similar")
-@login_required
+@bp.route("/similar", methods=["POST"])
+@roles_required(Role.citizen, Role.staff, Role.admin)
 def similar():
-    """While a citizen writes: ideas already submitted that look like it."""
+    """While a citizen writes: ideas already submitted that look like it. The
+    text comes in the body (a long one would not fit a URL). Reviewers get no
+    look-up: pasting an assigned idea would find it. The tracking code and its
+    link only for ideas the asker may open (their own, or everything for staff)."""
     campaign = current_campaign_or_404()
-    text = (request.args.get("text") or "")[:MAX_QUERY_CHARS]
+    text = (request.form.get("text") or "")[:MAX_QUERY_CHARS]
     tokens = nlp.segmenter.segment(text) if len(text.strip()) >= 4 else ""
-    hits = queries.similar_ideas(campaign, tokens)
-    return jsonify(items=[{"code": idea.tracking_code, "title": idea.title, "status": idea.status.label,
-                           "score": round(score, 3), "url": url_for("ideas.track", code=idea.tracking_code)}
-                          for idea, score in hits])
+    items = []
+    for idea, score in queries.similar_ideas(campaign, tokens):
+        item = {"title": idea.title, "status": idea.status.label, "score": round(score, 3)}
+        if idea.can_view(current_user):
+            item.update(code=idea.tracking_code, url=url_for("ideas.track", code=idea.tracking_code))
+        items.append(item)
+    return jsonify(items=items)
 
 
 @bp.route("/")

@@ -19,6 +19,8 @@ REVIEWERS = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "reviewer
 OWN_ASSIGNMENT = {**REVIEWERS, "other_reviewer": HIDDEN}
 STAFF = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "staff": OK, "admin": OK}
 ADMIN = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "admin": OK}
+# The similar-ideas look-up is for people writing ideas and for staff, never for reviewers.
+WRITERS = {**SIGNED_IN, "reviewer": FORBIDDEN, "other_reviewer": FORBIDDEN}
 GUESTS = {**dict.fromkeys(VISITORS, OK)}  # login and register bounce signed-in users home
 # The certificate is for the winner alone (``citizen`` wrote a winner); a notification for its owner.
 WINNER = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "citizen": OK}
@@ -31,7 +33,7 @@ EXPECTED = {
     "ideas.new": CITIZENS, "ideas.mine": CITIZENS, "ideas.edit": OWN_DRAFT, "ideas.detail": OWN_IDEA,
     "ideas.screening": STAFF, "ideas.export": STAFF, "ideas.accept": STAFF, "ideas.reject": STAFF,
     "ideas.merge": STAFF, "ideas.bulk": STAFF,
-    "analysis.similar": SIGNED_IN, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
+    "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
     "admin.campaign": ADMIN, "admin.make_current": ADMIN, "admin.theme": ADMIN, "admin.log": ADMIN,

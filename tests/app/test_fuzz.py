@@ -92,7 +92,7 @@ def test_screening_filters(client, staff, q, status, theme, region, date_from, p
 @FUZZ
 @given(text=TEXT, code=TEXT)
 def test_json_and_lookup_endpoints(client, citizen, text, code):
-    response = client.get("/analysis/similar", query_string={"text": text})
+    response = client.post("/analysis/similar", data={"text": text})
     assert_no_crash(response)
     assert response.is_json
     assert_no_crash(client.get("/ideas/track", query_string={"code": code}))

@@ -141,18 +141,40 @@ def test_similar_ideas_while_typing_include_ideas_added_after_the_rebuild(make, 
     late = make.idea(theme="parks", title="怀化园区管委会叠床架屋问题",
                      problem="怀化县域产业园区管委会机构叠床架屋，既管招商又管社会事务，企业办事要跑多个部门。",
                      suggestion="推行政区分设，园区管委会只保留经济管理职能，社会事务交还属地政府。")
-    auth.login(make.user())
-    items = client.get("/analysis/similar", query_string={"text": late.problem + late.suggestion}).get_json()["items"]
-    assert late.tracking_code in [i["code"] for i in items]
+    auth.login(late.author)
+    items = client.post("/analysis/similar", data={"text": late.problem + late.suggestion}).get_json()["items"]
+    # The writer's own idea comes with its code and link; others' with title and status only.
+    own = next(i for i in items if i["title"] == late.title)
+    assert own["code"] == late.tracking_code and own["url"].endswith(late.tracking_code)
+    assert all("code" not in i and "url" not in i for i in items if i is not own)
     assert "13812341234" not in str(items)
-    items = client.get("/analysis/similar", query_string={"text": TOPICS["tech"][1]}).get_json()["items"]
+    items = client.post("/analysis/similar", data={"text": TOPICS["tech"][1]}).get_json()["items"]
     assert items and all("科技成果" in i["title"] for i in items[:3])
-    assert client.get("/analysis/similar", query_string={"text": "ab"}).get_json() == {"items": []}
+    assert client.post("/analysis/similar", data={"text": "ab"}).get_json() == {"items": []}
 
 
-def test_similar_needs_login(client, make):
+def test_similar_ideas_give_codes_only_for_ideas_one_may_open(make, app, client, auth):
+    campaign = make.campaign()
+    make_topic_ideas(make, per_topic=3)
+    analysis_services.rebuild(campaign)
+    db.session.commit()
+    text = {"text": TOPICS["tech"][1]}
+    auth.login(make.user())
+    items = client.post("/analysis/similar", data=text).get_json()["items"]
+    assert items and all(set(i) == {"title", "status", "score"} for i in items)
+    auth.logout()
+    auth.login(make.user(Role.staff))
+    items = client.post("/analysis/similar", data=text).get_json()["items"]
+    assert items and all(i["code"].startswith("XC-") for i in items)
+
+
+def test_similar_needs_a_citizen_or_staff_login_and_a_post(client, make, auth):
     make.campaign()
-    assert client.get("/analysis/similar?text=园区").status_code == 302
+    assert "/auth/login" in client.post("/analysis/similar", data={"text": "园区"}).headers["Location"]
+    # A reviewer pasting an assigned idea would learn its tracking code (and with it the proposer's trail).
+    auth.login(make.user(Role.reviewer))
+    assert client.post("/analysis/similar", data={"text": "园区政区分设"}).status_code == 403
+    assert client.get("/analysis/similar?text=园区").status_code == 405
 
 
 def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make, app, staff, client):
