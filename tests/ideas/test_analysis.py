@@ -183,7 +183,12 @@ def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make,
     analysis_services.rebuild(current_campaign())
     db.session.commit()
     page = client.get("/ideas/screening").get_data(as_text=True)
-    assert "可能重复" in page and original.tracking_code in page and "合并到它" in page
+    assert "可能重复" in page and original.tracking_code in page
+    # Each row says which came first; its button folds the later into the earlier.
+    assert "先于本条提交" in page and "晚于本条提交" in page
+    assert "把本条合并到它" in page and "把它合并到本条" in page
+    assert page.count(f'action="/ideas/{original.id}/merge"') == 0
+    assert page.count(f'action="/ideas/{copy.id}/merge"') == 2
     assert "确认主题" in page
     response = client.post(f"/ideas/{copy.id}/merge", data={"merge-target_code": original.tracking_code,
                                                            "merge-reason": "文本高度相似"})
