@@ -36,8 +36,9 @@ def world(make):
     # The first round judges these twelve: what would tell who wrote them is marked (see UNDER_REVIEW).
     idea = make.idea(author=people["citizen"], status=IdeaStatus.accepted, staff=people["staff"],
                      region=UNDER_REVIEW_REGION)
-    others = [make.idea(author=make.user(real_name=f"{UNDER_REVIEW_AUTHOR}{n:02d}"), status=IdeaStatus.accepted,
-                        staff=people["staff"], region=UNDER_REVIEW_REGION) for n in range(11)]
+    others = [make.idea(author=make.user(real_name=f"{UNDER_REVIEW_AUTHOR}{n:02d}"),
+                        status=IdeaStatus.accepted, staff=people["staff"], region=UNDER_REVIEW_REGION)
+              for n in range(11)]
     rebuild(campaign)
     job = NlpJob(campaign_id=campaign.id, state="done")
     run = ClusterRun(campaign_id=campaign.id, strategy="zero_shot")
@@ -80,7 +81,7 @@ def _open_public_vote(round_, people):
 
 _LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare", "notice.preview",
                         "notice.publish", "notice.finalize", "notice.winners", "notice.winners_text",
-                        "notice.winner", "notice.certificate")
+                        "notice.winner", "notice.certificate", "notice.spam")
 
 
 def _finished_campaign(make, year, people):

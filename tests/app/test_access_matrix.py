@@ -46,6 +46,7 @@ EXPECTED = {
     "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF,
     "notice.gongshi": PUBLIC, "notice.objection": SIGNED_IN, "notice.manage_index": STAFF, "notice.manage": STAFF,
     "notice.prepare": STAFF, "notice.preview": STAFF, "notice.publish": STAFF, "notice.rule": STAFF,
+    "notice.spam": STAFF,
     "notice.finalize": STAFF, "notice.winners": PUBLIC, "notice.winners_text": PUBLIC, "notice.winner": PUBLIC,
     "notice.certificate": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
     "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION, "notifications.read_all": SIGNED_IN,

@@ -142,7 +142,8 @@ def test_similar_ideas_while_typing_include_ideas_added_after_the_rebuild(make, 
                      problem="怀化县域产业园区管委会机构叠床架屋，既管招商又管社会事务，企业办事要跑多个部门。",
                      suggestion="推行政区分设，园区管委会只保留经济管理职能，社会事务交还属地政府。")
     auth.login(late.author)
-    items = client.post("/analysis/similar", data={"text": late.problem + late.suggestion}).get_json()["items"]
+    text = {"text": late.problem + late.suggestion}
+    items = client.post("/analysis/similar", data=text).get_json()["items"]
     # The writer's own idea comes with its code and link; others' with title and status only.
     own = next(i for i in items if i["title"] == late.title)
     assert own["code"] == late.tracking_code and own["url"].endswith(late.tracking_code)

@@ -263,9 +263,10 @@ def test_concurrent_opposite_merges_keep_one_of_the_two(app, make):
     for _ in range(3):
         a, b = make.idea(), make.idea()
         ids, codes = (a.id, b.id), (a.tracking_code, b.tracking_code)
-        statuses = post_at_once(app, [
-            (first.login_name, f"/ideas/{ids[0]}/merge", {"merge-target_code": codes[1], "merge-reason": "重复"}),
-            (second.login_name, f"/ideas/{ids[1]}/merge", {"merge-target_code": codes[0], "merge-reason": "重复"})])
+        merges = [(staff.login_name, f"/ideas/{ids[n]}/merge",
+                   {"merge-target_code": codes[1 - n], "merge-reason": "内容重复"})
+                  for n, staff in enumerate((first, second))]
+        statuses = post_at_once(app, merges)
         assert statuses == [302, 302]
         states = sorted(db.session.get(Idea, i).status.value for i in ids)
         assert states == ["merged", "submitted"]
@@ -282,8 +283,8 @@ def test_concurrent_accept_and_reject_record_one(app, make):
             (first.login_name, f"/ideas/{idea_id}/accept", {}),
             (second.login_name, f"/ideas/{idea_id}/reject", {"reject-reason": "不符合征集范围"})])
         assert statuses == [302, 302]
+        screened = (IdeaStatus.accepted, IdeaStatus.rejected)
         events = db.session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea_id,
-                                                            IdeaEvent.to_status.in_(
-                                                                (IdeaStatus.accepted, IdeaStatus.rejected)))).all()
+                                                            IdeaEvent.to_status.in_(screened))).all()
         assert len(events) == 1 and db.session.get(Idea, idea_id).status is events[0].to_status
         assert len(_screening_actions([idea_id])) == 1
