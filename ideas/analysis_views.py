@@ -45,10 +45,11 @@ def dashboard():
     themes = [(t.name, by_theme.get(t.id, 0)) for t in campaign.themes]
     by_region = queries.counts_by(campaign, Idea.region)
     regions = [(r, by_region.get(r, 0)) for r in REGIONS]
+    job = _checked(queries.latest_job(campaign))
     return render_template(
         "ideas/analysis/dashboard.html", campaign=campaign, themes=themes, regions=regions,
         days=[(d.strftime("%m-%d"), n) for d, n in queries.counts_by_day(campaign)],
-        run=queries.latest_cluster_run(campaign), job=queries.latest_job(campaign),
+        run=queries.latest_cluster_run(campaign), job=job,
         review_queue=queries.review_queue(campaign), theme_names={t.id: t.name for t in campaign.themes})
 
 
@@ -73,10 +74,17 @@ def rebuild():
     return redirect(url_for("analysis.dashboard"))
 
 
+def _checked(job):
+    """The job, marked failed first if its background worker died."""
+    if job is not None and services.fail_abandoned(current_app, job):
+        db.session.commit()
+    return job
+
+
 @bp.route("/jobs/<int:job_id>")
 @staff_required
 def job_status(job_id):
-    job = db.get_or_404(NlpJob, job_id)
+    job = _checked(db.get_or_404(NlpJob, job_id))
     return jsonify(state=job.state, label=NlpJob.STATE_LABELS[job.state], done=job.done, total=job.total,
                    percent=job.percent, message=job.message)
 

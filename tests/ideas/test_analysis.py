@@ -5,6 +5,7 @@ import time
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
 import app as app_package
@@ -264,4 +265,49 @@ def test_rebuild_goes_through_rq_when_redis_is_configured(make, app, staff, clie
     db.session.expire_all()
     assert job.state == "done", job.message
     assert db.session.scalars(select(ClusterRun)).first() is not None
+    redis.close()
+
+
+def test_a_rebuild_whose_worker_died_is_marked_failed_and_can_be_started_again(make, app, staff, client,
+                                                                                monkeypatch, redis_url):
+    redis = Redis.from_url(redis_url)
+    queue = Queue("nlp", connection=redis)
+    queue.empty()
+    make_topic_ideas(make, per_topic=2)
+    monkeypatch.setitem(app.config, "NLP_JOB_RUNNER", "background")
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    client.post("/analysis/rebuild")
+    job = db.session.scalars(select(NlpJob)).one()
+    # A worker takes the job the way `rq worker` does, marks the row running, and is killed there.
+    worker = SimpleWorker([queue], connection=redis)
+    taken, _ = worker.dequeue_job_and_maintain_ttl(timeout=1)
+    worker.prepare_execution(taken)
+    worker.prepare_job_execution(taken)
+    job.state = "running"
+    db.session.commit()
+    # While its heartbeat lasts, the job is running as far as anyone knows.
+    assert client.get(f"/analysis/jobs/{job.id}").get_json()["state"] == "running"
+    # A day later the heartbeat has long lapsed: RQ's registry clean-up (the restarted worker's, or the
+    # page's own) fails the job.
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 24 * 3600)
+    status = client.get(f"/analysis/jobs/{job.id}").get_json()
+    assert status["state"] == "failed" and "意外停止" in status["message"]
+    assert "重新开始分析" in client.get("/analysis/").get_data(as_text=True)
+    client.post("/analysis/rebuild")
+    assert [j.state for j in db.session.scalars(select(NlpJob).order_by(NlpJob.id))] == ["failed", "queued"]
+    assert queue.count == 1
+    queue.empty()
+    taken.delete()
+    redis.close()
+
+
+def test_a_rebuild_lost_by_redis_is_marked_failed(make, app, staff, client, monkeypatch, redis_url):
+    redis = Redis.from_url(redis_url)
+    Queue("nlp", connection=redis).empty()
+    monkeypatch.setitem(app.config, "NLP_JOB_RUNNER", "background")
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    job = NlpJob(campaign_id=current_campaign().id, state="queued", queue_id="never-enqueued")
+    db.session.add(job)
+    db.session.commit()
+    assert client.get(f"/analysis/jobs/{job.id}").get_json()["state"] == "failed"
     redis.close()
