@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.routing import Map
 
-from app.auth.models import Role
+from app.auth.models import Role, mask_phone
 from app.demo.judging import judge_campaign
 from app.extensions import db
 from app.timeutil import now
@@ -18,7 +18,7 @@ from voting.notice import services as notice_services
 
 VISITORS = ("anonymous", "citizen", "other_citizen", "reviewer", "other_reviewer", "staff", "admin")
 # Markers no page may show of an idea under review, except to staff and its author:
-# a region of its own (not in the form's list) and the authors' names.
+# a region of its own (not in the form's list), the authors' names, the contact phone.
 UNDER_REVIEW_REGION = "盲审标记地区"
 UNDER_REVIEW_AUTHOR = "盲审标记作者"
 
@@ -62,7 +62,8 @@ def world(make):
               "rank": winner.rank, "entry_id": winner.id, "objection_id": objection.id,
               "notification_id": notification.id, "void_id": void.id,
               # ``citizen``'s own code is in the tracking page's address; the others' must show nowhere.
-              "under_review": [UNDER_REVIEW_REGION, UNDER_REVIEW_AUTHOR, *(i.tracking_code for i in others)]}
+              "under_review": [UNDER_REVIEW_REGION, UNDER_REVIEW_AUTHOR, idea.contact_phone,
+                               mask_phone(idea.contact_phone), *(i.tracking_code for i in others)]}
     return people, values
 
 
