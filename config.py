@@ -81,6 +81,8 @@ class Config:
     # 公示: ranked alternates kept behind the top ten, and the default notice period.
     NOTICE_ALTERNATES = 5
     NOTICE_DAYS = 7
+    # Objections one account may file during one 公示 (and one per idea).
+    NOTICE_OBJECTIONS_PER_ACCOUNT = 3
     # Outgoing mail (winners are told by e-mail too); no MAIL_SERVER, no mail.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -278,8 +278,9 @@ async def _submit_one(person, recorder, codes, deadline, rng, writer):
     if time.monotonic() >= deadline:
         return  # the phase ended while they wrote: the tab is closed, nothing sent
     # What the form's script asks while the citizen types.
-    await person.request("similar", "GET", "/analysis/similar",
-                         params={"text": f"{fields['title']}\n{fields['problem']}"[:300]})
+    await person.request("similar", "POST", "/analysis/similar",
+                         data={"csrf_token": form.hidden.get("csrf_token", ""),
+                               "text": f"{fields['title']}\n{fields['problem']}"[:300]})
     # A failed send is sent once more, as a browser's resend would: the same
     # submission token, so the site keeps one idea however many arrive.
     for _attempt in range(2):

@@ -3,7 +3,10 @@ production shape on this machine.
 
 Prepares what the site needs (secret key, PostgreSQL database, migrations),
 then runs an RQ worker for the ``nlp`` queue in the background and gunicorn in
-the foreground. Ctrl-C or SIGTERM stops both; if either stops, so does the other.
+the foreground. Ctrl-C or SIGTERM stops both; if gunicorn stops, so does the
+worker. A worker that dies (a crash, the out-of-memory killer) is started again
+and the site stays up; the rebuild it was running is marked failed once RQ sees
+its heartbeat stop (``ideas.analysis_services.fail_abandoned``).
 
 Python rather than shell: the database URL is taken apart by SQLAlchemy and the
 database created through psycopg, as the app itself does, and two children are
@@ -13,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -64,28 +68,45 @@ def check_redis(url):
         sys.exit(f"连不上 Redis（{url}）：{type(exc).__name__}: {exc}")
 
 
-def supervise(commands):
+WORKER_RESTART_DELAY = 5  # seconds: a worker failing at start does not spin
+
+
+def supervise(web, worker, restart_delay=WORKER_RESTART_DELAY):
+    """Run the web server and the worker; returns their exit codes (web, worker)."""
     # Children get process groups of their own: a Ctrl-C reaches only this
     # process, which passes it on once, so the RQ worker sees one signal (a
     # warm shutdown that lets a running job finish) rather than two (cold).
     # A second Ctrl-C is passed on too: then they stop at once.
-    children = [subprocess.Popen(command, cwd=ROOT, process_group=0) for command in commands]
+    def start(command):
+        return subprocess.Popen(command, cwd=ROOT, process_group=0)
+
+    children = {"web": start(web), "worker": start(worker)}
     stopping = False
 
     def pass_on(signum, frame=None):
         nonlocal stopping
         stopping = True
-        for child in children:
+        for child in children.values():
             if child.poll() is None:
                 child.send_signal(signum)
 
     signal.signal(signal.SIGINT, pass_on)
     signal.signal(signal.SIGTERM, pass_on)
-    # Wait for the first child to exit (leaving it to Popen to reap), then stop the other.
-    os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+    while True:
+        # Wait for a child to exit (leaving it to Popen to reap).
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        if stopping or children["web"].poll() is not None:
+            break
+        code = children["worker"].poll()
+        if code is not None:
+            print(f"RQ worker 已退出（返回码 {code}），{restart_delay} 秒后重新启动；网站照常服务。", file=sys.stderr)
+            time.sleep(restart_delay)
+            if stopping:
+                break
+            children["worker"] = start(worker)
     if not stopping:
         pass_on(signal.SIGTERM)
-    return [child.wait() for child in children]
+    return children["web"].wait(), children["worker"].wait()
 
 
 def main():
@@ -95,10 +116,8 @@ def main():
     ensure_database(database_url())
     check_redis(os.environ["REDIS_URL"])
     subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, check=True)
-    worker, web = supervise([
-        [BIN / "rq", "worker", "--url", os.environ["REDIS_URL"], "nlp"],
-        [BIN / "gunicorn", "--config", ROOT / "deploy" / "gunicorn.conf.py"],
-    ])
+    web, worker = supervise(web=[BIN / "gunicorn", "--config", ROOT / "deploy" / "gunicorn.conf.py"],
+                            worker=[BIN / "rq", "worker", "--url", os.environ["REDIS_URL"], "nlp"])
     sys.exit(web or worker)
 
 

@@ -2,6 +2,7 @@
 extract keywords and keep the similar-ideas index. Heavy work runs here, in
 the CLI or a background job, never in a request."""
 import threading
+import uuid
 from collections import defaultdict
 
 from flask import current_app
@@ -144,11 +145,25 @@ def confirm_theme(idea, theme, actor):
 def start_rebuild(campaign, actor):
     """Queue a rebuild: RQ on Redis when REDIS_URL is set, a local thread otherwise.
     The request that asks for it only writes the job row."""
-    job = NlpJob(campaign_id=campaign.id)
+    job = NlpJob(campaign_id=campaign.id, queue_id=uuid.uuid4().hex)
     db.session.add(job)
     db.session.flush()
     log_action(actor, "nlp.rebuild", campaign, job=job.id)
     return job
+
+
+ABANDONED = "处理这次分析的后台进程意外停止，任务没有完成。请重新开始。"
+
+
+def _rq_queue(app):
+    """The ``nlp`` queue when rebuilds go through RQ, else None."""
+    redis_url = app.config.get("REDIS_URL")
+    if app.config["NLP_JOB_RUNNER"] == "inline" or not redis_url:
+        return None
+    from redis import Redis
+    from rq import Queue
+
+    return Queue("nlp", connection=Redis.from_url(redis_url))
 
 
 def dispatch(app, job_id):
@@ -156,14 +171,41 @@ def dispatch(app, job_id):
     if app.config["NLP_JOB_RUNNER"] == "inline":
         run_rebuild_job(job_id)
         return
-    redis_url = app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
-        from rq import Queue
-
-        Queue("nlp", connection=Redis.from_url(redis_url)).enqueue(rebuild_in_worker, job_id, job_timeout=3600)
+    queue = _rq_queue(app)
+    if queue is not None:
+        # Named by the row, so the row can be checked against RQ later (fail_abandoned).
+        queue.enqueue(rebuild_in_worker, job_id, job_id=db.session.get(NlpJob, job_id).queue_id,
+                      job_timeout=3600)
     else:
         threading.Thread(target=_run_in_app, args=(app, job_id), daemon=True).start()
+
+
+def fail_abandoned(app, job):
+    """A rebuild whose RQ worker died (killed, out of memory) would stay
+    "running" for ever. RQ keeps started jobs in a registry that the worker's
+    heartbeat renews; once it lapses, the registry's clean-up fails the job, and
+    this marks the row failed too, so staff can start again. Flushes; returns
+    whether the row changed."""
+    queue = _rq_queue(app)
+    if queue is None or job.state not in ("queued", "running") or not job.queue_id:
+        return False
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+    from rq.registry import StartedJobRegistry
+
+    try:
+        StartedJobRegistry(queue=queue).cleanup()
+        status = Job.fetch(job.queue_id, connection=queue.connection).get_status()
+    except NoSuchJobError:
+        status = None  # Redis lost it (flushed, restarted without persistence): it will never run
+    except RedisError:
+        return False  # Redis unreachable: nothing known, nothing changed
+    if status not in (None, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        return False
+    job.state, job.message, job.finished_at = "failed", ABANDONED, now()
+    db.session.flush()
+    return True
 
 
 def rebuild_in_worker(job_id):

@@ -85,6 +85,8 @@ class MergeForm(BaseForm):
                                           CharLength(max=20)])
     reason = TextAreaField("合并理由", filters=[strip_filter],
                            validators=[DataRequired("请填写合并理由，双方提出人都会看到"), CharLength(2, 500)])
+    credit = BooleanField("把这条（后提交的）建议的提出人列为保留建议的共同提出人",
+                          description="只在确属各自独立提出时勾选：共同提出人在入选后同样获得署名和荣誉证书")
 
 
 class BulkScreenForm(BaseForm):

@@ -9,6 +9,7 @@ from app.errors import Refused
 from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
+from app.locks import lock_row
 from app.timeutil import now
 from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaEvent, IdeaStatus
 from ideas.queries import idea_by_code, idea_by_token
@@ -122,7 +123,18 @@ def add_note(idea, actor, reason):
     db.session.flush()
 
 
+def lock_ideas(*ideas):
+    """Take the ideas' rows, in id order so two staff merging one pair opposite
+    ways cannot deadlock, and reload them: the checks that follow see what
+    another member of staff committed meanwhile, not what this request read."""
+    for idea in sorted(ideas, key=lambda idea: idea.id):
+        lock_row(Idea, idea.id)
+    for idea in ideas:
+        db.session.refresh(idea)
+
+
 def accept_idea(idea, actor, reason=""):
+    lock_ideas(idea)
     transition(idea, IdeaStatus.accepted, actor, reason)
     log_action(actor, "idea.accept", idea, code=idea.tracking_code)
 
@@ -130,30 +142,40 @@ def accept_idea(idea, actor, reason=""):
 def reject_idea(idea, actor, reason):
     if not reason:
         raise ScreeningError("不予采纳须说明理由，提出人会看到")
+    lock_ideas(idea)
     transition(idea, IdeaStatus.rejected, actor, reason)
     log_action(actor, "idea.reject", idea, code=idea.tracking_code, reason=reason)
 
 
-def merge_duplicate(duplicate, kept_code, actor, reason):
-    """Fold ``duplicate`` into the idea with ``kept_code``; its author becomes a
-    co-proposer of the kept idea, and both ideas' histories say why."""
+def merge_duplicate(duplicate, kept_code, actor, reason, credit=False):
+    """Fold ``duplicate`` into the idea with ``kept_code``, which must have been
+    submitted first: the earliest submitter keeps the credit. The later author
+    becomes a co-proposer only when staff say so (``credit``): a copy of a
+    published idea must not earn a share of its honour. Both histories say why."""
     kept = idea_by_code(kept_code.upper())
     if kept is None or kept.campaign_id != duplicate.campaign_id:
         raise ScreeningError(f"本次活动中没有编号为 {kept_code} 的建议")
     if kept.id == duplicate.id:
         raise ScreeningError("不能把建议合并到它自己")
+    lock_ideas(duplicate, kept)
     if kept.status not in (IdeaStatus.submitted, IdeaStatus.accepted):
         raise ScreeningError(f"{kept.tracking_code} 当前状态为“{kept.status.label}”，不能作为保留的建议")
+    # The tracking number is drawn at submission, one at a time: it orders submissions even where times tie.
+    if duplicate.seq < kept.seq:
+        raise ScreeningError(f"{duplicate.tracking_code} 比 {kept.tracking_code} 先提交：应把后提交的建议合并到"
+                             "先提交的建议，由最早的提交者保留署名")
     # Status and target change together: the database checks they agree.
     with db.session.no_autoflush:
         duplicate.merged_into = kept
         transition(duplicate, IdeaStatus.merged, actor, f"与 {kept.tracking_code} 重复，已合并。{reason}")
-    add_note(kept, actor, f"合并了重复建议 {duplicate.tracking_code}。{reason}")
     already = {c.user_id for c in kept.co_proposers} | {kept.author_id}
-    if duplicate.author_id not in already:
+    credited = credit and duplicate.author_id not in already
+    if credited:
         kept.co_proposers.append(CoProposer(user_id=duplicate.author_id, source_idea=duplicate))
+    add_note(kept, actor, f"合并了重复建议 {duplicate.tracking_code}"
+                          f"{'，其提出人列为共同提出人' if credited else ''}。{reason}")
     db.session.flush()
-    log_action(actor, "idea.merge", duplicate, into=kept.tracking_code, reason=reason)
+    log_action(actor, "idea.merge", duplicate, into=kept.tracking_code, reason=reason, credited=credited)
     return kept
 
 

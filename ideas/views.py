@@ -209,7 +209,7 @@ def reject(idea_id):
 def merge(idea_id):
     return _screen_action(idea_id, MergeForm(prefix="merge"),
                           lambda idea, actor, form: services.merge_duplicate(
-                              idea, form.target_code.data, actor, form.reason.data))
+                              idea, form.target_code.data, actor, form.reason.data, credit=form.credit.data))
 
 
 @bp.route("/screening/bulk", methods=["POST"])

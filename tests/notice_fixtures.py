@@ -28,7 +28,7 @@ def finished_judging(make, ideas=14, advance=(13, 12, 10), seed=7):
     made = [make.idea(author=author if n == 0 else None, status=IdeaStatus.accepted, staff=staff,
                       title=f"第{n:02d}条建议的标题", show_name=n % 2 == 0) for n in range(ideas)]
     duplicate = make.idea(author=co_author, title="内容重复的一条建议", show_name=True)
-    merge_duplicate(duplicate, made[0].tracking_code, staff, "重复")
+    merge_duplicate(duplicate, made[0].tracking_code, staff, "重复", credit=True)
     quality = {idea.id: 9.5 - 0.5 * n for n, idea in enumerate(made)}
     rounds = judge_campaign(campaign, staff, quality, advance=advance, reviewers_per_idea=(1, 1, None),
                             seed=seed)

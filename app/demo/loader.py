@@ -95,6 +95,10 @@ def _load_idea(spec, number, campaign, citizens, staff, opens, today, rng):
     if draft:
         return
     submitted_at = opens + timedelta(minutes=rng.randrange(int((today - opens).total_seconds() // 60)))
+    original = idea_by_token(f"demo-{spec['duplicate_of']}") if spec["kind"] == "duplicate" else None
+    if original is not None and original.submitted_at:
+        # A copy comes after what it repeats, as its tracking number says (merges keep the earlier one).
+        submitted_at = min(today, max(submitted_at, original.submitted_at + timedelta(hours=3)))
     idea.created_at = idea.submitted_at = submitted_at
     for event in idea.events:
         event.created_at = submitted_at
@@ -103,7 +107,6 @@ def _load_idea(spec, number, campaign, citizens, staff, opens, today, rng):
     if spec["kind"] == "offtopic" and outcome < 0.75:
         idea_services.reject_idea(idea, staff, REJECT_OFFTOPIC)
     elif spec["kind"] == "duplicate" and outcome < 0.6:
-        original = idea_by_token(f"demo-{spec['duplicate_of']}")
         if original.status.value in ("submitted", "accepted"):
             idea_services.merge_duplicate(idea, original.tracking_code, staff, "内容与已有建议基本一致。")
     elif spec["kind"] == "good" and outcome < 0.7:

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.routing import Map
 
-from app.auth.models import Role
+from app.auth.models import Role, mask_phone
 from app.demo.judging import judge_campaign
 from app.extensions import db
 from app.timeutil import now
@@ -17,6 +17,10 @@ from voting.notice import queries as notice_queries
 from voting.notice import services as notice_services
 
 VISITORS = ("anonymous", "citizen", "other_citizen", "reviewer", "other_reviewer", "staff", "admin")
+# Markers no page may show of an idea under review, except to staff and its author:
+# a region of its own (not in the form's list), the authors' names, the contact phone.
+UNDER_REVIEW_REGION = "盲审标记地区"
+UNDER_REVIEW_AUTHOR = "盲审标记作者"
 
 
 @pytest.fixture
@@ -29,9 +33,12 @@ def world(make):
               "staff": make.user(Role.staff, login="staff@example.com"),
               "admin": make.user(Role.admin, login="admin@example.com")}
     draft = make.idea(author=people["citizen"], status=IdeaStatus.draft)
-    idea = make.idea(author=people["citizen"], status=IdeaStatus.accepted, staff=people["staff"])
-    for _ in range(11):
-        make.idea(status=IdeaStatus.accepted, staff=people["staff"])
+    # The first round judges these twelve: what would tell who wrote them is marked (see UNDER_REVIEW).
+    idea = make.idea(author=people["citizen"], status=IdeaStatus.accepted, staff=people["staff"],
+                     region=UNDER_REVIEW_REGION)
+    others = [make.idea(author=make.user(real_name=f"{UNDER_REVIEW_AUTHOR}{n:02d}"),
+                        status=IdeaStatus.accepted, staff=people["staff"], region=UNDER_REVIEW_REGION)
+              for n in range(11)]
     rebuild(campaign)
     job = NlpJob(campaign_id=campaign.id, state="done")
     run = ClusterRun(campaign_id=campaign.id, strategy="zero_shot")
@@ -53,7 +60,10 @@ def world(make):
               # 公示 and the winners live in last year's finished campaign.
               "year": dict.fromkeys(_LAST_YEAR_ENDPOINTS, campaign.year - 1), "default_year": campaign.year,
               "rank": winner.rank, "entry_id": winner.id, "objection_id": objection.id,
-              "notification_id": notification.id, "void_id": void.id}
+              "notification_id": notification.id, "void_id": void.id,
+              # ``citizen``'s own code is in the tracking page's address; the others' must show nowhere.
+              "under_review": [UNDER_REVIEW_REGION, UNDER_REVIEW_AUTHOR, idea.contact_phone,
+                               mask_phone(idea.contact_phone), *(i.tracking_code for i in others)]}
     return people, values
 
 
@@ -72,7 +82,7 @@ def _open_public_vote(round_, people):
 
 _LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare", "notice.preview",
                         "notice.publish", "notice.finalize", "notice.winners", "notice.winners_text",
-                        "notice.winner", "notice.certificate")
+                        "notice.winner", "notice.certificate", "notice.spam")
 
 
 def _finished_campaign(make, year, people):

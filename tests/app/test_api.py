@@ -77,7 +77,7 @@ def test_stats_json(client, judged, finalized):
     assert [(r["name"], r["pool"], r["advanced"], r["digest"]) for r in data["rounds"]] == [
         (r.name, pool, r.advance_count, r.digest) for r, pool in zip(judged.rounds, (14, 13, 12))]
     assert all(r["state"] == "finalized" and r["votes"] is None for r in data["rounds"])
-    assert data["objections"] == {"pending": 0, "upheld": 0, "dismissed": 1}
+    assert data["objections"] == {"pending": 0, "upheld": 0, "dismissed": 1, "spam": 0}
     assert data["announcement"] == {"state": "finalized", "digest": finalized.digest,
                                     "notice_ends_at": finalized.notice_ends_at.isoformat(sep=" ")}
     assert data["winners"] == 10

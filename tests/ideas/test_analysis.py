@@ -5,6 +5,7 @@ import time
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
 import app as app_package
@@ -141,18 +142,41 @@ def test_similar_ideas_while_typing_include_ideas_added_after_the_rebuild(make, 
     late = make.idea(theme="parks", title="怀化园区管委会叠床架屋问题",
                      problem="怀化县域产业园区管委会机构叠床架屋，既管招商又管社会事务，企业办事要跑多个部门。",
                      suggestion="推行政区分设，园区管委会只保留经济管理职能，社会事务交还属地政府。")
-    auth.login(make.user())
-    items = client.get("/analysis/similar", query_string={"text": late.problem + late.suggestion}).get_json()["items"]
-    assert late.tracking_code in [i["code"] for i in items]
+    auth.login(late.author)
+    text = {"text": late.problem + late.suggestion}
+    items = client.post("/analysis/similar", data=text).get_json()["items"]
+    # The writer's own idea comes with its code and link; others' with title and status only.
+    own = next(i for i in items if i["title"] == late.title)
+    assert own["code"] == late.tracking_code and own["url"].endswith(late.tracking_code)
+    assert all("code" not in i and "url" not in i for i in items if i is not own)
     assert "13812341234" not in str(items)
-    items = client.get("/analysis/similar", query_string={"text": TOPICS["tech"][1]}).get_json()["items"]
+    items = client.post("/analysis/similar", data={"text": TOPICS["tech"][1]}).get_json()["items"]
     assert items and all("科技成果" in i["title"] for i in items[:3])
-    assert client.get("/analysis/similar", query_string={"text": "ab"}).get_json() == {"items": []}
+    assert client.post("/analysis/similar", data={"text": "ab"}).get_json() == {"items": []}
 
 
-def test_similar_needs_login(client, make):
+def test_similar_ideas_give_codes_only_for_ideas_one_may_open(make, app, client, auth):
+    campaign = make.campaign()
+    make_topic_ideas(make, per_topic=3)
+    analysis_services.rebuild(campaign)
+    db.session.commit()
+    text = {"text": TOPICS["tech"][1]}
+    auth.login(make.user())
+    items = client.post("/analysis/similar", data=text).get_json()["items"]
+    assert items and all(set(i) == {"title", "status", "score"} for i in items)
+    auth.logout()
+    auth.login(make.user(Role.staff))
+    items = client.post("/analysis/similar", data=text).get_json()["items"]
+    assert items and all(i["code"].startswith("XC-") for i in items)
+
+
+def test_similar_needs_a_citizen_or_staff_login_and_a_post(client, make, auth):
     make.campaign()
-    assert client.get("/analysis/similar?text=园区").status_code == 302
+    assert "/auth/login" in client.post("/analysis/similar", data={"text": "园区"}).headers["Location"]
+    # A reviewer pasting an assigned idea would learn its tracking code (and with it the proposer's trail).
+    auth.login(make.user(Role.reviewer))
+    assert client.post("/analysis/similar", data={"text": "园区政区分设"}).status_code == 403
+    assert client.get("/analysis/similar?text=园区").status_code == 405
 
 
 def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make, app, staff, client):
@@ -161,7 +185,12 @@ def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make,
     analysis_services.rebuild(current_campaign())
     db.session.commit()
     page = client.get("/ideas/screening").get_data(as_text=True)
-    assert "可能重复" in page and original.tracking_code in page and "合并到它" in page
+    assert "可能重复" in page and original.tracking_code in page
+    # Each row says which came first; its button folds the later into the earlier.
+    assert "先于本条提交" in page and "晚于本条提交" in page
+    assert "把本条合并到它" in page and "把它合并到本条" in page
+    assert page.count(f'action="/ideas/{original.id}/merge"') == 0
+    assert page.count(f'action="/ideas/{copy.id}/merge"') == 2
     assert "确认主题" in page
     response = client.post(f"/ideas/{copy.id}/merge", data={"merge-target_code": original.tracking_code,
                                                            "merge-reason": "文本高度相似"})
@@ -236,4 +265,49 @@ def test_rebuild_goes_through_rq_when_redis_is_configured(make, app, staff, clie
     db.session.expire_all()
     assert job.state == "done", job.message
     assert db.session.scalars(select(ClusterRun)).first() is not None
+    redis.close()
+
+
+def test_a_rebuild_whose_worker_died_is_marked_failed_and_can_be_started_again(make, app, staff, client,
+                                                                                monkeypatch, redis_url):
+    redis = Redis.from_url(redis_url)
+    queue = Queue("nlp", connection=redis)
+    queue.empty()
+    make_topic_ideas(make, per_topic=2)
+    monkeypatch.setitem(app.config, "NLP_JOB_RUNNER", "background")
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    client.post("/analysis/rebuild")
+    job = db.session.scalars(select(NlpJob)).one()
+    # A worker takes the job the way `rq worker` does, marks the row running, and is killed there.
+    worker = SimpleWorker([queue], connection=redis)
+    taken, _ = worker.dequeue_job_and_maintain_ttl(timeout=1)
+    worker.prepare_execution(taken)
+    worker.prepare_job_execution(taken)
+    job.state = "running"
+    db.session.commit()
+    # While its heartbeat lasts, the job is running as far as anyone knows.
+    assert client.get(f"/analysis/jobs/{job.id}").get_json()["state"] == "running"
+    # A day later the heartbeat has long lapsed: RQ's registry clean-up (the restarted worker's, or the
+    # page's own) fails the job.
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 24 * 3600)
+    status = client.get(f"/analysis/jobs/{job.id}").get_json()
+    assert status["state"] == "failed" and "意外停止" in status["message"]
+    assert "重新开始分析" in client.get("/analysis/").get_data(as_text=True)
+    client.post("/analysis/rebuild")
+    assert [j.state for j in db.session.scalars(select(NlpJob).order_by(NlpJob.id))] == ["failed", "queued"]
+    assert queue.count == 1
+    queue.empty()
+    taken.delete()
+    redis.close()
+
+
+def test_a_rebuild_lost_by_redis_is_marked_failed(make, app, staff, client, monkeypatch, redis_url):
+    redis = Redis.from_url(redis_url)
+    Queue("nlp", connection=redis).empty()
+    monkeypatch.setitem(app.config, "NLP_JOB_RUNNER", "background")
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    job = NlpJob(campaign_id=current_campaign().id, state="queued", queue_id="never-enqueued")
+    db.session.add(job)
+    db.session.commit()
+    assert client.get(f"/analysis/jobs/{job.id}").get_json()["state"] == "failed"
     redis.close()

@@ -10,8 +10,9 @@ from app.audit.models import ActionLog
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
-from ideas.models import CoProposer, IdeaStatus
+from ideas.models import CoProposer, Idea, IdeaEvent, IdeaStatus
 from ideas.services import ScreeningError, merge_duplicate
+from tests.concurrency import post_at_once
 
 
 @pytest.fixture
@@ -102,7 +103,8 @@ def test_merge_credits_the_duplicate_author_and_both_see_why(client, make, auth,
     kept = make.idea(author=kept_author, status=IdeaStatus.accepted)
     duplicate = make.idea(author=dup_author, title="园区政区分设（重复）")
     response = client.post(f"/ideas/{duplicate.id}/merge",
-                           data={"merge-target_code": kept.tracking_code.lower(), "merge-reason": "内容基本一致"})
+                           data={"merge-target_code": kept.tracking_code.lower(), "merge-reason": "内容基本一致",
+                                 "merge-credit": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     assert duplicate.status is IdeaStatus.merged and duplicate.merged_into_id == kept.id
@@ -122,6 +124,27 @@ def test_merge_credits_the_duplicate_author_and_both_see_why(client, make, auth,
     assert "合并了重复建议" in client.get(f"/ideas/{kept.id}").get_data(as_text=True)
 
 
+def test_a_merge_credits_the_later_author_only_when_staff_choose_so(client, make, staff):
+    original = make.idea(author=make.user(real_name="原作者"), status=IdeaStatus.accepted)
+    copy = make.idea(author=make.user(real_name="照抄者"), title="照抄已公开的建议")
+    response = client.post(f"/ideas/{copy.id}/merge",
+                           data={"merge-target_code": original.tracking_code, "merge-reason": "照抄已公开的建议"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert copy.status is IdeaStatus.merged and original.co_proposers == []
+    assert "共同提出人" not in original.events[-1].reason
+    log = db.session.scalars(select(ActionLog).where(ActionLog.action == "idea.merge")).one()
+    assert log.details["credited"] is False
+
+
+def test_the_earliest_submitter_keeps_the_credit(client, make, staff):
+    earlier, later = make.idea(), make.idea(title="后提交的相同建议")
+    with pytest.raises(ScreeningError, match="先提交"):
+        merge_duplicate(earlier, later.tracking_code, staff, "重复", credit=True)
+    db.session.rollback()
+    assert earlier.status is IdeaStatus.submitted and later.co_proposers == []
+
+
 def test_merge_refuses_bad_targets(make, staff, app):
     kept = make.idea()
     other = make.idea()
@@ -139,7 +162,7 @@ def test_merge_refuses_bad_targets(make, staff, app):
 def test_merging_two_ideas_of_one_author_adds_no_co_proposer(make, staff):
     author = make.user()
     kept, duplicate = make.idea(author=author), make.idea(author=author)
-    merge_duplicate(duplicate, kept.tracking_code, staff, "同一人重复提交")
+    merge_duplicate(duplicate, kept.tracking_code, staff, "同一人重复提交", credit=True)
     db.session.commit()
     assert db.session.scalars(select(CoProposer)).all() == []
 
@@ -223,3 +246,45 @@ def test_export_command_writes_the_file(runner, make, tmp_path):
     assert result.exit_code == 0, result.output
     values = [c.value for c in load_workbook(target).active[2]]
     assert "命令行导出的建议" in values
+
+
+# --- Races (PostgreSQL) --------------------------------------------------------------------
+
+def _screening_actions(idea_ids):
+    return db.session.scalars(select(ActionLog.action).where(
+        ActionLog.action.in_(("idea.accept", "idea.reject", "idea.merge")),
+        ActionLog.target_id.in_(idea_ids))).all()
+
+
+@pytest.mark.postgres_only
+def test_concurrent_opposite_merges_keep_one_of_the_two(app, make):
+    make.campaign()
+    first, second = make.user(Role.staff), make.user(Role.staff)
+    for _ in range(3):
+        a, b = make.idea(), make.idea()
+        ids, codes = (a.id, b.id), (a.tracking_code, b.tracking_code)
+        merges = [(staff.login_name, f"/ideas/{ids[n]}/merge",
+                   {"merge-target_code": codes[1 - n], "merge-reason": "内容重复"})
+                  for n, staff in enumerate((first, second))]
+        statuses = post_at_once(app, merges)
+        assert statuses == [302, 302]
+        states = sorted(db.session.get(Idea, i).status.value for i in ids)
+        assert states == ["merged", "submitted"]
+        assert _screening_actions(ids) == ["idea.merge"]
+
+
+@pytest.mark.postgres_only
+def test_concurrent_accept_and_reject_record_one(app, make):
+    make.campaign()
+    first, second = make.user(Role.staff), make.user(Role.staff)
+    for _ in range(3):
+        idea_id = make.idea().id
+        statuses = post_at_once(app, [
+            (first.login_name, f"/ideas/{idea_id}/accept", {}),
+            (second.login_name, f"/ideas/{idea_id}/reject", {"reject-reason": "不符合征集范围"})])
+        assert statuses == [302, 302]
+        screened = (IdeaStatus.accepted, IdeaStatus.rejected)
+        events = db.session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea_id,
+                                                            IdeaEvent.to_status.in_(screened))).all()
+        assert len(events) == 1 and db.session.get(Idea, idea_id).status is events[0].to_status
+        assert len(_screening_actions([idea_id])) == 1

@@ -6,14 +6,19 @@ from hypothesis import strategies as st
 
 from voting.ballots.fraud import (
     BURST_MIN_VOTES,
+    REGISTRATION_BURST_ACCOUNTS,
     VoteRecord,
     burst_indexes,
     burst_threshold,
     crowded,
     hourly_series,
     is_new_account,
+    chains,
     network_of,
     new_single_idea_voters,
+    quick_votes,
+    rapid_runs,
+    registration_bursts,
     timelines,
 )
 
@@ -96,3 +101,41 @@ def test_new_accounts_that_voted_for_one_idea_only():
     assert groups[8].vote_ids == [6]
     assert is_new_account(OPENS - timedelta(hours=24), OPENS) and not is_new_account(
         OPENS - timedelta(hours=24, seconds=1), OPENS)
+
+
+def test_chains_follow_each_other_within_the_gap():
+    gap = timedelta(minutes=2)
+    moments = [OPENS + timedelta(minutes=m) for m in (0, 2, 4, 7, 8, 30)]
+    assert chains(moments, lambda m: m, gap, 1) == [moments[:3], moments[3:5], moments[5:]]
+    assert chains(moments, lambda m: m, gap, 3) == [moments[:3]]
+    assert chains([], lambda m: m, gap, 1) == []
+
+
+def test_registration_bursts_group_accounts_made_one_after_another():
+    burst = [record(n, user=n, idea=1 + n % 2, network=f"10.{n}.0.0/24", agent=f"UA{n}",
+                    created=OPENS + timedelta(seconds=30 * n)) for n in range(REGISTRATION_BURST_ACCOUNTS)]
+    # The same accounts' second votes belong to the same burst; a sixth account an hour later does not.
+    second = [record(100 + n, user=n, idea=3, created=burst[n].user_created_at) for n in range(2)]
+    later = [record(200, user=50, created=OPENS + timedelta(hours=1))]
+    few = [record(300 + n, user=60 + n, created=OPENS + timedelta(days=1, seconds=n)) for n in range(4)]
+    [group] = registration_bursts(burst + second + later + few)
+    assert group.key == "2024-05-01 09:00:00" and group.accounts == set(range(5))
+    assert sorted(group.vote_ids) == [0, 1, 2, 3, 4, 100, 101] and group.ideas == {1: 3, 2: 2, 3: 2}
+
+
+def test_quick_votes_count_every_idea_an_account_voted_for_at_once():
+    made = OPENS + timedelta(hours=1)
+    records = [record(1, user=1, idea=7, created=made, at=made + timedelta(minutes=1)),
+               record(2, user=1, idea=8, created=made, at=made + timedelta(minutes=10)),   # the decoy
+               record(3, user=2, idea=7, created=made, at=made + timedelta(minutes=11)),   # took its time
+               record(4, user=3, idea=7, at=made)]                                         # an old account
+    groups = quick_votes(records)
+    assert sorted(groups) == [7, 8] and groups[7].vote_ids == [1] and groups[8].vote_ids == [2]
+
+
+def test_rapid_runs_of_votes_for_one_idea():
+    run = [record(n, idea=4, at=OPENS + timedelta(seconds=20 * n)) for n in range(10)]
+    slow = [record(50 + n, idea=5, at=OPENS + timedelta(seconds=31 * n)) for n in range(12)]
+    nine = [record(80 + n, idea=6, at=OPENS + timedelta(seconds=n)) for n in range(9)]
+    [group] = rapid_runs(run + slow + nine)
+    assert group.key == "4@2024-05-01 09:00:00" and group.vote_ids == list(range(10))

@@ -9,12 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from app.audit.models import ActionLog
 from app.auth.models import Role
 from app.extensions import db
+from app.notifications.models import Notification
 from app.timeutil import now
 from ideas.models import IdeaStatus
 from voting.notice import queries
+from tests.concurrency import post_at_once
 from voting.notice.models import EntryStatus, NoticeState, ObjectionState
 
 
@@ -98,8 +102,9 @@ def test_objections_rulings_and_promotion_through_the_pages(client, auth, make, 
     response = client.get(f"/gongshi/{year}/entries/{alternate.id}/objection")
     assert response.status_code == 302
     auth.logout()
+    # Held until staff rule on it.
     public = text(client.get(f"/gongshi/{year}"))
-    assert reason in public and "待处理" in public and "异议人丁" not in public and objector.login_name not in public
+    assert reason not in public and "待处理" not in public
 
     auth.login(judged.staff)
     objection = queries.objections(published)[0]
@@ -115,6 +120,7 @@ def test_objections_rulings_and_promotion_through_the_pages(client, auth, make, 
     assert third.idea.status is IdeaStatus.shortlisted
     public = text(client.get(f"/gongshi/{year}"))
     assert "经异议取消入选" in public and "经核实，异议成立。" in public and "候补递补" in public
+    assert reason in public and "异议人丁" not in public and objector.login_name not in public
 
     finalize = client.post(f"/gongshi/manage/{year}/finalize", follow_redirects=True)
     assert "期满后才能公布结果" in text(finalize)
@@ -197,6 +203,11 @@ def test_hostile_text_is_shown_escaped(client, auth, make, judged, published):
                 data={"reason": "<script>alert(1)</script> 这条建议抄袭了别人的成果"})
     auth.logout()
     auth.login(judged.staff)
+    assert "&lt;script&gt;" in text(client.get(f"/gongshi/manage/{year}"))
+    # Shown publicly once ruled on.
+    objection = queries.objections(published)[0]
+    client.post(f"/gongshi/objections/{objection.id}/rule",
+                data={f"o{objection.id}-decision": "dismissed", f"o{objection.id}-ruling": "<b>不成立</b>"})
     for path in (f"/gongshi/{year}", f"/gongshi/manage/{year}"):
         page = text(client.get(path))
         assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
@@ -228,3 +239,71 @@ def test_every_notice_form_takes_hostile_input(client, auth, make, judged, publi
         assert response.status_code in (200, 302)
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
     auth.logout()
+
+
+def test_objection_spam_is_held_limited_and_dismissed_in_bulk(client, auth, make, judged, published):
+    year = judged.campaign.year
+    listed = queries.listed(published)
+    advert = "低价代办各类证件，加微信 abc123 详谈，量大从优！"
+    for n in range(30):
+        auth.login(make.user())
+        assert client.post(f"/gongshi/{year}/entries/{listed[n % 3].id}/objection",
+                           data={"reason": advert}).status_code == 302
+        auth.logout()
+    # Nothing shows on the official page before staff look at it.
+    assert advert not in text(client.get(f"/gongshi/{year}"))
+    # One account: one objection per idea, three in one 公示.
+    spammer = make.user()
+    auth.login(spammer)
+    for entry in listed[:3]:
+        response = client.post(f"/gongshi/{year}/entries/{entry.id}/objection", data={"reason": advert})
+        assert response.status_code == 302
+    again = text(client.post(f"/gongshi/{year}/entries/{listed[0].id}/objection", data={"reason": advert}))
+    fourth = text(client.post(f"/gongshi/{year}/entries/{listed[3].id}/objection", data={"reason": advert}))
+    assert "正在处理中" in again and "最多提出 3 条异议" in fourth
+    auth.logout()
+    genuine = make.user()
+    auth.login(genuine)
+    client.post(f"/gongshi/{year}/entries/{listed[4].id}/objection", data={"reason": "该建议与某期刊发表的文章雷同。"})
+    auth.logout()
+
+    auth.login(judged.staff)
+    pending = queries.objections(published, ObjectionState.pending)
+    spam = [o.id for o in pending if o.reason == advert]
+    assert len(pending) == 34 and len(spam) == 33
+    manage = text(client.get(f"/gongshi/manage/{year}"))
+    assert "作为无效信息驳回" in manage and 'form="spam-form"' in manage
+    assert "请写明驳回理由" in text(client.post(f"/gongshi/manage/{year}/spam", data={"objection_ids": spam},
+                                          follow_redirects=True))
+    client.post(f"/gongshi/manage/{year}/spam", data={"objection_ids": spam, "reason": "广告，与公示无关"})
+    db.session.expire_all()
+    assert {o.state for o in queries.objections(published) if o.id in spam} == {ObjectionState.spam}
+    assert db.session.scalars(select(ActionLog).where(ActionLog.action == "notice.spam")).one().details[
+        "reason"] == "广告，与公示无关"
+    # The genuine objection still holds up 公布结果; spam no longer does.
+    published.notice_ends_at = now() - timedelta(minutes=1)
+    db.session.commit()
+    assert "1 条异议待处理" in text(client.post(f"/gongshi/manage/{year}/finalize", follow_redirects=True))
+    objection = queries.objections(published, ObjectionState.pending)[0]
+    client.post(f"/gongshi/objections/{objection.id}/rule",
+                data={f"o{objection.id}-decision": "dismissed", f"o{objection.id}-ruling": "经核实，不雷同。"})
+    assert "已公布十大金点子" in text(client.post(f"/gongshi/manage/{year}/finalize", follow_redirects=True))
+    public = text(client.get(f"/gongshi/{year}"))
+    assert advert not in public and "经核实，不雷同。" in public
+
+
+@pytest.mark.postgres_only
+def test_two_staff_finalizing_at_once_announce_once(app, make, judged, published):
+    year = judged.campaign.year
+    published.notice_ends_at = now() - timedelta(minutes=1)
+    db.session.commit()
+    other = make.user(Role.staff)
+    path = f"/gongshi/manage/{year}/finalize"
+    statuses = post_at_once(app, [(judged.staff.login_name, path, {}), (other.login_name, path, {})])
+    assert statuses == [302, 302]
+    assert queries.announcement_for_year(year).state is NoticeState.finalized
+    # One winner's notification per credited person, once: the author and the co-proposer of the top idea.
+    people = [n.user_id for n in db.session.scalars(select(Notification))]
+    assert len(people) == len(set(people)) == 11
+    finalized = db.session.scalars(select(ActionLog).where(ActionLog.action == "notice.finalize")).all()
+    assert len(finalized) == 1

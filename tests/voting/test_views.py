@@ -21,7 +21,7 @@ def open_round(judging, make):
     idea.author.real_name = "提出人甲"
     idea.contact_phone = "13899990000"
     duplicate = make.idea(author=co_author, title="重复的建议标题")
-    merge_duplicate(duplicate, idea.tracking_code, judging["staff"], "重复")
+    merge_duplicate(duplicate, idea.tracking_code, judging["staff"], "重复", credit=True)
     services.prepare_round(first, judging["staff"])
     services.open_round(first, judging["staff"])
     db.session.commit()

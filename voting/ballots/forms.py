@@ -46,13 +46,13 @@ class VoidForm(ReasonForm):
                           description="投票编号可用逗号或空格分隔")
 
     def validate_value(self, field):
-        if self.kind.data in ("new_accounts", "ids") and not _vote_ids(field.data):
+        if self.kind.data in ("new_accounts", "quick_votes", "ids") and not _vote_ids(field.data):
             raise ValidationError("请填写数字编号")
 
     def selection(self):
         """The value as the service wants it for the chosen kind."""
         if self.kind.data == "ids":
             return _vote_ids(self.value.data)
-        if self.kind.data == "new_accounts":
+        if self.kind.data in ("new_accounts", "quick_votes"):
             return _vote_ids(self.value.data)[0]
         return self.value.data

@@ -9,7 +9,14 @@ themselves, with a reason. The rules are published so they can be argued with:
 - crowded network or user agent: CROWDED_MIN_ACCOUNTS or more accounts voted
   from one /24 (IPv4) or /48 (IPv6) network, or with one browser identification;
 - new single-idea account: created after the vote opened or within
-  NEW_ACCOUNT_LEAD before it, and voted for exactly one idea of the round.
+  NEW_ACCOUNT_LEAD before it, and voted for exactly one idea of the round;
+- registration burst: REGISTRATION_BURST_ACCOUNTS or more voters whose
+  accounts were created one after another, each within REGISTRATION_GAP of the
+  previous (scripted sign-ups), whatever networks and browsers they used;
+- quick vote: a vote cast within QUICK_VOTE_WITHIN of its account's creation,
+  per idea (a decoy vote for another idea does not hide it);
+- rapid run: RAPID_MIN_VOTES or more votes for one idea, each within RAPID_GAP
+  of the previous.
 """
 from __future__ import annotations
 
@@ -24,6 +31,11 @@ BURST_MIN_VOTES = 10
 BURST_FACTOR = 5
 CROWDED_MIN_ACCOUNTS = 5
 NEW_ACCOUNT_LEAD = timedelta(hours=24)
+REGISTRATION_GAP = timedelta(minutes=2)
+REGISTRATION_BURST_ACCOUNTS = 5
+QUICK_VOTE_WITHIN = timedelta(minutes=10)
+RAPID_GAP = timedelta(seconds=30)
+RAPID_MIN_VOTES = 10
 
 
 def network_of(address: str | None) -> str:
@@ -160,3 +172,62 @@ def new_single_idea_voters(records: Iterable[VoteRecord], vote_opens_at: datetim
             for vote in votes:
                 groups.setdefault(vote.idea_id, VoteGroup(vote.idea_id)).add(vote)
     return groups
+
+
+def moment_key(moment: datetime) -> str:
+    """A group's name on the screen and in the void form: its first moment, to the second."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def chains(items, moment, gap: timedelta, min_size: int) -> list[list]:
+    """Runs of ``items`` in time order in which each follows the previous within
+    ``gap``; only runs of at least ``min_size``."""
+    runs: list[list] = []
+    for item in sorted(items, key=moment):
+        if runs and moment(item) - moment(runs[-1][-1]) <= gap:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return [run for run in runs if len(run) >= min_size]
+
+
+def registration_bursts(records: Iterable[VoteRecord], *, gap: timedelta = REGISTRATION_GAP,
+                        min_accounts: int = REGISTRATION_BURST_ACCOUNTS) -> list[VoteGroup]:
+    """The votes of accounts created in a burst, one group per burst, keyed by
+    its first creation time; most accounts first."""
+    by_user = defaultdict(list)
+    for record in records:
+        by_user[record.user_id].append(record)
+    groups = []
+    for run in chains(by_user.values(), lambda votes: votes[0].user_created_at, gap, min_accounts):
+        group = VoteGroup(moment_key(run[0][0].user_created_at))
+        for votes in run:
+            for vote in votes:
+                group.add(vote)
+        groups.append(group)
+    return sorted(groups, key=lambda g: (-len(g.accounts), g.key))
+
+
+def quick_votes(records: Iterable[VoteRecord], *, within: timedelta = QUICK_VOTE_WITHIN) -> dict[int, VoteGroup]:
+    """Per idea, the votes cast within ``within`` of their account's creation."""
+    groups: dict[int, VoteGroup] = {}
+    for record in records:
+        if record.cast_at - record.user_created_at <= within:
+            groups.setdefault(record.idea_id, VoteGroup(record.idea_id)).add(record)
+    return groups
+
+
+def rapid_runs(records: Iterable[VoteRecord], *, gap: timedelta = RAPID_GAP,
+               min_votes: int = RAPID_MIN_VOTES) -> list[VoteGroup]:
+    """Runs of votes for one idea in quick succession, keyed "idea id@first vote"; longest first."""
+    by_idea = defaultdict(list)
+    for record in records:
+        by_idea[record.idea_id].append(record)
+    groups = []
+    for idea_id, votes in by_idea.items():
+        for run in chains(votes, lambda vote: vote.cast_at, gap, min_votes):
+            group = VoteGroup(f"{idea_id}@{moment_key(run[0].cast_at)}")
+            for vote in run:
+                group.add(vote)
+            groups.append(group)
+    return sorted(groups, key=lambda g: (-len(g.vote_ids), g.key))

@@ -102,6 +102,9 @@ class Screen:
     networks: list
     user_agents: list
     new_accounts: dict
+    registration_bursts: list
+    quick_votes: list
+    rapid_runs: list
     withdrawn: int
 
     @property
@@ -124,16 +127,38 @@ def screen(round_):
         timelines=fraud.timelines(records, [e.idea_id for e in round_.entries], round_.vote_opens_at, end),
         networks=fraud.crowded(records, "network"),
         user_agents=fraud.crowded(records, "user_agent"),
-        new_accounts=sorted(fraud.new_single_idea_voters(records, round_.vote_opens_at).values(),
-                            key=lambda group: (-len(group.accounts), group.key)),
+        new_accounts=_by_size(fraud.new_single_idea_voters(records, round_.vote_opens_at)),
+        registration_bursts=fraud.registration_bursts(records),
+        quick_votes=_by_size(fraud.quick_votes(records)),
+        rapid_runs=fraud.rapid_runs(records),
         withdrawn=withdrawn)
+
+
+def _by_size(groups):
+    return sorted(groups.values(), key=lambda group: (-len(group.accounts), group.key))
+
+
+def _flagged(records, kind, value):
+    """The group a screen rule named ``value``, found among all the round's active votes."""
+    if kind == "registration_burst":
+        return next((g for g in fraud.registration_bursts(records) if g.key == value), None)
+    if kind == "quick_votes":
+        return fraud.quick_votes(records).get(value)
+    return next((g for g in fraud.rapid_runs(records) if g.key == value), None)
 
 
 def votes_for_selection(round_, kind, value):
     """Active, not yet voided votes of the round that a selection on the screen
-    names: a network, a user agent, an idea's new single-idea accounts, or ids."""
-    records = [r for r in vote_records(round_) if not r.voided]
-    if kind == "network":
+    names: a network, a user agent, an idea's new single-idea accounts, a group
+    another rule flagged (registration burst, quick votes, rapid run), or ids."""
+    everything = vote_records(round_)
+    records = [r for r in everything if not r.voided]
+    if kind in ("registration_burst", "quick_votes", "rapid_run"):
+        # The group as the screen showed it (voided votes help make a burst), less what is already voided.
+        group = _flagged(everything, kind, value)
+        open_ids = {r.id for r in records}
+        ids = [i for i in group.vote_ids if i in open_ids] if group else []
+    elif kind == "network":
         ids = [r.id for r in records if r.network == value]
     elif kind == "user_agent":
         ids = [r.id for r in records if r.user_agent == value]

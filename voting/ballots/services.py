@@ -177,7 +177,8 @@ def withdraw_vote(round_, idea, user):
 # --- Voiding and restoring ---------------------------------------------------------------
 
 VOID_KINDS = {"network": "网段", "user_agent": "浏览器标识", "new_accounts": "新账号只投一条建议",
-              "ids": "指定的投票"}
+              "registration_burst": "集中注册的账号", "quick_votes": "注册后随即投票",
+              "rapid_run": "短时间内连续投票", "ids": "指定的投票"}
 
 
 def _require_not_closed(round_, message):
@@ -199,7 +200,7 @@ def void_votes(round_, actor, kind, value, reason):
         raise BallotError("没有符合条件、尚未作废的有效投票")
     if kind == "ids":
         shown = "、".join(str(vote.id) for vote in votes)
-    elif kind == "new_accounts":
+    elif kind in ("new_accounts", "quick_votes"):
         shown = f"“{votes[0].idea.title}”"
     else:
         shown = value

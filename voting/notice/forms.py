@@ -1,4 +1,4 @@
-from wtforms import DateTimeLocalField, SelectField, TextAreaField
+from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.admin.forms import DATETIME_FORMATS
@@ -48,3 +48,12 @@ class RulingForm(BaseForm):
     decision = SelectField("处理结果", choices=choices(DECISIONS), validators=[InputRequired("请选择处理结果")])
     ruling = TextAreaField("处理理由（会公开）", filters=[strip_filter],
                            validators=[DataRequired("请写明处理理由"), CharLength(2, 500)])
+
+
+class SpamForm(BaseForm):
+    """Pending objections set aside in one go, e.g. the same advertisement from many accounts."""
+
+    objection_ids = SelectMultipleField(coerce=int, validate_choice=False,
+                                        validators=[DataRequired("请先勾选要驳回的异议")])
+    reason = TextAreaField("驳回理由（记入操作日志，不公开）", filters=[strip_filter],
+                           validators=[DataRequired("请写明驳回理由"), CharLength(2, 500)])

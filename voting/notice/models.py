@@ -39,10 +39,17 @@ class ObjectionState(enum.Enum):
     pending = "pending"
     upheld = "upheld"
     dismissed = "dismissed"
+    # Advertising and the like, set aside by staff (in bulk, with a reason): never shown.
+    spam = "spam"
 
     @property
     def label(self):
-        return {"pending": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}[self.value]
+        return {"pending": "待处理", "upheld": "异议成立", "dismissed": "异议不成立",
+                "spam": "无效信息（不公开）"}[self.value]
+
+
+# What the public 公示 page shows: an objection is held until staff rule on it.
+PUBLIC_OBJECTION_STATES = (ObjectionState.upheld, ObjectionState.dismissed)
 
 
 class Announcement(db.Model):
@@ -117,6 +124,10 @@ class NoticeEntry(db.Model):
     idea = relationship("Idea")
     objections: Mapped[list["Objection"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="Objection.id")
+
+    @property
+    def public_objections(self):
+        return [o for o in self.objections if o.state in PUBLIC_OBJECTION_STATES]
 
     def credits(self, user):
         """The author or a credited co-proposer: the people the honour is for."""

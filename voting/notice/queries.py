@@ -84,10 +84,17 @@ def objection_counts(announcement):
     return {state: counts.get(state, 0) for state in ObjectionState}
 
 
-def has_pending_objection(entry, user):
-    return db.session.scalar(select(func.count()).select_from(Objection).where(
-        Objection.entry_id == entry.id, Objection.user_id == user.id,
-        Objection.state == ObjectionState.pending)) > 0
+def objections_by_ids(announcement, ids):
+    return db.session.scalars(
+        select(Objection).join(NoticeEntry).where(NoticeEntry.announcement_id == announcement.id,
+                                                  Objection.id.in_(ids)).order_by(Objection.id)).all()
+
+
+def objections_by(announcement, user):
+    """Every objection the user filed against this announcement, whatever became of it."""
+    return db.session.scalars(
+        select(Objection).join(NoticeEntry).where(NoticeEntry.announcement_id == announcement.id,
+                                                  Objection.user_id == user.id)).all()
 
 
 def credited_people(idea):

@@ -6,8 +6,10 @@ notice period that lies in the past; the views never pass it."""
 import hashlib
 
 from app.audit.services import log_action
+from app.auth.models import User
 from app.errors import Refused
 from app.extensions import db
+from app.locks import lock_row
 from app.notifications.services import notify
 from app.timeutil import now
 from ideas import services as idea_services
@@ -19,10 +21,18 @@ from voting.notice.models import (FINALIZED_MESSAGE, Announcement, EntryStatus, 
                                   Objection, ObjectionState)
 
 ANONYMOUS = "匿名"
+OBJECTIONS_PER_ACCOUNT = 3
 
 
 class NoticeError(Refused):
     """A 公示 action refused, with a message for the user."""
+
+
+def _lock(announcement):
+    """Take the announcement's row and re-read it: two staff finalizing (or
+    ruling) at once go one after the other, and the second sees the first's result."""
+    lock_row(Announcement, announcement.id)
+    db.session.refresh(announcement)
 
 
 def _require(announcement, *states):
@@ -107,7 +117,10 @@ def publish(announcement, actor, ends_at, at=None):
     log_action(actor, "notice.publish", announcement, ends_at=ends_at.isoformat(sep=" "))
 
 
-def file_objection(entry, user, reason, at=None):
+def file_objection(entry, user, reason, at=None, per_account=OBJECTIONS_PER_ACCOUNT):
+    """An objection, held until staff rule on it (the public page shows only
+    ruled ones, so spam never appears there). One per account and idea, and at
+    most ``per_account`` per account in one 公示."""
     at = at or now()
     announcement = entry.announcement
     if announcement.state is NoticeState.finalized:
@@ -119,8 +132,16 @@ def file_objection(entry, user, reason, at=None):
     reason = (reason or "").strip()
     if not reason:
         raise NoticeError("请写明异议理由")
-    if queries.has_pending_objection(entry, user):
+    # The account's row: two sends at once count one after the other.
+    lock_row(User, user.id)
+    filed = queries.objections_by(announcement, user)
+    mine = [o for o in filed if o.entry_id == entry.id]
+    if any(o.state is ObjectionState.pending for o in mine):
         raise NoticeError("您对这条建议的异议正在处理中，请勿重复提交")
+    if mine:
+        raise NoticeError("您已对这条建议提出过异议，处理结果见公示页")
+    if len(filed) >= per_account:
+        raise NoticeError(f"每个账号在一次公示中最多提出 {per_account} 条异议")
     objection = Objection(entry=entry, user=user, reason=reason, state=ObjectionState.pending, created_at=at)
     db.session.add(objection)
     db.session.flush()
@@ -133,6 +154,8 @@ def rule_objection(objection, actor, upheld, ruling, at=None):
     and promotes the best remaining alternate; returns that alternate or None."""
     at = at or now()
     entry = objection.entry
+    _lock(entry.announcement)
+    db.session.refresh(objection)
     _require(entry.announcement, NoticeState.published)
     if objection.state is not ObjectionState.pending:
         raise NoticeError("这条异议已经处理过了")
@@ -149,6 +172,28 @@ def rule_objection(objection, actor, upheld, ruling, at=None):
     log_action(actor, "notice.ruling", objection, state=objection.state.value, ruling=ruling, entry=entry.id,
                removed=entry.idea_id if removed else None, promoted=promoted.idea_id if promoted else None)
     return promoted
+
+
+def dismiss_as_spam(announcement, actor, objections, reason, at=None):
+    """Set aside many pending objections at once (advertising, abuse) with one
+    reason; they are never shown and no longer hold up 公布结果."""
+    at = at or now()
+    _lock(announcement)
+    _require(announcement, NoticeState.published)
+    reason = (reason or "").strip()
+    if not reason:
+        raise NoticeError("请写明理由，记入操作日志")
+    for objection in objections:
+        db.session.refresh(objection)
+    chosen = [o for o in objections if o.entry.announcement_id == announcement.id]
+    if not chosen or any(o.state is not ObjectionState.pending for o in chosen):
+        raise NoticeError("只能驳回本次公示中待处理的异议，请刷新页面后重新勾选")
+    for objection in chosen:
+        objection.state, objection.ruling, objection.ruled_by, objection.ruled_at = (
+            ObjectionState.spam, reason, actor, at)
+    db.session.flush()
+    log_action(actor, "notice.spam", announcement, objections=[o.id for o in chosen], reason=reason)
+    return chosen
 
 
 def _remove_and_promote(entry, actor, ruling, at):
@@ -184,6 +229,7 @@ def finalize(announcement, actor, at=None):
     and notify each winner in their account. Returns the notifications, so the
     caller can e-mail them once this is committed."""
     at = at or now()
+    _lock(announcement)
     _require(announcement, NoticeState.published)
     if at < announcement.notice_ends_at:
         raise NoticeError(f"公示期至 {announcement.notice_ends_at:%Y-%m-%d %H:%M} 截止，期满后才能公布结果")

@@ -12,11 +12,11 @@ from app.errors import Refused
 from app.extensions import db
 from app.notifications import services as notification_services
 from app.timeutil import now
-from app.viewutil import current_actor, run_and_commit
+from app.viewutil import current_actor, run_and_commit, run_form
 from voting import queries as voting_queries
 from voting.notice import queries, services
 from voting.notice.certificate import certificate_pdf
-from voting.notice.forms import ObjectionForm, PublishForm, RulingForm, announcement_form, citations
+from voting.notice.forms import ObjectionForm, PublishForm, RulingForm, SpamForm, announcement_form, citations
 from voting.notice.models import EntryStatus, NoticeState, Objection, ObjectionState
 
 bp = Blueprint("notice", __name__, template_folder="templates")
@@ -57,13 +57,14 @@ def objection(year, entry_id):
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
-            services.file_objection(entry, current_actor(), form.reason.data)
+            services.file_objection(entry, current_actor(), form.reason.data,
+                                    per_account=current_app.config["NOTICE_OBJECTIONS_PER_ACCOUNT"])
         except Refused as exc:
             db.session.rollback()
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash("异议已提交。工作人员处理后，处理结果会在公示页公开。", "success")
+            flash("异议已提交。工作人员处理后，异议和处理结果会一并在公示页公开。", "success")
             return redirect(f"{back}#entry-{entry.id}")
     return render_template("notice/objection.html", announcement=announcement, entry=entry, form=form)
 
@@ -115,6 +116,7 @@ def _render_manage(campaign, announcement, form=None, publish_form=None, ruling_
         "notice/manage.html", campaign=campaign, announcement=announcement,
         final_round=rounds[-1] if rounds else None,
         form=form, publish_form=publish_form, objections=objections, ruling_forms=ruling_forms,
+        spam_form=SpamForm(),
         entries=queries.entries(announcement) if announcement else [], NoticeState=NoticeState,
         EntryStatus=EntryStatus, ObjectionState=ObjectionState, now=now())
 
@@ -158,6 +160,16 @@ def rule(objection_id):
         lambda: services.rule_objection(objection_, current_actor(), form.decision.data == "upheld",
                                         form.ruling.data),
         "处理结果已记录并公开。", url_for("notice.manage", year=announcement.campaign.year) + "#objections")
+
+
+@bp.route("/gongshi/manage/<int:year>/spam", methods=["POST"])
+@staff_required
+def spam(year):
+    announcement = _announcement_or_404(year)
+    return run_form(SpamForm(), lambda form: services.dismiss_as_spam(
+                        announcement, current_actor(),
+                        queries.objections_by_ids(announcement, form.objection_ids.data), form.reason.data),
+                    "已作为无效信息驳回，这些异议不会公开。", url_for("notice.manage", year=year) + "#objections")
 
 
 @bp.route("/gongshi/manage/<int:year>/finalize", methods=["POST"])

@@ -28,21 +28,25 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!hint) { return; }
   var fields = ["title", "problem", "suggestion"].map(function (id) { return document.getElementById(id); })
     .filter(Boolean);
+  var token = hint.closest("form").querySelector("input[name='csrf_token']");
   var timer = null, last = "";
   function lookUp() {
     var text = fields.map(function (f) { return f.value; }).join("\n").trim().slice(0, 2000);
     if (text.length < 4 || text === last) { return; }
     last = text;
-    fetch(hint.getAttribute("data-url") + "?text=" + encodeURIComponent(text), {credentials: "same-origin"})
+    // In the body, not the URL: a long text would overflow the request line (414).
+    var body = new URLSearchParams({text: text, csrf_token: token ? token.value : ""});
+    fetch(hint.getAttribute("data-url"), {method: "POST", body: body, credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : {items: []}; })
       .then(function (data) {
         var list = hint.querySelector("ul");
         list.textContent = "";
         data.items.forEach(function (item) {
-          var li = document.createElement("li"), a = document.createElement("a");
-          a.href = item.url; a.target = "_blank"; a.rel = "noopener";
-          a.textContent = item.code + " " + item.title;
-          li.appendChild(a);
+          // Code and link come only for ideas the writer may open (their own).
+          var li = document.createElement("li"), title = document.createElement(item.url ? "a" : "span");
+          if (item.url) { title.href = item.url; title.target = "_blank"; title.rel = "noopener"; }
+          title.textContent = item.code ? item.code + " " + item.title : item.title;
+          li.appendChild(title);
           li.appendChild(document.createTextNode("（" + item.status + "）"));
           list.appendChild(li);
         });
