@@ -1,8 +1,8 @@
 import hashlib
 import secrets
 
-from flask import (Blueprint, after_this_request, current_app, flash, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, after_this_request, current_app, flash, g, jsonify, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user, login_required
 
 from app.auth.decorators import admin_required, roles_required
@@ -29,7 +29,7 @@ ENROL_ENDPOINTS = {"identity.setup", "identity.setup_start", "auth.logout", "sta
 def dev_banner():
     def sms_dev_code():
         return session.get(DEV_CODE) if current_app.config["SMS_DEV_BANNER"] else None
-    return {"sms_dev_code": sms_dev_code}
+    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie}
 
 
 @bp.before_app_request
@@ -42,19 +42,30 @@ def require_enrolment():
 
 
 def _device():
-    """A digest naming this browser: its device cookie (set on first use), or its
-    user agent when it sends no cookie, so a cookie-less script is one device too."""
+    """A digest naming this browser: its device cookie, or its user agent when
+    it sends none, so a cookie-less script is one device too."""
     cookie = request.cookies.get(DEVICE_COOKIE)
-    if not cookie:
-        new = secrets.token_urlsafe(16)
-
-        @after_this_request
-        def remember_device(response):
-            response.set_cookie(DEVICE_COOKIE, new, max_age=365 * 86400, httponly=True, samesite="Lax",
-                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
-            return response
     source = f"cookie:{cookie}" if cookie else f"ua:{request.user_agent.string}"
+    if not cookie:
+        _give_device_cookie()
     return hashlib.sha256(source.encode()).hexdigest()[:32]
+
+
+def _give_device_cookie():
+    """Set the device cookie on this response, unless the browser has one.
+    Called while a page with the code fragment renders, so that the browser
+    has its cookie before it asks for the first code."""
+    if request.cookies.get(DEVICE_COOKIE) or g.get("device_cookie_set"):
+        return ""
+    g.device_cookie_set = True
+    value = secrets.token_urlsafe(16)
+
+    @after_this_request
+    def remember_device(response):
+        response.set_cookie(DEVICE_COOKIE, value, max_age=365 * 86400, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        return response
+    return ""
 
 
 def _refusal_at(form, exc):
