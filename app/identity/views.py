@@ -194,10 +194,12 @@ def second_factor():
             form.code.errors.append(exc.message)
         else:
             db.session.commit()
+            response = login_flow.finish_second_factor(user)
             if method == "recovery":
+                # After the sign-in, whose fresh session would drop an earlier message.
                 flash(f"已使用一个恢复码，还剩 {queries.recovery_codes_left(user)} 个。手机找回后请重新生成恢复码。",
                       "info")
-            return login_flow.finish_second_factor(user)
+            return response
     return render_template("identity/second_factor.html", form=form)
 
 
