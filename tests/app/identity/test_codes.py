@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from app.audit.models import ActionLog
 from app.errors import Refused
 from app.extensions import db
 from app.identity import services
 from app.identity.models import CodePurpose, CodeState, SmsCode
+from app.timeutil import now as clock
 from tests.app.identity.conftest import T0
 
 PHONE = "13912345678"
@@ -179,3 +181,35 @@ def test_bad_phone_and_purpose(app):
 def test_the_console_provider_writes_the_code_to_the_log(app, outbox, caplog):
     send()
     assert f"短信验证码（未真正发送）{PHONE} 重置密码：{outbox.last()}" in caplog.text
+
+
+def test_an_unlock_code_lets_the_account_in_without_its_password(app, make, outbox):
+    user = make.user(login=PHONE)
+    send(purpose="unlock")
+    assert services.sign_in_with_code(PHONE, outbox.last(), CodePurpose.unlock, now=T0) == user
+    db.session.commit()
+    entry = db.session.execute(select(ActionLog).where(ActionLog.action == "user.login")).scalar_one()
+    assert entry.details == {"method": "unlock"}
+
+
+def test_old_code_records_are_purged(app, runner, outbox):
+    send(at=T0)
+    send(phone="13900001111", at=clock() - timedelta(days=1))
+    refused = runner.invoke(args=["identity", "purge-codes", "--days", "0"])
+    assert refused.exit_code != 0
+    result = runner.invoke(args=["identity", "purge-codes", "--days", "30"])
+    assert result.exit_code == 0 and "已删除 1 条" in result.output
+    assert db.session.execute(select(SmsCode.phone)).scalars().all() == ["13900001111"]
+
+
+def test_the_gateway_is_chosen_from_the_environment():
+    from flask import Flask
+
+    from app.identity.settings import defaults
+
+    values = defaults(Flask(__name__), {"SMS_PROVIDER": "http", "SMS_HTTP_URL": "https://sms.example/send",
+                                        "SMS_HTTP_TOKEN": "t", "SMS_HTTP_TEMPLATE_ID": "SMS_1",
+                                        "TWO_FACTOR_REQUIRED": "true"})
+    assert (values["SMS_PROVIDER"], values["SMS_HTTP_URL"], values["TWO_FACTOR_REQUIRED"]) == \
+        ("http", "https://sms.example/send", True)
+    assert defaults(Flask(__name__), {})["SMS_PROVIDER"] == "console"
