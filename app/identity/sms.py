@@ -68,7 +68,6 @@ class HttpProvider:
             # The number is personal data: the log names the gateway's answer, not the phone.
             log.error("短信网关发送失败：%s", exc)
             raise SmsDeliveryError(str(exc)) from exc
-        return None
 
 
 def make_provider(config):

@@ -1,8 +1,19 @@
 import hashlib
 import secrets
 
-from flask import (Blueprint, after_this_request, current_app, flash, g, jsonify, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app.auth.decorators import admin_required, roles_required
@@ -10,8 +21,14 @@ from app.auth.models import User, mask_phone
 from app.errors import Refused
 from app.extensions import db, limiter
 from app.identity import cli, login_flow, queries, services, settings, totp
-from app.identity.forms import (ResetPasswordForm, ResetTwoFactorForm, SecondFactorForm, SmsLoginForm,
-                                TotpCodeForm, VerifyPhoneForm)
+from app.identity.forms import (
+    ResetPasswordForm,
+    ResetTwoFactorForm,
+    SecondFactorForm,
+    SmsLoginForm,
+    TotpCodeForm,
+    VerifyPhoneForm,
+)
 from app.viewutil import back_or, current_actor, is_local_url, safe_next
 
 bp = Blueprint("identity", __name__, template_folder="templates")

@@ -141,7 +141,7 @@ def test_enrolment_pages(client, make, auth):
     assert "开始设置" in client.get("/identity/2fa/setup").get_data(as_text=True)
     assert client.post("/identity/2fa/setup/start").status_code == 302
     page = client.get("/identity/2fa/setup").get_data(as_text=True)
-    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL).group(0)
     assert "style=" not in svg and "<script" not in page.split("<main")[1]
     record = queries.two_factor(staff)
     assert totp.grouped(record.secret) in page

@@ -75,7 +75,7 @@ def test_without_script_the_button_posts_the_form_and_comes_back(client, outbox)
 def test_the_fragment_has_no_inline_script_and_works_by_keyboard(client):
     page = client.get("/identity/reset").get_data(as_text=True)
     assert "script-src 'self'" in CONTENT_SECURITY_POLICY
-    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.S)
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.DOTALL)
     assert scripts and all(body.strip() == "" for body in scripts)
     assert 'src="/static/js/identity.js"' in page
     assert not re.search(r"\son\w+=", page) and "style=" not in page
