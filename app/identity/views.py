@@ -91,8 +91,10 @@ def _refusal_at(form, exc):
 
 @bp.route("/code", methods=["POST"])
 def code():
-    """Send a code. JSON in, JSON out for the button's script; a plain form
-    post (no script) gets a message and goes back to its page."""
+    """Send a code. JSON in, JSON out for the button's script, always 200: a
+    refusal is an ordinary answer ("ok": false, with the wait in "retry_after"),
+    not a failed request for the browser to report. A plain form post (no
+    script) gets a message and goes back to its page."""
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict):
         data = {}
@@ -101,22 +103,18 @@ def code():
         sent = services.send_code(phone, str(data.get("purpose", "")), request.remote_addr, _device())
     except Refused as exc:
         db.session.rollback()
-        retry_after = getattr(exc, "retry_after", None)
-        return _code_answer(data, phone, False, exc.message, retry_after, 429 if retry_after else 400)
+        return _code_answer(data, phone, False, exc.message, getattr(exc, "retry_after", None))
     db.session.commit()
     dev_code = sent.shown_code if current_app.config["SMS_DEV_BANNER"] else None
     if dev_code:
         session[DEV_CODE] = {"phone": mask_phone(sent.phone), "code": dev_code}
-    return _code_answer(data, sent.phone, True, sent.message, sent.retry_after, 200, dev_code)
+    return _code_answer(data, sent.phone, True, sent.message, sent.retry_after, dev_code)
 
 
-def _code_answer(data, phone, ok, message, retry_after, status, dev_code=None):
+def _code_answer(data, phone, ok, message, retry_after, dev_code=None):
     if request.is_json:
-        response = jsonify(ok=ok, message=message, retry_after=retry_after, phone=mask_phone(phone) if ok else None,
-                           dev_code=dev_code)
-        if retry_after:
-            response.headers["Retry-After"] = str(retry_after)
-        return response, status
+        return jsonify(ok=ok, message=message, retry_after=retry_after, phone=mask_phone(phone) if ok else None,
+                       dev_code=dev_code)
     flash(message, "success" if ok else "error")
     back = str(data.get("back") or "")
     back = back if is_local_url(back) else back_or(url_for("base.home"))
