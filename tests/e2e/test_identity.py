@@ -39,3 +39,23 @@ def test_a_refused_send_is_told_at_the_field(phone):
     page.locator("[data-sms-status].error").filter(has_text="请输入有效的11位中国大陆手机号码").wait_for()
     assert not page.locator("button[data-sms-send]").is_disabled()
     phone.shot("refused")
+
+
+def test_staff_enrol_in_two_factor_on_a_phone(phone, make):
+    from app.auth.models import Role
+    from app.identity import totp
+
+    staff = make.user(Role.staff, login="staff-2fa@example.com")
+    page = phone.page
+    phone.log_in(staff)
+    phone.goto("/identity/2fa/setup")
+    page.click("main button.primary")
+    page.locator(".qr svg").wait_for()
+    assert phone.fits_the_screen()
+    phone.shot("qr")
+    secret = page.inner_text("code.totp-secret").replace(" ", "")
+    page.fill("#code", totp.code_at(secret, totp.current_step()))
+    page.click("main button.primary")
+    page.locator(".recovery-codes li").nth(9).wait_for()
+    assert page.locator(".recovery-codes li").count() == 10 and phone.fits_the_screen()
+    phone.shot("recovery-codes")
