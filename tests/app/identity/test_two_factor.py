@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from app.audit.models import ActionLog
@@ -283,3 +283,34 @@ def test_every_logged_action_has_a_chinese_label():
     logged = {node.args[1].value for node in ast.walk(ast.parse(source))
               if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "log_action"}
     assert logged == set(ACTION_LABELS) | {"user.login"} and "user.login" in EXISTING
+
+
+def test_enrolment_steps_out_of_order(make):
+    staff = make.user(Role.staff)
+    with pytest.raises(Refused, match="请先开始设置两步验证"):
+        services.confirm_enrolment(staff, "123456", at=AT)
+    with pytest.raises(Refused, match="尚未启用两步验证"):
+        services.regenerate_recovery_codes(staff, "123456", at=AT)
+    with pytest.raises(Refused, match="该账号未启用两步验证"):
+        services.verify_second_factor(staff, "123456", at=AT)
+    first = services.start_enrolment(staff).secret
+    # Starting again before confirming gives a new secret: the old QR code is worthless.
+    assert services.start_enrolment(staff).secret != first
+    assert db.session.execute(select(func.count()).select_from(TwoFactor)).scalar_one() == 1
+
+
+def test_refusals_on_the_pages_are_told(client, make, auth, staff_with_2fa):
+    staff, _, _ = staff_with_2fa
+    auth.login(staff)
+    again = client.post("/identity/2fa/setup/start", follow_redirects=True).get_data(as_text=True)
+    assert "两步验证已启用" in again
+    wrong = client.post("/identity/2fa/recovery-codes", data={"code": "AAAA"}, follow_redirects=True)
+    assert "验证码不正确" in wrong.get_data(as_text=True) and queries.recovery_codes_left(staff) == 10
+
+
+def test_an_admin_cannot_reset_their_own_two_factor_on_the_page(client, make, auth):
+    admin = make.user(Role.admin)
+    enrolled(admin, at=time.time())
+    auth.login(admin)
+    page = client.post(f"/identity/admin/users/{admin.id}", data={"reason": "自己"}, follow_redirects=True)
+    assert "不能重置自己的两步验证" in page.get_data(as_text=True) and services.needs_second_factor(admin)

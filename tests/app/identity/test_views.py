@@ -222,3 +222,24 @@ def test_a_mobile_account_verifies_its_own_number(client, make, auth, outbox):
 def test_pages_render(client, path):
     page = client.get(path)
     assert page.status_code == 200 and "获取验证码" in page.get_data(as_text=True)
+
+
+def test_without_script_a_refusal_comes_back_as_a_message(client):
+    response = client.post("/identity/code", data={"phone": "123", "purpose": "reset", "back": "/identity/reset"})
+    assert response.headers["Location"] == "/identity/reset"
+    assert "请输入有效的11位中国大陆手机号码" in client.get("/identity/reset").get_data(as_text=True)
+
+
+def test_a_verified_phone_can_be_changed_but_not_to_anothers(client, make, auth, outbox, limits):
+    limits(SMS_COOLDOWN_SECONDS=0)
+    first, second = make.user(login="a@example.com"), make.user(login="b@example.com")
+    auth.login(first)
+    for n, number in enumerate(("13900005555", "13900006666")):
+        ask(client, "verify", phone=number)
+        client.post("/identity/phone", data={"phone": number, "code": outbox.last(number)})
+        assert queries.verified_phone(first) == number, n
+    auth.logout()
+    auth.login(second)
+    ask(client, "verify", phone="13900006666")
+    page = client.post("/identity/phone", data={"phone": "13900006666", "code": outbox.last("13900006666")})
+    assert "该手机号已被其他账号使用" in page.get_data(as_text=True)
