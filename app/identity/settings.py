@@ -37,4 +37,6 @@ def init_app(app):
 
     for key, value in defaults(app).items():
         app.config.setdefault(key, value)
+    if app.config["SMS_PROVIDER"] == "console" and not (app.debug or app.testing):
+        app.logger.warning("短信服务为 console：验证码只写入日志，不会发到手机（生产环境请设置 SMS_PROVIDER=http）")
     app.extensions["identity_sms"] = make_provider(app.config)

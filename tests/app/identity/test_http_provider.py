@@ -120,3 +120,9 @@ def test_a_failed_delivery_is_told_and_not_counted(app, gateway_app, gateway):
     assert client.post("/identity/code", json={"phone": "13912345678", "purpose": "register"}).json["ok"]
     with gateway_app.app_context():
         assert services.queries.last_send_at("13912345678") is not None
+
+
+def test_production_with_the_console_provider_says_so_in_the_log(caplog, monkeypatch):
+    monkeypatch.delenv("SMS_PROVIDER", raising=False)
+    create_app("production", {"SECRET_KEY": "a-real-secret-value", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "短信服务为 console" in caplog.text
