@@ -42,6 +42,14 @@ def format_recovery(raw):
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
-def recovery_hash(code):
-    """Digest of a recovery code however it was typed (case, dashes, spaces)."""
-    return hashlib.sha256(clean_typed(code).encode()).hexdigest()
+def recovery_hash(code, salt=None):
+    """``salt$digest`` of a recovery code however it was typed (case, dashes,
+    spaces): SHA-256 over a random 64-bit salt and the code, as ASVS 2.6.2 asks
+    for look-up secrets under 112 bits."""
+    salt = salt or secrets.token_hex(8)
+    return f"{salt}${hashlib.sha256((salt + clean_typed(code)).encode()).hexdigest()}"
+
+
+def recovery_matches(stored, code):
+    salt, _, _ = stored.partition("$")
+    return hmac.compare_digest(stored, recovery_hash(code, salt))

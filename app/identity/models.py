@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -122,15 +122,14 @@ class TwoFactor(db.Model):
 
 
 class RecoveryCode(db.Model):
-    """One-time codes for a lost authenticator, stored as SHA-256 digests
-    (80 random bits each, so a fast digest is safe)."""
+    """One-time codes for a lost authenticator: 80 random bits each, stored
+    as a salted SHA-256 digest (codes.recovery_hash)."""
 
     __tablename__ = "recovery_codes"
-    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(96))
     created_at: Mapped[datetime] = mapped_column(default=now)
     used_at: Mapped[datetime | None]
 

@@ -16,6 +16,12 @@ def recovery_codes_left(user):
     ).scalar_one()
 
 
+def unused_recovery_codes(user):
+    return db.session.execute(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    ).scalars().all()
+
+
 def verified_phone(user):
     """The phone this account proved with an SMS code, or None."""
     record = db.session.get(VerifiedPhone, user.id)

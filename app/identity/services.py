@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from limits import parse as parse_limit
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 
 from app.audit.services import log_action
 from app.auth.models import Role, mask_phone
@@ -261,6 +261,8 @@ def _accept_totp(record, code, at):
     if step is None:
         raise CodeRefused("验证码不正确，请核对手机时间后输入验证器上当前显示的 6 位数字")
     if record.last_step is not None and step <= record.last_step:
+        # ASVS 2.8.5: a reused code is refused and logged (it may have been seen over a shoulder).
+        current_app.logger.warning("两步验证码重复使用，已拒绝：账号 %s", record.user_id)
         raise CodeRefused("该验证码已用过，请等验证器显示下一个验证码")
     record.last_step = step
     db.session.flush()
@@ -307,10 +309,8 @@ def verify_second_factor(user, code, at=None):
     if codes.is_sms_code(codes.clean_typed(code)):
         _accept_totp(record, code, at)
         return "totp"
-    spare = db.session.execute(
-        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
-                                   RecoveryCode.code_hash == codes.recovery_hash(code))
-    ).scalar_one_or_none()
+    spare = next((row for row in queries.unused_recovery_codes(user) if codes.recovery_matches(row.code_hash, code)),
+                 None)
     if spare is None:
         raise CodeRefused("验证码或恢复码不正确")
     lock_row(RecoveryCode, spare.id)
