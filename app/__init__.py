@@ -39,6 +39,7 @@ def create_app(config_name=None, test_config=None):
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.base.views import bp as base_bp
+    from app.identity.views import bp as identity_bp
     from app.notifications.views import bp as notifications_bp
     from app.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
@@ -62,6 +63,7 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(identity_bp, url_prefix="/identity")  # also `flask identity …`
 
     from app.auth.cli import users_cli
     from app.backup.cli import backup_cli

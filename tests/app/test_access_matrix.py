@@ -25,6 +25,7 @@ GUESTS = {**dict.fromkeys(VISITORS, OK)}  # login and register bounce signed-in 
 # The certificate is for the winner alone (``citizen`` wrote a winner); a notification for its owner.
 WINNER = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "citizen": OK}
 OWN_NOTIFICATION = {**dict.fromkeys(VISITORS, HIDDEN), "anonymous": LOGIN, "citizen": OK}
+TWO_FACTOR = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "citizen": FORBIDDEN, "other_citizen": FORBIDDEN}
 
 EXPECTED = {
     "base.home": PUBLIC, "base.healthz": PUBLIC, "static": PUBLIC,
@@ -54,6 +55,10 @@ EXPECTED = {
     "ballots.index": PUBLIC, "ballots.ballot": PUBLIC, "ballots.idea": PUBLIC, "ballots.cast": CITIZENS,
     "ballots.withdraw": CITIZENS, "ballots.setup": STAFF, "ballots.settings": STAFF, "ballots.publish": STAFF,
     "ballots.screen": STAFF, "ballots.void": STAFF, "ballots.restore": STAFF,
+    # /identity/2fa without a sign-in halfway through sends visitors to the login page.
+    "identity.code": PUBLIC, "identity.reset": PUBLIC, "identity.sms_login": GUESTS, "identity.verify_phone": SIGNED_IN,
+    "identity.second_factor": SIGNED_IN, "identity.setup": TWO_FACTOR, "identity.setup_start": TWO_FACTOR,
+    "identity.recovery_codes": TWO_FACTOR, "identity.admin_user": ADMIN,
 }
 
 
