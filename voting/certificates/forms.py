@@ -1,0 +1,27 @@
+import re
+
+from wtforms import StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from app.forms import BaseForm
+from app.pdf import missing_characters
+from app.validators import CharLength, strip_filter
+
+NAME_MAX = 20
+
+
+def _printable_name(form, field):
+    """Only what the certificate font can print, and no digits or masks: a
+    name, never a phone number or an e-mail address."""
+    if re.search(r"[\d@*＊]", field.data or ""):
+        raise ValidationError("姓名中不能有数字、@ 或 *，请填写您的姓名")
+    missing = missing_characters(field.data or "")
+    if missing:
+        raise ValidationError(f"证书字体中没有“{'、'.join(missing)}”，请换用通行写法")
+
+
+class CertificateNameForm(BaseForm):
+    name = StringField(
+        "证书上的姓名", filters=[strip_filter],
+        validators=[DataRequired("请填写证书上的姓名"), CharLength(max=NAME_MAX), _printable_name],
+        description="将印在荣誉证书上，并显示在任何人扫码可见的证书核验页上。少数民族姓名可用间隔号，如：买买提·艾力。")
