@@ -1,5 +1,4 @@
 """app.pdf: the shipped font, characters it lacks, and Chinese line breaking (避头尾)."""
-import io
 
 from hypothesis import given
 from hypothesis import strategies as st
