@@ -75,7 +75,8 @@ class Paragraph(_Paragraph):
     style (all of ours) is broken by :func:`break_lines`."""
 
     def __init__(self, text, style=None, *args, **options):
-        super().__init__(printable(text), style, *args, **options)
+        # reportlab builds the halves of a paragraph split across pages from frags, with no text.
+        super().__init__(printable(text) if text is not None else None, style, *args, **options)
 
     def breakLinesCJK(self, maxWidths):
         frags = self.frags

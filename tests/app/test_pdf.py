@@ -1,7 +1,9 @@
 """app.pdf: the shipped font, characters it lacks, and Chinese line breaking (避头尾)."""
+import io
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Paragraph as PlainParagraph
 from reportlab.platypus import SimpleDocTemplate
@@ -56,6 +58,13 @@ def test_closing_punctuation_never_starts_a_line_in_the_pdf():
         assert any(line.startswith(closing) for line in plain)
         ours = [line.strip() for line in _lines(_render(pdf.Paragraph, CLOSING_QUOTE_TEXT, 12 * per_line))]
         assert ours == expected
+
+
+def test_a_paragraph_split_across_pages_keeps_every_character():
+    text = "“湖南”的建议，写得很长。" * 120
+    data = pdf.build(SimpleDocTemplate, [pdf.Paragraph(text, pdf.style("body", 12))], pagesize=(200, 300))
+    assert "".join(line.strip() for line in _lines(data)) == text
+    assert len(PdfReader(io.BytesIO(data)).pages) > 1
 
 
 def _width(char):
