@@ -28,3 +28,7 @@ class Certificate(db.Model):
 
     entry = relationship("NoticeEntry")
     user = relationship("User")
+
+    def facts(self):
+        """The recorded text as (label, value) pairs, in the order printed."""
+        return [line.split("：", 1) for line in self.content.splitlines()]

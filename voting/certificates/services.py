@@ -24,7 +24,7 @@ def certificate_facts(entry, name, serial):
     announcement = entry.announcement
     day = announcement.finalized_at
     return [("证书编号", serial), ("获奖人", name), ("建议", f"《{entry.title}》"),
-            ("活动", announcement.campaign.title), ("荣誉", f"“献策湖南”十大金点子第 {entry.rank} 名"),
+            ("活动", announcement.campaign.title), ("荣誉", f"“献策湖南”十大金点子（第 {entry.rank} 名）"),
             ("颁发单位", ISSUER), ("颁发日期", f"{day.year}年{day.month}月{day.day}日"),
             ("名单摘要（SHA-256）", announcement.digest)]
 

@@ -39,5 +39,4 @@ def name(year, rank):
 @bp.route("/certificates/<serial>")
 def verify(serial):
     certificate = queries.by_serial(serial) or abort(404)
-    return render_template("certificates/verify.html", certificate=certificate,
-                           facts=[line.split("：", 1) for line in certificate.content.splitlines()])
+    return render_template("certificates/verify.html", certificate=certificate, facts=certificate.facts())
