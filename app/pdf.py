@@ -42,7 +42,8 @@ def covered():
 
 def printable(text):
     """``text`` with each character the font lacks replaced: by its compatibility
-    form when the font has that (full-width letters, ligatures), else by 〓."""
+    form when the font has that (full-width letters, ligatures), else by 〓.
+    Invisible format characters (zero-width space, BOM) are dropped."""
     have = covered()
     if all(char in have or char in "\n\t" for char in text):
         return text
@@ -50,6 +51,8 @@ def printable(text):
     for char in text:
         if char in have or char in "\n\t":
             out.append(char)
+            continue
+        if unicodedata.category(char) == "Cf":
             continue
         compatible = unicodedata.normalize("NFKC", char)
         out.append(compatible if compatible and all(c in have for c in compatible) else MISSING)
@@ -59,7 +62,8 @@ def printable(text):
 def missing_characters(text):
     """The characters of ``text`` the certificate font cannot print, in order, once each."""
     have = covered()
-    return list(dict.fromkeys(char for char in text if char not in have and not char.isspace()))
+    return list(dict.fromkeys(char for char in text if char not in have and not char.isspace()
+                              and unicodedata.category(char) != "Cf"))
 
 
 def style(name, size=10.5, leading=None, **options):

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
@@ -8,6 +9,12 @@ from app.pdf import missing_characters
 from app.validators import CharLength, strip_filter
 
 NAME_MAX = 20
+
+
+def _visible(value):
+    """The name as typed, less invisible format characters (a zero-width space pasted along)."""
+    value = strip_filter(value)
+    return "".join(c for c in value if unicodedata.category(c) != "Cf") if isinstance(value, str) else value
 
 
 def _printable_name(form, field):
@@ -22,6 +29,6 @@ def _printable_name(form, field):
 
 class CertificateNameForm(BaseForm):
     name = StringField(
-        "证书上的姓名", filters=[strip_filter],
+        "证书上的姓名", filters=[_visible],
         validators=[DataRequired("请填写证书上的姓名"), CharLength(max=NAME_MAX), _printable_name],
         description="将印在荣誉证书上，并显示在任何人扫码可见的证书核验页上。少数民族姓名可用间隔号，如：买买提·艾力。")
