@@ -3,15 +3,21 @@ character, and its QR code leads to a public page that shows what it says
 and its digest."""
 import hashlib
 import re
+import threading
 from urllib.parse import urlsplit
 
-from app.auth.models import mask_phone
+from sqlalchemy import func, select
+
+from app.auth.models import User, mask_phone
+from app.errors import Refused
 from app.extensions import db
 from app.pdf import MISSING
 from tests.voting.certificate_helpers import certificate_text, qr_codes
 from voting.certificates import services
+from voting.certificates.models import Certificate
 from voting.certificates.queries import certificate_of
 from voting.notice import queries
+from voting.notice.models import NoticeEntry
 
 SERIAL = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$")
 
@@ -102,3 +108,29 @@ def test_only_a_finalized_winner_gets_a_certificate(client, auth, make, judged, 
     assert client.get(f"{base}/certificate").status_code == 403
     assert client.post(f"{base}/certificate", data={"name": "张三"}).status_code == 403
     assert client.get(f"/winners/{judged.campaign.year}/11/certificate").status_code == 404
+
+
+def test_a_double_click_issues_one_certificate(app, judged, finalized):
+    """The second request waits for the first to commit, then is refused with a message, not a 500."""
+    top = _top(judged, finalized)
+    services.issue_certificate(top, judged.author, "王建国")  # flushed, not yet committed
+    second = {}
+
+    def issue_again():
+        with app.app_context():
+            try:
+                services.issue_certificate(db.session.get(NoticeEntry, top.id),
+                                           db.session.get(User, judged.author.id), "王建国")
+            except Refused as exc:
+                second["refused"] = exc.message
+            finally:
+                db.session.rollback()
+
+    thread = threading.Thread(target=issue_again)
+    thread.start()
+    thread.join(1)
+    assert thread.is_alive(), "the second issue must wait for the first"
+    db.session.commit()
+    thread.join(30)
+    assert second == {"refused": "您的荣誉证书已经颁发，证书上的姓名不能再改"}
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1

@@ -2,8 +2,10 @@ import hashlib
 import secrets
 
 from app.audit.services import log_action
+from app.auth.models import User
 from app.errors import Refused
 from app.extensions import db
+from app.locks import lock_row
 from app.timeutil import now
 from voting.certificates import queries
 from voting.certificates.models import Certificate
@@ -39,6 +41,9 @@ def issue_certificate(entry, person, name):
     issued it is final: the paper and the verification page must agree."""
     if entry.announcement.state is not NoticeState.finalized or entry.status is not EntryStatus.listed:
         raise Refused("只有已公布的十大金点子才有荣誉证书")
+    # A double click sends two requests: the second waits here for the first
+    # to commit, then finds its certificate instead of failing on the unique key.
+    lock_row(User, person.id)
     if queries.certificate_of(entry, person) is not None:
         raise Refused("您的荣誉证书已经颁发，证书上的姓名不能再改")
     serial = new_serial()
