@@ -23,8 +23,10 @@ MISSING = "〓"
 NO_LINE_START = frozenset("，。、；：？！…‥·）】》〉」』〕〗〙〛”’）］｝〞％‰℃°,.;:?!)]}%")
 # …these never end one…
 NO_LINE_END = frozenset("（【《〈「『〔〖〘〚“‘（［｛〝([{￥$")
-# …and a dash or an ellipsis (two characters long in Chinese) is never cut in two.
+# …a dash or an ellipsis (two characters long in Chinese) is never cut in two…
 UNBREAKABLE_PAIRS = frozenset("—…")
+# …and a no-break space holds its neighbours together (第 10 名).
+NO_BREAK_SPACE = "\u00a0"
 
 
 @cache
@@ -100,6 +102,7 @@ def _joined(left, right, spaced):
     ``right`` (with a space between them when ``spaced``): not inside a Latin
     word or a number, nor where a punctuation rule above forbids it."""
     return (right in NO_LINE_START or left in NO_LINE_END or (left == right and left in UNBREAKABLE_PAIRS)
+            or NO_BREAK_SPACE in (left, right)
             or (not spaced and left.isascii() and right.isascii() and left.isalnum() and right.isalnum()))
 
 
@@ -119,7 +122,7 @@ def break_lines(text, max_widths, width_of):
             end += 1
         if end < len(text):
             end = _break_before(text, start, end)
-        line = text[start:end].rstrip()
+        line = text[start:end].rstrip(" ")
         lines.append([limit - sum(widths[start:start + len(line)]), line])
         start = end
         while start < len(text) and text[start] == " ":
@@ -131,7 +134,7 @@ def _break_before(text, start, end):
     """The last allowed break at or before ``end`` (spaces skipped on both
     sides), or ``end`` itself when the line has none."""
     for spot in range(end, start, -1):
-        left = text[start:spot].rstrip()
+        left = text[start:spot].rstrip(" ")
         right = text[spot:].lstrip(" ")
         spaced = text[spot - 1] == " " or text[spot:spot + 1] == " "
         if left and right and not _joined(left[-1], right[0], spaced):

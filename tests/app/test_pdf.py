@@ -83,6 +83,7 @@ def test_opening_punctuation_never_ends_a_line():
 def test_latin_words_numbers_and_dashes_stay_whole_unless_a_line_has_no_break():
     assert _breaks("共 12345 条建议", 3.5) == ["共", "12345", "条建议"]
     assert _breaks("等等——然后", 3) == ["等等", "——然", "后"]
+    assert _breaks("评为第\u00a010\u00a0名", 5) == ["评为", "第\u00a010\u00a0名"]
     digest = "ab" * 16
     assert _breaks(digest, 8) == [digest[i:i + 16] for i in range(0, 32, 16)]
 

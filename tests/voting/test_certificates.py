@@ -2,6 +2,7 @@
 character, and its QR code leads to a public page that shows what it says
 and its digest."""
 import hashlib
+import io
 import re
 import threading
 from urllib.parse import urlsplit
@@ -134,3 +135,23 @@ def test_a_double_click_issues_one_certificate(app, judged, finalized):
     thread.join(30)
     assert second == {"refused": "您的荣誉证书已经颁发，证书上的姓名不能再改"}
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_the_longest_texts_still_fit_one_page():
+    """Longest title (40), campaign title (80) and name (20): one page, every glyph there."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from pypdf import PdfReader
+
+    from voting.notice.certificate import certificate_pdf
+
+    campaign = SimpleNamespace(title="“献策湖南”·" + "金点子征集活动，" * 9, year=2026)
+    announcement = SimpleNamespace(campaign=campaign, finalized_at=datetime(2026, 12, 1), digest="a" * 64)
+    entry = SimpleNamespace(announcement=announcement, title="关于“三高四新”战略的建议：" + "湖南" * 13, rank=10)
+    certificate = SimpleNamespace(entry=entry, name="买买提·" + "艾" * 16, serial=services.new_serial(),
+                                  digest="b" * 64)
+    data = certificate_pdf(certificate, f"https://example.org/certificates/{certificate.serial}")
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    flat = certificate_text(data)
+    assert entry.title in flat and re.sub(r"\s+", "", campaign.title) in flat and certificate.name in flat

@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Spacer, Table, TableStyle
 
 from app import pdf
 
@@ -17,6 +17,7 @@ RED = colors.HexColor("#b71c1c")
 GOLD = colors.HexColor("#c9a227")
 ISSUER = "中共湖南省委社会工作部"
 QR_SIZE = 26 * mm
+FOOT_HEIGHT = 50 * mm
 
 
 def _border(canvas, document):
@@ -32,11 +33,17 @@ def _border(canvas, document):
 
 
 class CertificateDocument(BaseDocTemplate):
+    """The text from the top; the QR code, the issuer and the serials in a frame
+    of their own at the foot, so they stay in place however long the text."""
+
     def __init__(self, buffer, **options):
         super().__init__(buffer, pagesize=landscape(A4), leftMargin=36 * mm, rightMargin=36 * mm,
-                         topMargin=28 * mm, bottomMargin=22 * mm, **options)
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="certificate")
-        self.addPageTemplates([PageTemplate("certificate", frames=[frame], onPage=_border)])
+                         topMargin=26 * mm, bottomMargin=22 * mm, **options)
+        foot = Frame(self.leftMargin, self.bottomMargin, self.width, FOOT_HEIGHT, id="foot",
+                     topPadding=0, bottomPadding=0)
+        body = Frame(self.leftMargin, self.bottomMargin + FOOT_HEIGHT, self.width, self.height - FOOT_HEIGHT,
+                     id="body")
+        self.addPageTemplates([PageTemplate("certificate", frames=[body, foot], onPage=_border)])
 
 
 def qr_drawing(url, size=QR_SIZE):
@@ -69,14 +76,14 @@ def certificate_pdf(certificate, verify_url):
     seal.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
     flowables = [
         pdf.Paragraph("荣 誉 证 书", pdf.style("certificate-title", 40, leading=56, alignment=TA_CENTER,
-                                               textColor=RED, spaceAfter=16)),
+                                               textColor=RED, spaceAfter=12)),
         pdf.Paragraph(f"{escape(certificate.name)}：", pdf.style("certificate-name", 20, leading=34, spaceAfter=4)),
         pdf.Paragraph(f"您提出的建议《{escape(entry.title)}》在{escape(campaign.title)}中，经专家评审和社会公示，"
-                      f"被评为“献策湖南”十大金点子（第 {entry.rank} 名）。", body),
+                      f"被评为“献策湖南”十大金点子（第{pdf.NO_BREAK_SPACE}{entry.rank}{pdf.NO_BREAK_SPACE}名）。", body),
         pdf.Paragraph("特发此证，以资鼓励。", body),
-        Spacer(1, 16 * mm),
+        FrameBreak(),
         seal,
-        Spacer(1, 10 * mm),
+        Spacer(1, 4 * mm),
         pdf.Paragraph(f"证书编号：{certificate.serial}　核验：{escape(verify_url)}", small),
         pdf.Paragraph(f"证书摘要（SHA-256）：{certificate.digest}", small),
         pdf.Paragraph(f"名单摘要（SHA-256）：{announcement.digest}", small),
