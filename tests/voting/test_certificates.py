@@ -5,8 +5,11 @@ import hashlib
 import io
 import re
 import threading
+from datetime import datetime
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.auth.models import User, mask_phone
@@ -18,6 +21,7 @@ from voting.certificates import services
 from voting.certificates.models import Certificate
 from voting.certificates.queries import certificate_of
 from voting.notice import queries
+from voting.notice.certificate import certificate_pdf
 from voting.notice.models import NoticeEntry
 
 SERIAL = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$")
@@ -139,13 +143,6 @@ def test_a_double_click_issues_one_certificate(app, judged, finalized):
 
 def test_the_longest_texts_still_fit_one_page():
     """Longest title (40), campaign title (80) and name (20): one page, every glyph there."""
-    from datetime import datetime
-    from types import SimpleNamespace
-
-    from pypdf import PdfReader
-
-    from voting.notice.certificate import certificate_pdf
-
     campaign = SimpleNamespace(title="“献策湖南”·" + "金点子征集活动，" * 9, year=2026)
     announcement = SimpleNamespace(campaign=campaign, finalized_at=datetime(2026, 12, 1), digest="a" * 64)
     entry = SimpleNamespace(announcement=announcement, title="关于“三高四新”战略的建议：" + "湖南" * 13, rank=10)
