@@ -45,6 +45,7 @@ def create_app(config_name=None, test_config=None):
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
     from voting.ballots.views import bp as ballots_bp
+    from voting.certificates.views import bp as certificates_bp
     from voting.notice.api import bp as api_bp
     from voting.notice.views import bp as notice_bp
     from voting.views import bp as voting_bp
@@ -58,9 +59,10 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(analysis_bp, url_prefix="/analysis")
     app.register_blueprint(voting_bp, url_prefix="/voting")
     app.register_blueprint(ballots_bp, url_prefix="/vote")
-    # /gongshi, /winners and /api/v1/… are public addresses, kept short.
+    # /gongshi, /winners, /certificates and /api/v1/… are public addresses, kept short.
     app.register_blueprint(notice_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(identity_bp, url_prefix="/identity")  # also `flask identity …`

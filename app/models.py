@@ -6,4 +6,5 @@ from ideas.models import Cluster, ClusterRun, CoProposer, Idea, IdeaAnalysis, Id
 from voting.models import Assignment, Conflict, Criterion, Review, ReviewScore, Round, RoundEntry  # noqa: F401
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid  # noqa: F401
 from voting.notice.models import Announcement, NoticeEntry, Objection  # noqa: F401
+from voting.certificates.models import Certificate  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401

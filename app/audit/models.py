@@ -67,4 +67,5 @@ ACTION_LABELS = {
     "vote.withdraw": "撤回投票",
     "vote.void": "作废投票",
     "vote.restore": "恢复作废的投票",
+    "certificate.issue": "颁发荣誉证书",
 }

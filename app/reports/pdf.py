@@ -9,9 +9,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Table, TableStyle
 
-from app.pdf import build, register_cjk_font, style
+from app.pdf import Paragraph, build, printable, register_cjk_font, style
 from app.reports.tables import report_tables
 
 MARGIN = 18 * mm
@@ -92,7 +92,7 @@ def _display_width(text):
 
 def _chart(rows, kind):
     font = register_cjk_font()
-    labels = [_text(label) for label, _ in rows]
+    labels = [printable(_text(label)) for label, _ in rows]
     values = [value for _, value in rows]
     if kind == "across":
         height = 14 * len(rows) + 20
@@ -115,6 +115,7 @@ def _chart(rows, kind):
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(max(values), 1)
@@ -122,6 +123,7 @@ def _chart(rows, kind):
     chart.bars[0].strokeColor = None
     if kind == "across":
         chart.barLabelFormat = "%d"
+        chart.barLabels.fontName = font
         chart.barLabels.fontSize = 7
     drawing = Drawing(WIDTH, height)
     drawing.add(chart)

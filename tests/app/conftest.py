@@ -13,6 +13,7 @@ from ideas.models import Cluster, ClusterRun, IdeaStatus, NlpJob
 from voting import queries as voting_queries
 from voting import services as voting_services
 from voting.ballots import services as ballot_services
+from voting.certificates.services import issue_certificate
 from voting.notice import queries as notice_queries
 from voting.notice import services as notice_services
 
@@ -52,6 +53,8 @@ def world(make):
     own = next(a for a in voting_queries.active_assignments(first) if a.reviewer_id == people["reviewer"].id)
     void = _open_public_vote(first, people)
     winner, objection, notification = _finished_campaign(make, campaign.year - 1, people)
+    certificate = issue_certificate(winner, people["citizen"], "张三")
+    db.session.commit()
     values = {"idea_id": {"ideas.edit": draft.id}, "default_idea": idea.id, "assignment_id": own.id,
               "round_id": first.id, "criterion_id": first.criteria[0].id, "user_id": people["other_citizen"].id,
               "campaign_id": campaign.id, "theme_id": campaign.themes[0].id, "job_id": job.id,
@@ -60,7 +63,7 @@ def world(make):
               # 公示 and the winners live in last year's finished campaign.
               "year": dict.fromkeys(_LAST_YEAR_ENDPOINTS, campaign.year - 1), "default_year": campaign.year,
               "rank": winner.rank, "entry_id": winner.id, "objection_id": objection.id,
-              "notification_id": notification.id, "void_id": void.id,
+              "notification_id": notification.id, "void_id": void.id, "serial": certificate.serial,
               # ``citizen``'s own code is in the tracking page's address; the others' must show nowhere.
               "under_review": [UNDER_REVIEW_REGION, UNDER_REVIEW_AUTHOR, idea.contact_phone,
                                mask_phone(idea.contact_phone), *(i.tracking_code for i in others)]}
@@ -82,7 +85,7 @@ def _open_public_vote(round_, people):
 
 _LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare", "notice.preview",
                         "notice.publish", "notice.finalize", "notice.winners", "notice.winners_text",
-                        "notice.winner", "notice.certificate", "notice.spam")
+                        "notice.winner", "notice.certificate", "notice.spam", "certificates.name")
 
 
 def _finished_campaign(make, year, people):

@@ -50,6 +50,7 @@ EXPECTED = {
     "notice.spam": STAFF,
     "notice.finalize": STAFF, "notice.winners": PUBLIC, "notice.winners_text": PUBLIC, "notice.winner": PUBLIC,
     "notice.certificate": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
+    "certificates.name": WINNER, "certificates.verify": PUBLIC,
     "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION, "notifications.read_all": SIGNED_IN,
     # The world's first round has an open public vote.
     "ballots.index": PUBLIC, "ballots.ballot": PUBLIC, "ballots.idea": PUBLIC, "ballots.cast": CITIZENS,

@@ -76,6 +76,7 @@ def test_demo_load_creates_every_role_and_ideas_in_every_status(runner, app, cli
     assert first.idea.author.mobile == "13800000001"
     client.post("/auth/login", data={"login": "13800000001", "password": password})
     assert "nav-count" in client.get("/").get_data(as_text=True)
+    client.post(f"/winners/{finished.year}/1/certificate", data={"name": first.idea.author.real_name})
     response = client.get(f"/winners/{finished.year}/1/certificate.pdf")
     assert response.status_code == 200
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(response.data)).pages[0].extract_text())

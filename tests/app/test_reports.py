@@ -12,11 +12,13 @@ from pypdf import PdfReader
 
 from app.auth.models import Role
 from app.exports import neutralize
+from app.pdf import MISSING
 from app.extensions import db
 from app.timeutil import now
 from ideas.models import Cluster, ClusterRun, IdeaStatus
 from ideas.services import merge_duplicate
 from tests.app.test_fuzz import FUZZ, TEXT, assert_no_crash
+from tests.pdf_checks import assert_every_character_has_a_glyph
 from tests.voting.conftest import score_everything
 from voting import services as voting_services
 from voting.ballots.models import PublicVote, VoteVoid
@@ -279,6 +281,15 @@ def test_pdf_text_has_the_key_figures_and_the_winners(client, auth, finished):
     for round_ in finished["rounds"]:
         assert round_.digest in text
     assert "同一网段集中投票" in text and "经核实与现行政策重复，取消入选" in text
+
+
+def test_pdf_every_character_drawn_has_a_glyph(client, auth, finished):
+    """Every table, chart label and axis figure is drawn in the shipped font, which has all their characters."""
+    auth.login(finished["staff"])
+    drawn = assert_every_character_has_a_glyph(client.get(f"/reports/{finished['campaign'].year}.pdf").data)
+    flat = re.sub(r"\s+", "", drawn)
+    assert "献策湖南·金点子征集（测试）·活动报告" in flat and INJECTED.replace(" ", "") in flat
+    assert MISSING not in flat
 
 
 def test_empty_campaign_files_render(client, auth, make):

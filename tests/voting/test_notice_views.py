@@ -161,6 +161,10 @@ def test_winners_pages_digest_and_certificate(client, auth, make, judged, finali
     for person in (judged.author, judged.co_author):
         auth.login(person)
         assert "下载荣誉证书" in text(client.get(f"/winners/{year}/{top.rank}"))
+        # The first download asks for the name to print; then the file comes.
+        naming = f"/winners/{year}/{top.rank}/certificate"
+        assert client.get(certificate).headers["Location"].endswith(naming)
+        assert client.post(naming, data={"name": person.real_name}).status_code == 302
         response = client.get(certificate)
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         assert "attachment" in response.headers["Content-Disposition"]

@@ -14,6 +14,7 @@ from app.notifications import services as notification_services
 from app.timeutil import now
 from app.viewutil import current_actor, run_and_commit, run_form
 from voting import queries as voting_queries
+from voting.certificates.queries import certificate_of
 from voting.notice import queries, services
 from voting.notice.certificate import certificate_pdf
 from voting.notice.forms import ObjectionForm, PublishForm, RulingForm, SpamForm, announcement_form, citations
@@ -228,5 +229,10 @@ def certificate(year, rank):
     entry = queries.winner(year, rank) or abort(404)
     if not entry.credits(current_user):
         abort(403, description="荣誉证书只能由获奖建议的提出人下载")
-    return send_file(io.BytesIO(certificate_pdf(entry, current_user)), mimetype="application/pdf",
+    issued = certificate_of(entry, current_user)
+    if issued is None:
+        # The winner names the certificate first: never a masked login on it.
+        return redirect(url_for("certificates.name", year=year, rank=rank))
+    verify_url = url_for("certificates.verify", serial=issued.serial, _external=True)
+    return send_file(io.BytesIO(certificate_pdf(issued, verify_url)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"荣誉证书-{year}-第{rank}名.pdf")

@@ -1,0 +1,1 @@
+"""荣誉证书: the name a winner wants on it, issuing, and public verification."""
