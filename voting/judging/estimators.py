@@ -14,7 +14,8 @@ total, so any of them can stand beside the raw mean on a page:
   Bayes variance components (`fit_scale_offset`);
 - ``rank``: the mean of within-reviewer normal scores (percentile ranks).
 
-Which one ranks a round is the published rule `estimator_for_round`.
+Which one ranks a round is the published rule `estimator_for_round`, chosen by
+`bench/judging_estimators.py` on seeds it then left aside.
 """
 
 from __future__ import annotations
@@ -319,3 +320,16 @@ ESTIMATORS: dict[str, Callable[[Sequence[Triple]], dict[Hashable, float]]] = {
     "scale-offset": scale_offset,
     "rank": within_reviewer_ranks,
 }
+
+# The published rule. Where each idea sees only k of the reviewers (初审, 复审),
+# reviewers differ in leniency, scale and care, and only a model of all three
+# compares them fairly; where every reviewer without a conflict sees every idea
+# (终审), each reviewer's own order of the finalists carries the information, and
+# ranks within each reviewer use it without any model of the scale.
+PARTIAL_PANEL_ESTIMATOR = "scale-offset"
+FULL_PANEL_ESTIMATOR = "rank"
+
+
+def estimator_for_round(reviewers_per_idea: int | None) -> str:
+    """Name in `ESTIMATORS` of the estimator that ranks a round; None: every reviewer without a conflict."""
+    return FULL_PANEL_ESTIMATOR if reviewers_per_idea is None else PARTIAL_PANEL_ESTIMATOR
