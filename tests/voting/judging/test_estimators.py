@@ -6,6 +6,7 @@ from scipy.stats import kendalltau
 
 from voting.judging.estimators import (
     ESTIMATORS,
+    estimator_for_round,
     fit_scale_offset,
     offset_calibration,
     reml_ridge,
@@ -145,3 +146,8 @@ def test_a_straight_lined_sheet_says_nothing_to_ranks():
 def test_duplicate_reviews_are_refused():
     with pytest.raises(ValueError, match="重复评分"):
         fit_scale_offset([(1, 1, 5.0), (1, 1, 6.0)])
+
+
+def test_published_rule_names_an_estimator_per_round_type():
+    assert estimator_for_round(3) == estimator_for_round(5) == "scale-offset"
+    assert estimator_for_round(None) == "rank"
