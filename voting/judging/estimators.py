@@ -12,7 +12,8 @@ total, so any of them can stand beside the raw mean on a page:
 - ``scale-offset``: a per-reviewer offset, scale and reliability, fitted by
   alternating least squares with a leave-one-review-out step and empirical
   Bayes variance components (`fit_scale_offset`);
-- ``rank``: the mean of within-reviewer normal scores (percentile ranks).
+- ``rank``: the mean of within-reviewer normal scores (percentile ranks);
+- ``bradley-terry``: strengths from the pairs of ideas each reviewer scored.
 
 Which one ranks a round is the published rule `estimator_for_round`, chosen by
 `bench/judging_estimators.py` on seeds it then left aside.
@@ -26,7 +27,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from scipy.stats import norm, rankdata
 
 from voting.scoring import DEFAULT_RIDGE, calibrate, robust_mean
@@ -41,6 +42,7 @@ NOISE_PRIOR_REVIEWS = 5.0
 # Variance components never fall below this share of the score variance: a
 # component estimated at zero would make its ridge infinite and the fit rigid.
 _MIN_VARIANCE_SHARE = 1e-4
+BT_PRIOR_VARIANCE = 4.0
 _MAX_ITERATIONS = 200
 _TOLERANCE = 1e-7
 # REML searches γ = σ²_offset / σ²_noise over this range (λ = 1 / γ).
@@ -151,8 +153,12 @@ def reml_ridge(observations: Iterable[Triple]) -> float:
 
 
 def offset_calibration_reml(observations: Iterable[Triple]) -> dict[Hashable, float]:
+    """`calibrate` with the REML ridge; where no idea has two reviews there is nothing to
+    estimate it from, and the published λ = 1 stands."""
     triples = list(observations)
-    return calibrate(triples, ridge=reml_ridge(triples)).quality
+    design = _Design.of(triples)
+    shared = len(design.y) > design.n_ideas
+    return calibrate(triples, ridge=reml_ridge(triples) if shared else DEFAULT_RIDGE).quality
 
 
 @dataclass(frozen=True)
@@ -291,6 +297,49 @@ def scale_offset(observations: Iterable[Triple]) -> dict[Hashable, float]:
     return fit_scale_offset(observations).quality
 
 
+def bradley_terry(observations: Iterable[Triple]) -> dict[Hashable, float]:
+    """Bradley–Terry strengths from within-reviewer pairs: every two ideas one reviewer
+    scored are a comparison, won by the higher total (a tie is half a win each).
+
+    P(a beats b) = 1 / (1 + exp(θ_b − θ_a)), fitted by penalised maximum
+    likelihood (prior θ ~ N(0, `BT_PRIOR_VARIANCE`), which keeps an idea that
+    won every comparison finite). Only orders within one reviewer are used, so
+    leniency and scale play no part. Strengths are put on the points scale as the
+    rank estimator's are.
+    """
+    design = _Design.of(observations)
+    first, second, outcome = [], [], []
+    for reviewer in range(design.n_reviewers):
+        own = np.flatnonzero(design.r == reviewer)
+        a, b = np.triu_indices(len(own), k=1)
+        ya, yb = design.y[own[a]], design.y[own[b]]
+        first.append(design.i[own[a]])
+        second.append(design.i[own[b]])
+        outcome.append(np.where(ya > yb, 1.0, np.where(ya < yb, 0.0, 0.5)))
+    first, second, outcome = np.concatenate(first), np.concatenate(second), np.concatenate(outcome)
+
+    def minus_log_posterior(theta):
+        diff = theta[first] - theta[second]
+        p = 1 / (1 + np.exp(-diff))
+        value = -np.sum(outcome * np.log(p + 1e-300) + (1 - outcome) * np.log(1 - p + 1e-300))
+        gradient_pair = p - outcome
+        gradient = (np.bincount(first, weights=gradient_pair, minlength=design.n_ideas)
+                    - np.bincount(second, weights=gradient_pair, minlength=design.n_ideas))
+        return value + theta @ theta / (2 * BT_PRIOR_VARIANCE), gradient + theta / BT_PRIOR_VARIANCE
+
+    theta = minimize(minus_log_posterior, np.zeros(design.n_ideas), jac=True, method="L-BFGS-B").x
+    # A logistic unit is π / √3 standard deviations.
+    unit = _within_reviewer_spread(design) * math.sqrt(3) / math.pi
+    return design.by_idea(float(design.y.mean()) + unit * (theta - theta.mean()))
+
+
+def _within_reviewer_spread(design: _Design) -> float:
+    """Mean standard deviation of a reviewer's totals, over reviewers whose totals vary."""
+    spread = [float(design.y[design.r == r].std()) for r in range(design.n_reviewers)]
+    spread = [s for s in spread if s > 0]
+    return float(np.mean(spread)) if spread else 1.0
+
+
 def within_reviewer_ranks(observations: Iterable[Triple]) -> dict[Hashable, float]:
     """Each review becomes the reviewer's normal score Φ⁻¹((rank − ½) / n) among the
     ideas that reviewer scored in the round (ties share their mean rank); an
@@ -300,16 +349,11 @@ def within_reviewer_ranks(observations: Iterable[Triple]) -> dict[Hashable, floa
     """
     design = _Design.of(observations)
     z = np.zeros_like(design.y)
-    spread = []
     for reviewer in range(design.n_reviewers):
         own = np.flatnonzero(design.r == reviewer)
-        ranks = rankdata(design.y[own])
-        z[own] = norm.ppf((ranks - 0.5) / len(own))
-        if design.y[own].std() > 0:
-            spread.append(float(design.y[own].std()))
-    unit = float(np.mean(spread)) if spread else 1.0
+        z[own] = norm.ppf((rankdata(design.y[own]) - 0.5) / len(own))
     count = design.per_idea(np.ones_like(z))
-    return design.by_idea(float(design.y.mean()) + unit * design.per_idea(z) / count)
+    return design.by_idea(float(design.y.mean()) + _within_reviewer_spread(design) * design.per_idea(z) / count)
 
 
 ESTIMATORS: dict[str, Callable[[Sequence[Triple]], dict[Hashable, float]]] = {
@@ -319,6 +363,7 @@ ESTIMATORS: dict[str, Callable[[Sequence[Triple]], dict[Hashable, float]]] = {
     "offset-reml": offset_calibration_reml,
     "scale-offset": scale_offset,
     "rank": within_reviewer_ranks,
+    "bradley-terry": bradley_terry,
 }
 
 # The published rule. Where each idea sees only k of the reviewers (初审, 复审),
