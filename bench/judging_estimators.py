@@ -1,7 +1,7 @@
 """Which estimator should rank each kind of judging round? A simulation that decides on
 one set of seeds and reports on another.
 
-    python bench/judging_estimators.py                      # about 5 minutes on 2 cores
+    python bench/judging_estimators.py                      # 5–8 minutes on 2 shared cores
     python bench/judging_estimators.py --ideas 500 --selection-seeds 3 --report-seeds 3
 
 Each campaign (default 1,000 ideas, 30 reviewers — smaller than a real one, to
