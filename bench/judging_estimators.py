@@ -2,10 +2,11 @@
 one set of seeds and reports on another.
 
     python bench/judging_estimators.py                      # 5–8 minutes on 2 shared cores
-    python bench/judging_estimators.py --ideas 500 --selection-seeds 3 --report-seeds 3
+    python bench/judging_estimators.py --ideas 1000 --reviewers 30 --selection-seeds 0 --report-seeds 10
 
-Each campaign (default 1,000 ideas, 30 reviewers — smaller than a real one, to
-keep the run short) goes through the default rounds, all → 100 → 30 → 10 with 3 /
+Each campaign (default 500 ideas and 25 reviewers, as the dry run in the README —
+smaller than a real campaign, to keep the run short; the second line checks the
+published rule on a larger one) goes through the default rounds, all → 100 → 30 → 10 with 3 /
 5 / all reviewers per idea and same-region avoidance in every round, assigned by
 the real `assign_reviewers` and ranked by the real tie-break order. Reviews come
 from `voting.judging.reviewer_models` under each reviewer model.
