@@ -1,7 +1,7 @@
 """certificates: the name a winner chose, serial, content and digest
 
 Revision ID: 0c7361474e2b
-Revises: d8b58e49a33d
+Revises: cd53779c46f6
 Create Date: 2026-12-01 21:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0c7361474e2b'
-down_revision = 'd8b58e49a33d'
+down_revision = 'cd53779c46f6'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sms codes, verified phones, two-factor secrets and recovery codes
 
 Revision ID: cd53779c46f6
-Revises: d8b58e49a33d
+Revises: f5a6b7c8d9e0
 Create Date: 2026-12-01 20:25:14.790850
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cd53779c46f6'
-down_revision = 'd8b58e49a33d'
+down_revision = 'f5a6b7c8d9e0'
 branch_labels = None
 depends_on = None
 

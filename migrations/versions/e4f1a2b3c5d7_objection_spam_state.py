@@ -1,7 +1,7 @@
 """objections can be set aside as spam
 
 Revision ID: e4f1a2b3c5d7
-Revises: d8b58e49a33d
+Revises: e3f1c2a4b5d6
 Create Date: 2026-12-01 20:35:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = 'e4f1a2b3c5d7'
-down_revision = 'd8b58e49a33d'
+down_revision = 'e3f1c2a4b5d6'
 branch_labels = None
 depends_on = None
 
