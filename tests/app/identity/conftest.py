@@ -38,3 +38,10 @@ def limits(app, monkeypatch):
         for key, value in values.items():
             monkeypatch.setitem(app.config, key, value)
     return set_limits
+
+
+def signed_in_as(client):
+    """The account a session belongs to (its id is "user id.session version.nonce")."""
+    with client.session_transaction() as session:
+        value = session.get("_user_id")
+    return value.split(".")[0] if value else value

@@ -15,6 +15,8 @@ from app.extensions import db
 from app.identity import login_flow, queries, services, totp
 from app.identity.codes import recovery_hash, recovery_matches
 from app.identity.models import RecoveryCode, TwoFactor
+from tests.app.identity.conftest import signed_in_as
+from tests.factories import PASSWORD
 
 AT = 1_790_000_000  # a fixed Unix time for the service tests
 PHONE = "13912345678"
@@ -184,11 +186,6 @@ def sms_sign_in(client, outbox, next_url=None):
     return client.post(path, data={"phone": PHONE, "code": outbox.last(PHONE), "remember": "y"})
 
 
-def user_id_in(client):
-    with client.session_transaction() as session:
-        return session.get("_user_id")
-
-
 def test_sign_in_waits_for_the_second_factor(client, outbox, staff_with_2fa):
     staff, secret, _ = staff_with_2fa
     response = sms_sign_in(client, outbox, next_url="/voting/rounds")
@@ -200,7 +197,7 @@ def test_sign_in_waits_for_the_second_factor(client, outbox, staff_with_2fa):
     assert "当前显示的 6 位验证码" in client.get("/identity/2fa").get_data(as_text=True)
     done = client.post("/identity/2fa", data={"code": current_code(secret)})
     assert done.status_code == 302 and done.headers["Location"] == "/voting/rounds"
-    assert user_id_in(client) == str(staff.id)
+    assert signed_in_as(client) == str(staff.id)
     with client.session_transaction() as session:
         assert login_flow.PENDING not in session
     assert "remember_token" in {cookie.key for cookie in client._cookies.values()}
@@ -210,7 +207,7 @@ def test_a_recovery_code_signs_in_and_says_how_many_are_left(client, outbox, sta
     staff, _, codes = staff_with_2fa
     sms_sign_in(client, outbox)
     done = client.post("/identity/2fa", data={"code": codes[0]}, follow_redirects=True)
-    assert "已使用一个恢复码，还剩 9 个" in done.get_data(as_text=True) and user_id_in(client) == str(staff.id)
+    assert "已使用一个恢复码，还剩 9 个" in done.get_data(as_text=True) and signed_in_as(client) == str(staff.id)
 
 
 def test_five_wrong_codes_end_the_pending_sign_in(client, outbox, staff_with_2fa):
@@ -218,7 +215,7 @@ def test_five_wrong_codes_end_the_pending_sign_in(client, outbox, staff_with_2fa
     for _ in range(4):
         assert "验证码或恢复码不正确" in client.post("/identity/2fa", data={"code": "AAAA-BBBB"}).get_data(as_text=True)
     last = client.post("/identity/2fa", data={"code": "AAAA-BBBB"})
-    assert last.headers["Location"] == "/auth/login" and user_id_in(client) is None
+    assert last.headers["Location"] == "/auth/login" and signed_in_as(client) is None
     assert "/auth/login" in client.get("/identity/2fa").headers["Location"]
 
 
@@ -228,7 +225,7 @@ def test_a_pending_sign_in_expires(client, outbox, staff_with_2fa):
     with client.session_transaction() as session:
         session[login_flow.PENDING] = {**session[login_flow.PENDING], "since": int(time.time()) - 6 * 60}
     response = client.post("/identity/2fa", data={"code": current_code(secret)})
-    assert "/auth/login" in response.headers["Location"] and user_id_in(client) is None
+    assert "/auth/login" in response.headers["Location"] and signed_in_as(client) is None
 
 
 def test_the_second_step_is_throttled_per_account(_app, app, outbox, staff_with_2fa):
@@ -264,11 +261,11 @@ def test_production_can_require_enrolment(_app, app, make):
     try:
         staff, citizen = make.user(Role.staff), make.user()
         client = strict.test_client()
-        client.post("/auth/login", data={"login": staff.login_name, "password": "Passw0rd!"})
+        client.post("/auth/login", data={"login": staff.login_name, "password": PASSWORD})
         assert client.get("/ideas/screening").headers["Location"] == "/identity/2fa/setup"
         assert client.get("/identity/2fa/setup").status_code == 200
         other = strict.test_client()
-        other.post("/auth/login", data={"login": citizen.login_name, "password": "Passw0rd!"})
+        other.post("/auth/login", data={"login": citizen.login_name, "password": PASSWORD})
         assert other.get("/ideas/mine").status_code == 200
     finally:
         with strict.app_context():

@@ -12,17 +12,14 @@ from app.extensions import db
 from app.identity import queries
 from app.identity.models import SmsCode
 from app.security import CONTENT_SECURITY_POLICY
+from tests.app.identity.conftest import signed_in_as
+from tests.factories import PASSWORD
 
 PHONE = "13912345678"
 
 
 def ask(client, purpose, phone=PHONE, **headers):
     return client.post("/identity/code", json={"phone": phone, "purpose": purpose}, headers=headers)
-
-
-def signed_in_as(client):
-    with client.session_transaction() as session:
-        return session.get("_user_id")
 
 
 def test_the_endpoint_answers_json_with_the_countdown(client, outbox):
@@ -117,7 +114,7 @@ def test_the_endpoint_needs_the_csrf_token(_app, app, outbox):
 
 # --- 忘记密码 -------------------------------------------------------------------
 
-def reset(client, code, password="Newpass2024", phone=PHONE):
+def reset(client, code, password="mulberry-harbour-91", phone=PHONE):
     return client.post("/identity/reset", data={"phone": phone, "code": code, "password": password,
                                                 "password2": password})
 
@@ -127,8 +124,8 @@ def test_reset_by_code(client, make, auth, outbox):
     ask(client, "reset")
     response = reset(client, outbox.last())
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
-    assert auth.login(PHONE, "Newpass2024").status_code == 302
-    assert auth.logout() and auth.login(PHONE, "Passw0rd!").status_code == 200
+    assert auth.login(PHONE, "mulberry-harbour-91").status_code == 302
+    assert auth.logout() and auth.login(PHONE, PASSWORD).status_code == 200
     entry = db.session.execute(select(ActionLog).where(ActionLog.action == "user.password_reset")).scalar_one()
     assert entry.target_id == user.id and entry.details == {"method": "sms"} and first_broken_link() is None
     # Receiving the code proved the number.
