@@ -170,6 +170,22 @@ class SimilarIdeas(BaseEstimator):
         self.alive_ = alive
         self.pending_ = _empty_rows()
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "columns_" in state and "rows_" not in state:
+            # Saved by the version that kept postings only: rebuild both stores
+            # from them and its append buffer, so a saved index keeps working.
+            buffered = self.__dict__.pop("pending_rows_")
+            del self.max_pending
+            defaults = type(self)()
+            for name in ("duplicate_score", "related_score", "max_postings", "max_rescored"):
+                setattr(self, name, getattr(defaults, name))
+            n_terms = self.columns_.shape[1]
+            X = sp.vstack([self.columns_.tocsr()] + [
+                sp.csr_matrix((weights, terms, [0, len(terms)]), shape=(1, n_terms))
+                for terms, weights in buffered], format="csr")
+            self._store(X, self.alive_)
+
     def __len__(self):
         check_is_fitted(self, "columns_")
         return len(self.positions_)

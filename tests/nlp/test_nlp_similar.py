@@ -170,3 +170,23 @@ def test_added_idea_is_found_with_budgets():
     assert "new" in [i for i, _ in index.lookup(doc).duplicates]
     index.remove("new")
     assert "new" not in [i for i, _ in index.query(doc, top_k=50, min_score=0.0)]
+
+
+def test_an_index_saved_by_the_postings_only_version_still_answers(index, docs, tmp_path):
+    index.add("new", docs[3])
+    index.remove("i7")
+    expected = [index.query(doc, min_score=0.0) for doc in docs]
+    # The state that version pickled: postings, an append buffer of rows, max_pending.
+    pending = index.pending_
+    old = {key: value for key, value in index.__getstate__().items()
+           if key in {"top_k", "min_score", "min_df", "max_df", "vectorizer_", "ids_", "positions_",
+                      "columns_", "n_stored_", "_sklearn_version"}}
+    end = pending.indptr[1]
+    old.update(max_pending=5000, alive_=index.alive_[:len(index.ids_)].copy(),
+               pending_rows_=[(pending.indices[:end].copy(), pending.data[:end].copy())])
+    loaded = SimilarIdeas.__new__(SimilarIdeas)
+    loaded.__setstate__(old)
+    assert [loaded.query(doc, min_score=0.0) for doc in docs] == expected
+    assert loaded.n_pending == 0 and loaded.get_params()["max_postings"] == 50_000
+    loaded.add("later", docs[4])
+    assert "later" in [i for i, _ in loaded.query(docs[4])]
