@@ -72,10 +72,11 @@ def _best(values, n):
     """Indices of the ``n`` largest ``values``, largest first (ties: lowest index first)."""
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
-    if n < len(values):
-        chosen = np.argpartition(-values, int(n) - 1)[:int(n)]
-        return chosen[np.lexsort((chosen, -values[chosen]))]
-    return np.argsort(-values, kind="stable")
+    if n >= len(values):
+        return np.argsort(-values, kind="stable")
+    # Everything tied with the n-th largest, so that ties go to the lowest index.
+    chosen = np.flatnonzero(values >= -np.partition(-values, int(n) - 1)[int(n) - 1])
+    return chosen[np.lexsort((chosen, -values[chosen]))][:int(n)]
 
 
 def _gather(indptr, indices, data, slices):
@@ -88,10 +89,15 @@ def _gather(indptr, indices, data, slices):
     return indices[at], data[at], which
 
 
-def _sum_by_doc(docs, values):
+def _sum_by_doc(docs, values, n_docs):
     """Distinct ``docs`` (sorted) and the sum of ``values`` of each."""
     if not len(docs):
         return docs, values
+    if 4 * len(docs) > n_docs:
+        # Postings of a good part of the index: one pass beats a sort.
+        totals = np.bincount(docs, weights=values, minlength=n_docs)
+        positions = np.flatnonzero(totals)
+        return positions, totals[positions]
     order = np.argsort(docs)
     docs = docs[order]
     starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
@@ -330,7 +336,7 @@ class SimilarIdeas(BaseEstimator):
 
         def partial_scores(n_terms):
             docs, vals, which = _gather(columns.indptr, columns.indices, columns.data, terms[:n_terms])
-            positions, partial = _sum_by_doc(docs, vals * weights[which])
+            positions, partial = _sum_by_doc(docs, vals * weights[which], self.n_stored_)
             usable = alive[positions] & (positions != excluded)
             return positions[usable], partial[usable]
 
@@ -343,10 +349,21 @@ class SimilarIdeas(BaseEstimator):
         # together cannot lift an idea that has none of the others to the bar.
         essential = min(budget, int(np.searchsorted(-rest, -theta, side="right")))
         if essential > read:
-            read = essential
+            # Most postings to read anyway (and the budget allows all): read them all.
+            read = len(terms) if budget == len(terms) and 2 * read_by[essential - 1] > read_by[-1] else essential
             positions, partial = partial_scores(read)
         upper = partial + rest[read]
-        candidates = upper >= theta
+        candidates = np.flatnonzero(upper >= theta)
+        if read < len(terms) == budget and min(len(candidates), rescored) * rows.nnz > (
+                read_by[-1] - read_by[read - 1]) * max(rows.shape[0], 1):
+            # Scoring the candidates one by one would touch more weights than
+            # the postings left: read those instead.
+            read = len(terms)
+            positions, partial = partial_scores(read)
+        if read == len(terms):
+            # Every word read: the partial sums are the scores.
+            best = _best(np.round(partial, 6), top_k)
+            return positions[best].astype(np.int64), partial[best].astype(np.float32)
         positions, upper = positions[candidates], upper[candidates]
         by_bound = _best(upper, rescored)
         positions, upper = positions[by_bound], upper[by_bound]

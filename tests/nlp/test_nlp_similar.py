@@ -1,4 +1,5 @@
 import random
+import threading
 
 import joblib
 import numpy as np
@@ -137,6 +138,20 @@ def test_queries_leave_the_index_unchanged(index, docs, segmenter):
         index.query(doc, top_k=30, min_score=0.0)
         index.lookup(doc, exclude="new")
     assert joblib.hash(index) == before
+
+
+def test_queries_run_while_another_thread_adds():
+    index = SimilarIdeas().fit(made_up_corpus(500, seed=1), range(500))
+    new = made_up_corpus(300, seed=4)
+    adding = threading.Thread(target=lambda: [index.add(f"n{n}", doc) for n, doc in enumerate(new)])
+    adding.start()
+    answers = []
+    while adding.is_alive() or not answers:
+        answers.append(index.query(new[-1], top_k=5, min_score=0.0))
+    adding.join()
+    # Each answer is whole: five known ideas, whatever was added meanwhile.
+    assert all(len(hits) == 5 and all(i in index.positions_ for i, _ in hits) for hits in answers)
+    assert index.query(new[-1])[0] == ("n299", pytest.approx(1.0, abs=1e-6))
 
 
 def test_lookup_finds_every_exact_duplicate(docs):
