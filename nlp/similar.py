@@ -126,9 +126,11 @@ class SimilarIdeas(BaseEstimator):
         count in the exact scores.  None reads what the exact answer needs.
     max_rescored : int or None
         Ideas a query scores exactly at most, best partial score first.
-        With both None the answer is exact; the defaults keep a query near
-        2 ms of CPU at a million ideas with recall@5 above 0.99 (see
-        ``bench/similar_1m.py``), and leave smaller indexes exact in practice.
+        With both None the answer is exact, but the bounds of common words
+        are loose (their largest weight sits in a short idea), so an exact
+        query reads most postings.  The defaults keep a query under 3 ms of
+        CPU at a million ideas with recall@5 0.999 (``make bench-similar``),
+        and leave indexes of a few thousand ideas exact.
 
     Use ``fit(docs, ids)``, then :meth:`add`, :meth:`remove`, :meth:`query`
     and :meth:`lookup`; the fitted index pickles with joblib.
