@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-.PHONY: run serve test test-sqlite test-postgres bench bench-assignment load clean
+.PHONY: run serve test test-sqlite test-postgres bench bench-similar bench-assignment load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ test-postgres: $(VENV)/.installed-dev
 SHARED_DATA ?= ../shared/data
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/nlp_bench.py --data $(SHARED_DATA)/citizen_messages_likes.csv
+
+## make bench-similar: the similar-ideas look-up at a million ideas, next to the naive ways
+## (3–10 minutes on this machine depending on load, peak 3.7 GB).
+bench-similar: $(VENV)/.installed-dev
+	$(BIN)/python bench/similar_1m.py --data $(SHARED_DATA)/citizen_messages_likes.csv
 
 ## make bench-assignment: 10,000 random reviewer-assignment instances; every one must return.
 bench-assignment: $(VENV)/.installed-dev
