@@ -170,7 +170,7 @@ def operating_points(results, labels, other_label, thresholds):
 
 
 def evaluate_zero_shot(themes, docs, labels, threshold, other_label=None, secondary=None,
-                       fit_size=None, gate=None, seed=0):
+                       fit_size=None, gate=None, seed=0, prior_weight=2.0):
     """Zero-shot figures; rows labelled ``other_label`` are off-topic.
 
     The model is fitted on the unlabelled texts (``fit_size`` random rows of
@@ -180,7 +180,8 @@ def evaluate_zero_shot(themes, docs, labels, threshold, other_label=None, second
     start = time.perf_counter()
     gate = other_label is not None if gate is None else gate
     fit = _fit_rows(len(docs), fit_size, seed)
-    model = ZeroShotThemeAssigner(themes, threshold=threshold, gate=gate)
+    model = ZeroShotThemeAssigner(themes, threshold=threshold, gate=gate,
+                                  prior_weight=prior_weight)
     model.fit([docs[i] for i in fit])
     results = model.analyse(docs)
     on = np.array([label != other_label for label in labels])
@@ -293,6 +294,8 @@ def build_parser():
                         help="非征集内容闸门：auto 在给出 --other-label 时打开")
     parser.add_argument("--fit-size", type=int, metavar="N",
                         help="零样本模型只用随机 N 行拟合，再给全部行打分")
+    parser.add_argument("--prior-weight", type=float, default=2.0,
+                        help="默认主题自带词表的权重（0：只用主题自己的名称、说明和关键词）")
     parser.add_argument("--secondary-col", default="secondary", help="次要主题列（有则评估多标签）")
     parser.add_argument("--cluster", action="store_true",
                         help="把 --test 聚成与其标签数相同的簇，输出 NMI 和 ARI")
@@ -372,7 +375,7 @@ def main(argv=None):
             result.update(evaluate_zero_shot(
                 themes, docs_l, labels_l, args.threshold, other_label,
                 _take(secondary, labelled) if secondary and any(secondary) else None,
-                args.fit_size, gate, args.seed))
+                args.fit_size, gate, args.seed, args.prior_weight))
         if args.cluster and labelled:
             result.update(evaluate_clusters(docs_l, labels_l, args.seed))
         if group_cols:
