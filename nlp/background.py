@@ -42,7 +42,7 @@ def dictionary_frequencies():
 
     Read once per process, lazily (about half a second).
     """
-    import jieba  # noqa: PLC0415  (jieba is heavy; only loaded when needed)
+    import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     frequencies = {}

@@ -13,7 +13,6 @@ threshold, how many ideas go to staff.
 import argparse
 import functools
 import json
-import math
 import os
 import tempfile
 
@@ -50,7 +49,7 @@ class PlattCalibrator:
         self.b = b
 
     def fit(self, scores, correct):
-        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+        from sklearn.linear_model import LogisticRegression
 
         model = LogisticRegression(C=1.0).fit(_logit(scores).reshape(-1, 1),
                                               np.asarray(correct, dtype=int))
@@ -122,8 +121,8 @@ def fit_calibration(on_docs, on_labels, off_docs, themes):
     ``off_docs``: dev off-topic messages.  The zero-shot model is built
     without the shipped calibration (raw scores), which is what it maps.
     """
-    from .gate import fit_gate  # noqa: PLC0415  (gate imports this module)
-    from .themes import ZeroShotThemeAssigner  # noqa: PLC0415
+    from .gate import fit_gate
+    from .themes import ZeroShotThemeAssigner
 
     model = ZeroShotThemeAssigner(themes, calibration=False).fit([])
     gate = fit_gate(model, on_docs, off_docs)
@@ -137,9 +136,9 @@ def fit_calibration(on_docs, on_labels, off_docs, themes):
 
 
 def main(argv=None):
-    from .evaluate import read_rows, read_off_topic  # noqa: PLC0415
-    from .segmenter import Segmenter, segment_many, set_default_segmenter  # noqa: PLC0415
-    from .themes import load_themes, theme_keywords  # noqa: PLC0415
+    from .evaluate import read_rows, read_off_topic
+    from .segmenter import Segmenter, segment_many, set_default_segmenter
+    from .themes import load_themes, theme_keywords
 
     parser = argparse.ArgumentParser(
         prog="python -m nlp.calibration",

@@ -27,16 +27,17 @@ from .segmenter import DATA_DIR, split_tokens
 SERVICE_TOPICS_PATH = DATA_DIR / "service_topics.json"
 
 # Words of personal complaints and help requests rather than proposals.
-COMPLAINT_CUES = frozenset("""
-投诉 举报 请问 咨询 求助 帮忙 我家 我妈 我爸 老公 老婆 孩子 小孩 小区 楼下 楼上 业主 物业 开发商
-噪音 扰民 何时 什么时候 怎么办 为什么 能否 恳请 恳求 尽快 赔偿 维权 退款 退费 谢谢 欺骗 黑心
-请求 市民 居民 村民 村里 老人 邻居 被骗 不管 不作为 答复 回复 到底 急需 麻烦
-""".split())
-# Words of adverts: a text with two or more of them and no theme is an advert.
-ADVERT_CUES = frozenset("""
-优惠 打折 八折 包邮 订购 扫码 加微信 微信 私聊 出售 转让 代办 代理记账 上门服务 欢迎咨询 欢迎光临
-日结 兼职 招聘兼职 价格实惠 量大从优 电话联系 联系电话
-""".split())
+COMPLAINT_CUES = frozenset({
+    "投诉", "举报", "请问", "咨询", "求助", "帮忙", "我家", "我妈", "我爸", "老公", "老婆", "孩子", "小孩", "小区", "楼下", "楼上",
+    "业主", "物业", "开发商", "噪音", "扰民", "何时", "什么时候", "怎么办", "为什么", "能否", "恳请", "恳求", "尽快", "赔偿", "维权",
+    "退款", "退费", "谢谢", "欺骗", "黑心", "请求", "市民", "居民", "村民", "村里", "老人", "邻居", "被骗", "不管", "不作为",
+    "答复", "回复", "到底", "急需", "麻烦",
+})
+# Words of adverts: an off-topic text with two or more of them is an advert.
+ADVERT_CUES = frozenset({
+    "优惠", "打折", "八折", "包邮", "订购", "扫码", "加微信", "微信", "私聊", "出售", "转让", "代办", "代理记账", "上门服务",
+    "欢迎咨询", "欢迎光临", "日结", "兼职", "招聘兼职", "价格实惠", "量大从优", "电话联系", "联系电话",
+})
 FEATURES = ("theme_cosine", "service_cosine", "complaint_cues", "theme_evidence",
             "service_evidence")
 HOTLINE_REPLY = ("您反映的是需要有关部门办理的具体诉求（{topic}），不属于本次“献策湖南”金点子征集。"
@@ -90,7 +91,7 @@ def gate_features(model, docs):
 
 def fit_gate(model, on_docs, off_docs, C=1.0):
     """Logistic regression on standardised features; a JSON-ready dict."""
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+    from sklearn.linear_model import LogisticRegression
 
     X = np.vstack([gate_features(model, on_docs), gate_features(model, off_docs)])
     y = np.r_[np.ones(len(on_docs)), np.zeros(len(off_docs))]
