@@ -159,6 +159,11 @@ class _ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     secondary_ratio = 0.5
 
+    def _secondary_basis(self, proba, docs):
+        """``(scores, ratio, floor)``: the runner-up is a secondary theme when
+        its score is at least ``ratio`` times the first's and at least ``floor``."""
+        return proba, self.secondary_ratio, 0.0
+
     @single_native_thread
     def predict_proba(self, docs, texts=None):
         """Probability of each class in ``classes_`` for each document."""
@@ -182,6 +187,7 @@ class _ThemeClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(docs, texts)
         theme_confidence = self._theme_confidence(proba, docs)
         decisions = self._gate_decisions(docs) if len(docs) else None
+        basis, ratio, floor = self._secondary_basis(proba, docs)
         results = []
         for row in range(len(docs)):
             order = np.argsort(-proba[row], kind="stable")
@@ -201,10 +207,10 @@ class _ThemeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 result.status = "needs_review"
             if result.on_topic and len(order) > 1:
-                p1, p2 = proba[row, order[0]], proba[row, order[1]]
-                if p1 > 0 and p2 >= self.secondary_ratio * p1:
+                first, second = basis[row, order[0]], basis[row, order[1]]
+                if first > 0 and second >= ratio * first and second >= floor:
                     result.secondary = self.classes_[order[1]]
-                    result.secondary_confidence = float(p_on * p2)
+                    result.secondary_confidence = float(p_on * proba[row, order[1]])
             results.append(result)
         return results
 
@@ -283,9 +289,10 @@ class ZeroShotThemeAssigner(_ThemeClassifier):
         Weight of the centroid of a theme's staff-confirmed ideas.
     temperature : float
         Softmax temperature over the cosines (the probabilities' sharpness).
-    secondary_ratio : float
-        A second theme is reported when its probability is at least this
-        share of the first's.
+    secondary_ratio, secondary_min_score : float
+        A second theme is reported when its cosine is at least
+        ``secondary_ratio`` times the first's and at least
+        ``secondary_min_score`` (chosen on the dev set).
     gate : bool
         Apply the off-topic gate (campaign of proposals); off for data sets
         that are complaints by design.
@@ -307,8 +314,8 @@ class ZeroShotThemeAssigner(_ThemeClassifier):
     """
 
     def __init__(self, themes, threshold=0.4, keyword_weight=2, prior_weight=2.0,
-                 label_weight=1.0, temperature=20.0, secondary_ratio=0.5, gate=True,
-                 calibration=True):
+                 label_weight=1.0, temperature=20.0, secondary_ratio=0.35,
+                 secondary_min_score=0.05, gate=True, calibration=True):
         self.themes = themes
         self.threshold = threshold
         self.keyword_weight = keyword_weight
@@ -316,6 +323,7 @@ class ZeroShotThemeAssigner(_ThemeClassifier):
         self.label_weight = label_weight
         self.temperature = temperature
         self.secondary_ratio = secondary_ratio
+        self.secondary_min_score = secondary_min_score
         self.gate = gate
         self.calibration = calibration
 
@@ -351,6 +359,9 @@ class ZeroShotThemeAssigner(_ThemeClassifier):
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
+
+    def _secondary_basis(self, proba, docs):
+        return self.scores(docs), self.secondary_ratio, self.secondary_min_score
 
     def raw_confidence(self, docs):
         """The top theme's softmax share, before calibration."""
@@ -505,6 +516,9 @@ class ThemeAssigner(_ThemeClassifier):
 
     def _theme_confidence(self, proba, docs):
         return self.estimator_._theme_confidence(proba, docs)
+
+    def _secondary_basis(self, proba, docs):
+        return self.estimator_._secondary_basis(proba, docs)
 
     def _gate_decisions(self, docs):
         return self.zero_shot_._gate_decisions(docs)
