@@ -62,14 +62,15 @@ def load_priors(path=PRIORS_PATH):
         return json.load(handle)
 
 
+@functools.lru_cache(maxsize=100000)
 def term_parts(term):
     """Dictionary words inside a compound of three or more characters."""
     frequencies, _ = dictionary_frequencies()
     n = len(term)
     if n < 3:
-        return []
-    return [term[i:i + size] for size in range(2, n) for i in range(n - size + 1)
-            if frequencies.get(term[i:i + size], 0) > 0]
+        return ()
+    return tuple(term[i:i + size] for size in range(2, n) for i in range(n - size + 1)
+                 if frequencies.get(term[i:i + size], 0) > 0)
 
 
 class TermWeights:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .calibration import sigmoid
 from .features import as_corpus
-from .segmenter import DATA_DIR, split_tokens
+from .segmenter import DATA_DIR
 
 SERVICE_TOPICS_PATH = DATA_DIR / "service_topics.json"
 
@@ -65,27 +65,36 @@ class GateDecision:
     service_topic: str = ""
 
 
-def _cue_counts(docs):
-    complaint, advert, lengths = [], [], []
-    for doc in docs:
-        tokens = split_tokens(doc)
-        complaint.append(sum(token in COMPLAINT_CUES for token in tokens))
-        advert.append(sum(token in ADVERT_CUES for token in tokens))
-        lengths.append(len(tokens))
-    return np.array(complaint, float), np.array(advert, float), np.array(lengths, float)
+def cue_counts(docs):
+    """Per document: complaint cues, advert cues and tokens (from the shared counts)."""
+    counts, tokens = as_corpus(docs).counts()
+    complaint = np.array([token in COMPLAINT_CUES for token in tokens], dtype=float)
+    advert = np.array([token in ADVERT_CUES for token in tokens], dtype=float)
+    return (counts @ complaint, counts @ advert,
+            np.asarray(counts.sum(axis=1), dtype=float).ravel())
 
 
-def gate_features(model, docs):
-    """Feature matrix (ideas × :data:`FEATURES`) from a fitted zero-shot model."""
+def evidence(model, docs):
+    """Everything the gate reads, computed once: a dict of arrays."""
     docs = as_corpus(docs)
     theme_cos, theme_ev = model.profiles_.scores(docs)
     service_cos, service_ev = model.service_profiles_.scores(docs)
-    complaint, _, lengths = _cue_counts(docs)
+    complaint, advert, lengths = cue_counts(docs)
+    return {"theme_cos": theme_cos, "theme_ev": theme_ev, "service_cos": service_cos,
+            "service_ev": service_ev, "complaint": complaint, "advert": advert,
+            "lengths": lengths}
+
+
+def gate_features(model, docs, found=None):
+    """Feature matrix (ideas × :data:`FEATURES`) from a fitted zero-shot model."""
+    found = evidence(model, docs) if found is None else found
+    theme_cos = found["theme_cos"]
+    n = len(found["lengths"])
     return np.column_stack([
-        theme_cos.max(axis=1) if theme_cos.shape[1] else np.zeros(len(docs)),
-        service_cos.max(axis=1),
-        complaint / np.maximum(lengths, 1),
-        np.log1p(10 * theme_ev), np.log1p(10 * service_ev),
+        theme_cos.max(axis=1) if theme_cos.shape[1] else np.zeros(n),
+        found["service_cos"].max(axis=1),
+        found["complaint"] / np.maximum(found["lengths"], 1),
+        np.log1p(10 * found["theme_ev"]), np.log1p(10 * found["service_ev"]),
     ])
 
 
@@ -110,15 +119,14 @@ def on_topic_probability(gate, X):
     return sigmoid(z @ np.asarray(gate["coef"]) + gate["intercept"])
 
 
-def decide(model, docs, gate, threshold=None):
-    """A :class:`GateDecision` per document."""
-    docs = as_corpus(docs)
+def decide(model, docs, gate, threshold=None, found=None):
+    """A :class:`GateDecision` per document (``found``: its :func:`evidence`)."""
+    found = evidence(model, docs) if found is None else found
     threshold = gate["threshold"] if threshold is None else threshold
-    X = gate_features(model, docs)
+    X = gate_features(model, docs, found)
     probability = on_topic_probability(gate, X)
-    service_cos, _ = model.service_profiles_.scores(docs)
+    service_cos, advert, lengths = found["service_cos"], found["advert"], found["lengths"]
     names = [topic["name"] for topic in model.service_topics_]
-    _, advert, lengths = _cue_counts(docs)
     decisions = []
     for row, p in enumerate(probability):
         if p >= threshold:

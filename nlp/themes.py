@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 from .background import TermSpace, load_priors, terms_vector
 from .calibration import PlattCalibrator, load_calibration
 from .features import TokenTfidf, as_corpus, single_native_thread
-from .gate import decide, load_service_topics
+from .gate import decide, evidence, load_service_topics
 from .segmenter import normalize, segment
 
 UNASSIGNED_LABEL = "待人工确认"
@@ -154,12 +154,20 @@ class _ThemeClassifier(ClassifierMixin, BaseEstimator):
     """Thresholded, gated, multi-label output shared by the assigners.
 
     Subclasses provide ``_proba(docs, texts)``; they may override
-    ``_theme_confidence`` (calibration) and ``_gate_decisions`` (the gate).
+    ``_evidence`` (raw scores computed once per call), ``_analysis_proba``,
+    ``_theme_confidence`` (calibration), ``_gate_decisions`` (the gate) and
+    ``_secondary_basis``.
     """
 
     secondary_ratio = 0.5
 
-    def _secondary_basis(self, proba, docs):
+    def _evidence(self, docs):
+        return None
+
+    def _analysis_proba(self, docs, texts, found):
+        return self.predict_proba(docs, texts)
+
+    def _secondary_basis(self, proba, found):
         """``(scores, ratio, floor)``: the runner-up is a secondary theme when
         its score is at least ``ratio`` times the first's and at least ``floor``."""
         return proba, self.secondary_ratio, 0.0
@@ -177,17 +185,21 @@ class _ThemeClassifier(ClassifierMixin, BaseEstimator):
         """P(top theme is right | the idea is on topic)."""
         return proba.max(axis=1) if proba.shape[1] else np.zeros(len(proba))
 
-    def _gate_decisions(self, docs):
+    def _gate_decisions(self, docs, found):
         return None
 
     def analyse(self, docs, texts=None, threshold=None):
         """A :class:`ThemeResult` per document (``threshold`` defaults to the model's)."""
         threshold = self.threshold if threshold is None else threshold
+        check_is_fitted(self, "classes_")
         docs = as_corpus(docs)
-        proba = self.predict_proba(docs, texts)
+        if not len(docs):
+            return []
+        found = self._evidence(docs)
+        proba = self._analysis_proba(docs, texts, found)
         theme_confidence = self._theme_confidence(proba, docs)
-        decisions = self._gate_decisions(docs) if len(docs) else None
-        basis, ratio, floor = self._secondary_basis(proba, docs)
+        decisions = self._gate_decisions(docs, found)
+        basis, ratio, floor = self._secondary_basis(proba, found)
         results = []
         for row in range(len(docs)):
             order = np.argsort(-proba[row], kind="stable")
@@ -354,14 +366,23 @@ class ZeroShotThemeAssigner(_ThemeClassifier):
         check_is_fitted(self, "classes_")
         return self.profiles_.scores(as_corpus(docs))[0]
 
-    def _proba(self, docs, texts=None):
-        z = self.temperature * self.scores(docs)
+    def _softmax(self, cosines):
+        z = self.temperature * cosines
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def _secondary_basis(self, proba, docs):
-        return self.scores(docs), self.secondary_ratio, self.secondary_min_score
+    def _proba(self, docs, texts=None):
+        return self._softmax(self.scores(docs))
+
+    def _evidence(self, docs):
+        return evidence(self, docs)
+
+    def _analysis_proba(self, docs, texts, found):
+        return self._softmax(found["theme_cos"])
+
+    def _secondary_basis(self, proba, found):
+        return found["theme_cos"], self.secondary_ratio, self.secondary_min_score
 
     def raw_confidence(self, docs):
         """The top theme's softmax share, before calibration."""
@@ -371,8 +392,8 @@ class ZeroShotThemeAssigner(_ThemeClassifier):
         top = proba.max(axis=1)
         return self.platt_(top) if self.platt_ is not None else top
 
-    def _gate_decisions(self, docs):
-        return decide(self, docs, self.gate_) if self.gate_ is not None else None
+    def _gate_decisions(self, docs, found):
+        return decide(self, docs, self.gate_, found=found) if self.gate_ is not None else None
 
     def gate_decisions(self, docs, threshold=None):
         """The gate's verdict on each document (needs the shipped gate)."""
@@ -517,8 +538,14 @@ class ThemeAssigner(_ThemeClassifier):
     def _theme_confidence(self, proba, docs):
         return self.estimator_._theme_confidence(proba, docs)
 
-    def _secondary_basis(self, proba, docs):
-        return self.estimator_._secondary_basis(proba, docs)
+    def _evidence(self, docs):
+        return self.zero_shot_._evidence(docs)
 
-    def _gate_decisions(self, docs):
-        return self.zero_shot_._gate_decisions(docs)
+    def _analysis_proba(self, docs, texts, found):
+        return self.estimator_._analysis_proba(docs, texts, found)
+
+    def _secondary_basis(self, proba, found):
+        return self.estimator_._secondary_basis(proba, found)
+
+    def _gate_decisions(self, docs, found):
+        return self.zero_shot_._gate_decisions(docs, found)
