@@ -162,7 +162,8 @@ def stage_rebuild_tokens(tokens_path, cache_dir, n_labels):
     if n_labels:
         # Staff labels: a zero-shot guess for a random subset, enough per theme.
         from nlp.themes import ZeroShotThemeAssigner
-        guesses = ZeroShotThemeAssigner(themes, threshold=0.0).fit(docs).predict(docs)
+        # The synthetic ideas are hotline messages: without the gate, every one gets a theme.
+        guesses = ZeroShotThemeAssigner(themes, threshold=0.0, gate=False).fit(docs).predict(docs)
         rng = random.Random(1)
         labels = [None] * len(docs)
         for row in rng.sample(range(len(docs)), n_labels):
