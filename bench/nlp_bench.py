@@ -160,9 +160,9 @@ def stage_rebuild_tokens(tokens_path, cache_dir, n_labels):
     baseline = peak_rss_mb()
     labels = None
     if n_labels:
-        # Staff labels: a zero-shot guess for a random subset, enough per theme.
+        # Staff labels: a zero-shot guess for a random subset, enough per theme
+        # (without the gate: the synthetic ideas are hotline messages).
         from nlp.themes import ZeroShotThemeAssigner
-        # The synthetic ideas are hotline messages: without the gate, every one gets a theme.
         guesses = ZeroShotThemeAssigner(themes, threshold=0.0, gate=False).fit(docs).predict(docs)
         rng = random.Random(1)
         labels = [None] * len(docs)
