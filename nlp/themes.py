@@ -422,8 +422,8 @@ class SupervisedThemeAssigner(_ThemeClassifier):
     C : float
         Inverse regularisation of the LinearSVC.
     char_ngram_range : (int, int)
-        Character n-grams of the raw text (``texts``), single characters
-        included; without texts, of the segmented words.
+        Character n-grams of the raw text when ``fit`` is given ``texts``
+        (single characters included); without texts, of the segmented words.
     min_df : int or float
         Document-frequency floor for words and n-grams.
     calibration_cv : int
@@ -443,12 +443,12 @@ class SupervisedThemeAssigner(_ThemeClassifier):
         self.calibration_cv = calibration_cv
         self.char_weight = char_weight
 
-    def _char_input(self, docs, texts):
-        return [char_text(t) for t in texts] if texts is not None else list(docs)
-
     def _features(self, docs, texts, fit=False):
         words = self.words_.fit_transform(docs) if fit else self.words_.transform(docs)
-        chars_in = self._char_input(docs, texts)
+        if self.chars_ is None:
+            return words
+        # Fitted on raw texts; a caller without them gets the tokens' n-grams.
+        chars_in = [char_text(t) for t in texts] if texts is not None else list(docs)
         chars = self.chars_.fit_transform(chars_in) if fit else self.chars_.transform(chars_in)
         return sp.hstack([words, self.char_weight * chars], format="csr")
 
@@ -459,9 +459,16 @@ class SupervisedThemeAssigner(_ThemeClassifier):
         docs = as_corpus(docs)[rows]
         texts = [texts[row] for row in rows] if texts is not None else None
         labels = np.array([y[row] for row in rows], dtype=object)
-        self.words_ = TokenTfidf(min_df=self.min_df)
-        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngram_range,
-                                      min_df=self.min_df, sublinear_tf=True, lowercase=False)
+        if texts is None:
+            # Only tokens (single characters already gone): the n-grams of each
+            # distinct word are computed once, which keeps 100,000 ideas fast.
+            self.words_ = TokenTfidf(min_df=self.min_df, char_ngram_range=self.char_ngram_range,
+                                     char_weight=self.char_weight)
+            self.chars_ = None
+        else:
+            self.words_ = TokenTfidf(min_df=self.min_df)
+            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngram_range,
+                                          min_df=self.min_df, sublinear_tf=True, lowercase=False)
         X = self._features(docs, texts, fit=True)
         # Balanced weights: staff confirm popular themes far more often.
         svm = LinearSVC(C=self.C, class_weight="balanced")
