@@ -160,9 +160,10 @@ def stage_rebuild_tokens(tokens_path, cache_dir, n_labels):
     baseline = peak_rss_mb()
     labels = None
     if n_labels:
-        # Staff labels: a zero-shot guess for a random subset, enough per theme.
+        # Staff labels: a zero-shot guess for a random subset, enough per theme
+        # (without the gate: the synthetic ideas are hotline messages).
         from nlp.themes import ZeroShotThemeAssigner
-        guesses = ZeroShotThemeAssigner(themes, threshold=0.0).fit(docs).predict(docs)
+        guesses = ZeroShotThemeAssigner(themes, threshold=0.0, gate=False).fit(docs).predict(docs)
         rng = random.Random(1)
         labels = [None] * len(docs)
         for row in rng.sample(range(len(docs)), n_labels):

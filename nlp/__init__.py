@@ -6,8 +6,11 @@ A plain library (no Flask).  Import what you need from the submodules:
   ``segment_many``, ``tokenize``, ``split_tokens``
 * :mod:`nlp.features` – ``TokenCorpus`` (count tokens once for several
   models), ``TokenTfidf``
-* :mod:`nlp.themes` – ``ThemeAssigner`` and the two assigners it chooses from
-* :mod:`nlp.cluster` – ``IdeaClusterer``
+* :mod:`nlp.themes` – ``ThemeAssigner`` (``analyse`` → ``ThemeResult``) and the two
+  assigners it chooses from
+* :mod:`nlp.cluster` – ``IdeaClusterer``, ``match_clusters``, ``distinctive_terms``
+* :mod:`nlp.gate` – the off-topic gate; :mod:`nlp.calibration` – ``staff_load``,
+  reliability and ECE; :mod:`nlp.background` – term weights from outside the campaign
 * :mod:`nlp.similar` – ``SimilarIdeas``
 * :mod:`nlp.keywords` – ``KeywordExtractor``
 * :mod:`nlp.evaluate` – ``python -m nlp.evaluate --help``

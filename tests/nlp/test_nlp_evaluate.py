@@ -83,3 +83,43 @@ def test_nothing_to_do_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         main(["--test", "x.csv"])
     assert "没有要做的评估" in capsys.readouterr().err
+
+
+def test_ten_theme_figures_with_off_topic_rows(capsys, tmp_path, texts, labels, themes):
+    themes_path = tmp_path / "themes.json"
+    themes_path.write_text(json.dumps(themes, ensure_ascii=False), encoding="utf-8")
+    rows = [{"id": str(i), "text": text, "label": label,
+             "secondary": "business" if i == 0 else None}
+            for i, (text, label) in enumerate(zip(texts, labels))]
+    rows.append({"id": "x", "text": "请问社保卡丢了在哪里补办？谢谢。", "label": "其他"})
+    test = tmp_path / "set.jsonl"
+    test.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    # Real messages are read at run time: even uids are dev, odd ones eval.
+    messages = write_csv(tmp_path / "messages.csv", [
+        {"uid": "1", "text": "我家小区楼下烧烤店噪音扰民到凌晨，投诉多次没人管，恳请尽快处理。"},
+        {"uid": "2", "text": "开发商逾期交房一年，业主维权无门。"},
+        {"uid": "3", "text": "孩子学校乱收补课费，家长敢怒不敢言，请教育局查一查。"}],
+        columns=("uid", "text"))
+    args = ["--themes", str(themes_path), "--test", str(test), "--other-label", "其他",
+            "--off-topic", messages]
+    result = run(capsys, args, tmp_path)
+    assert result["n_on_topic"] == 25 and result["n_off_topic"] == 3
+    assert result["zero_shot_macro_f1"] >= 0.8
+    assert result["other_recall"] == 1.0 and result["on_topic_unassigned"] <= 0.2
+    assert 0 < result["coverage"] < 1 and 0 <= result["ece"] <= 1
+    assert [p["threshold"] for p in result["operating_points"]][:2] == [0.2, 0.25]
+    assert [row["to_staff"] for row in result["staff_load"]] == sorted(
+        row["to_staff"] for row in result["staff_load"])
+    assert result["secondary_recall"] is not None
+    # Fitted on 5 rows, scored on all: the same figures.
+    small = run(capsys, args + ["--fit-size", "5"], tmp_path)
+    assert small["n_fit"] == 5
+    assert small["zero_shot_macro_f1"] == result["zero_shot_macro_f1"]
+    assert small["ece"] == result["ece"]
+
+
+def test_off_topic_needs_an_other_label(capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        main(["--themes", "t.json", "--test", "x.csv", "--off-topic", "m.csv"])
+    assert "--other-label" in capsys.readouterr().err

@@ -1,9 +1,12 @@
+import json
+
 import joblib
 import numpy as np
 import pytest
 
 from nlp.themes import (UNASSIGNED_LABEL, SupervisedThemeAssigner, ThemeAssigner,
-                        ZeroShotThemeAssigner, choose_strategy, theme_document)
+                        ZeroShotThemeAssigner, choose_strategy, load_themes,
+                        theme_document)
 
 NEW_IDEAS = {
     "costs": "银行贷款门槛高，小企业融资难，希望多发展融资担保。",
@@ -104,3 +107,65 @@ def test_fitted_assigners_round_trip_through_joblib(themes, tmp_path, docs, labe
         joblib.dump(model, tmp_path / "model.joblib")
         loaded = joblib.load(tmp_path / "model.joblib")
         np.testing.assert_allclose(loaded.predict_proba(new_docs), model.predict_proba(new_docs))
+
+
+def test_primary_and_secondary_theme(themes, segmenter):
+    both = segmenter.segment("园区管委会机构臃肿，编外人员和借调人员太多，财政供养负担重，"
+                             "建议精简开发区管理机构，清理编外人员。")
+    one = segmenter.segment("建议赋予科研人员职务科技成果所有权，建设中试平台，培养技术经理人。")
+    model = ZeroShotThemeAssigner(themes, threshold=0.0).fit([])
+    mixed, single = model.analyse([both, one])
+    assert {mixed.primary, mixed.secondary} == {"parks", "staffing"}
+    assert 0 < mixed.secondary_confidence <= mixed.confidence
+    assert single.primary == "tech" and single.secondary is None
+    assert single.to_dict()["probabilities"]["tech"] == max(single.probabilities.values())
+    assert json.loads(json.dumps(mixed.to_dict(), ensure_ascii=False))["status"] == "assigned"
+
+
+def test_same_theme_with_ten_or_ten_thousand_ideas(themes, docs, labels, new_docs):
+    # A campaign of 10,000 ideas made cheaply from the fixture's sentences.
+    rng = np.random.RandomState(0)
+    big = [" ".join(docs[i] for i in rng.choice(len(docs), 2)) for _ in range(10000)]
+    small = ZeroShotThemeAssigner(themes).fit(docs[:10])
+    large = ZeroShotThemeAssigner(themes).fit(big)
+    np.testing.assert_allclose(small.predict_proba(new_docs), large.predict_proba(new_docs),
+                               atol=1e-9)
+    assert list(small.predict(new_docs)) == list(large.predict(new_docs)) == list(NEW_IDEAS)
+    # With the same staff labels, too.
+    y_small = labels[:10]
+    small = ThemeAssigner(themes).fit(docs[:10], y_small)
+    large = ThemeAssigner(themes).fit(docs[:10] + big, y_small + [None] * len(big))
+    np.testing.assert_allclose(small.predict_proba(new_docs), large.predict_proba(new_docs),
+                               atol=1e-9)
+
+
+def test_compound_keywords_match_through_their_parts(themes, segmenter):
+    # 拖欠账款 is kept whole by the dictionary; a citizen writes 拖欠 … 账款.
+    assert "拖欠账款" in segmenter.segment("清理拖欠账款")
+    doc = segmenter.segment("县里拖欠我们的工程账款三年了，领导换了就不认账。")
+    model = ZeroShotThemeAssigner(themes, threshold=0.0).fit([])
+    assert model.predict([doc])[0] == "business"
+
+
+def test_themes_load_from_the_app_file_and_the_label_format(tmp_path):
+    app = tmp_path / "app.json"
+    app.write_text(json.dumps([{"code": "a", "name": "甲", "description": "说明", "keywords": ["词"]},
+                               {"code": "o", "name": "其他", "is_other": True}],
+                              ensure_ascii=False), encoding="utf-8")
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"甲": {"description": "说明", "keywords": ["词"]}},
+                                 ensure_ascii=False), encoding="utf-8")
+    assert load_themes(app)[0] == {"code": "a", "name": "甲", "description": "说明",
+                                   "keywords": ["词"], "is_other": False}
+    assert load_themes(app)[1]["is_other"] is True
+    assert load_themes(labels) == [{"code": "甲", "name": "甲", "description": "说明",
+                                    "keywords": ["词"], "is_other": False}]
+
+
+def test_supervised_keeps_single_characters_from_the_raw_text(segmenter):
+    texts = ["房子漏水", "房屋漏雨", "买房难", "车被拖走", "停车难", "车位太少"] * 3
+    y = ["房", "房", "房", "车", "车", "车"] * 3
+    docs = [segmenter.segment(t) for t in texts]
+    model = SupervisedThemeAssigner(threshold=0.0, min_df=1).fit(docs, y, texts)
+    assert list(model.predict([segmenter.segment("我的车"), segmenter.segment("我的房")],
+                              ["我的车", "我的房"])) == ["车", "房"]
