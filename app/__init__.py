@@ -40,13 +40,13 @@ def create_app(config_name=None, test_config=None):
     from app.auth.views import bp as auth_bp
     from app.base.views import bp as base_bp
     from app.notifications.views import bp as notifications_bp
-    from app.reports.views import bp as reports_bp
+    from voting.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
     from voting.ballots.views import bp as ballots_bp
-    from voting.notice.api import bp as api_bp
+    from voting.reports.api import bp as api_bp
     from voting.notice.views import bp as notice_bp
-    from voting.views import bp as voting_bp
+    from voting.judging.views import bp as voting_bp
 
     templating.init_app(app)
     security.init_app(app)
@@ -64,11 +64,11 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
     from app.auth.cli import users_cli
-    from app.backup.cli import backup_cli
+    from ops.backup.cli import backup_cli
     from app.campaigns.cli import campaign_cli
-    from app.demo.cli import demo_cli
+    from ops.demo.cli import demo_cli
     from ideas.cli import ideas_cli, nlp_cli
-    from voting.cli import voting_cli
+    from voting.judging.cli import voting_cli
 
     for group in (users_cli, backup_cli, campaign_cli, demo_cli, ideas_cli, nlp_cli, voting_cli):
         app.cli.add_command(group)

@@ -24,13 +24,13 @@ from app.audit.models import ActionLog  # noqa: E402
 from app.audit.queries import first_broken_link  # noqa: E402
 from app.auth.models import Role, User  # noqa: E402
 from app.campaigns.queries import current_campaign  # noqa: E402
-from app.demo.loader import DEMO_CITIZEN_LOGIN, load_demo  # noqa: E402
+from ops.demo.loader import DEMO_CITIZEN_LOGIN, load_demo  # noqa: E402
 from app.extensions import db  # noqa: E402
 from ideas.models import Idea, IdeaStatus  # noqa: E402
-from voting import queries as voting_queries  # noqa: E402
-from voting import services as voting_services  # noqa: E402
-from voting.models import Assignment, Round  # noqa: E402
-from voting.scoring import verify_digest  # noqa: E402
+from voting.judging import queries as voting_queries  # noqa: E402
+from voting.judging import services as voting_services  # noqa: E402
+from voting.judging.models import Assignment, Round  # noqa: E402
+from voting.judging.scoring import verify_digest  # noqa: E402
 
 SUBMITTER_LOGIN = "1360000{:04d}"
 # One reviewer sheet per pool idea is submitted while seeding, so the round can

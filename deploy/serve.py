@@ -21,7 +21,7 @@ from psycopg import sql
 from redis import Redis
 from sqlalchemy.engine import make_url
 
-from app.backup.services import libpq_url
+from ops.backup.services import libpq_url
 from config import database_url
 
 ROOT = Path(__file__).resolve().parent.parent

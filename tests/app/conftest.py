@@ -5,13 +5,13 @@ import pytest
 from werkzeug.routing import Map
 
 from app.auth.models import Role
-from app.demo.judging import judge_campaign
+from ops.demo.judging import judge_campaign
 from app.extensions import db
 from app.timeutil import now
 from ideas.analysis_services import rebuild
 from ideas.models import Cluster, ClusterRun, IdeaStatus, NlpJob
-from voting import queries as voting_queries
-from voting import services as voting_services
+from voting.judging import queries as voting_queries
+from voting.judging import services as voting_services
 from voting.ballots import services as ballot_services
 from voting.notice import queries as notice_queries
 from voting.notice import services as notice_services

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import notify
 from app.timeutil import now
-from tests.voting.test_notice import finished_judging
+from tests.notice_fixtures import finished_judging
 from voting.notice import queries, services
 
 

@@ -10,9 +10,9 @@ from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
 from ideas.models import Idea, IdeaStatus
-from voting import queries as voting_queries
-from voting import services as voting_services
-from voting.models import Round
+from voting.judging import queries as voting_queries
+from voting.judging import services as voting_services
+from voting.judging.models import Round
 from voting.notice.models import Announcement
 
 NAMED_AUTHOR = "欧阳明"

@@ -3,8 +3,8 @@ import pytest
 from app.auth.models import Role
 from app.extensions import db
 from ideas.models import IdeaStatus
-from tests.voting.ballot_helpers import open_vote, set_up_vote
-from voting import queries, services
+from tests.voting.ballots.ballot_helpers import open_vote, set_up_vote
+from voting.judging import queries, services
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from app.timeutil import now
 from ideas.models import Idea
 from voting.ballots import fraud
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid
-from voting.models import Round, RoundEntry, RoundState
+from voting.judging.models import Round, RoundEntry, RoundState
 
 # How many votes the screen lists for one selection: enough to pick from,
 # small enough for a phone.

@@ -16,7 +16,7 @@ from app.timeutil import now
 from voting.ballots import queries
 from voting.ballots.fraud import network_of
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid
-from voting.models import Round, RoundState
+from voting.judging.models import Round, RoundState
 
 USER_AGENT_LENGTH = 255
 IP_LENGTH = 45

@@ -8,12 +8,12 @@ from app.extensions import db, limiter
 from app.validators import clean_text
 from app.viewutil import back_or, current_actor, run_and_commit, run_form
 from ideas.models import Idea
-from voting import queries as round_queries
-from voting import services as round_services
+from voting.judging import queries as round_queries
+from voting.judging import services as round_services
 from voting.ballots import queries, services
 from voting.ballots.forms import ReasonForm, VoidForm, VoteSettingsForm
 from voting.ballots.models import VoteVoid
-from voting.models import Round
+from voting.judging.models import Round
 
 bp = Blueprint("ballots", __name__, template_folder="templates")
 

@@ -12,8 +12,8 @@ from app.notifications.services import notify
 from app.timeutil import now
 from ideas import services as idea_services
 from ideas.models import IdeaStatus
-from voting import queries as voting_queries
-from voting.models import RoundState
+from voting.judging import queries as voting_queries
+from voting.judging.models import RoundState
 from voting.notice import queries
 from voting.notice.models import (FINALIZED_MESSAGE, Announcement, EntryStatus, NoticeEntry, NoticeState,
                                   Objection, ObjectionState)

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.notifications import services as notification_services
 from app.timeutil import now
 from app.viewutil import current_actor, run_and_commit
-from voting import queries as voting_queries
+from voting.judging import queries as voting_queries
 from voting.notice import queries, services
 from voting.notice.certificate import certificate_pdf
 from voting.notice.forms import ObjectionForm, PublishForm, RulingForm, announcement_form, citations

@@ -1,0 +1,38 @@
+"""Running a campaign's judging end to end through the real services, with
+deterministic, seeded scores: for the demo's finished campaign and for tests
+that need a finalized final round."""
+import random
+
+from voting.judging import queries as voting_queries
+from voting.judging import services as voting_services
+
+
+def _score(quality, leniency, rng, low, high):
+    return max(low, min(high, round(quality + leniency + rng.gauss(0, 0.7))))
+
+
+def judge_campaign(campaign, staff, quality, advance, reviewers_per_idea, seed=0, final_vote=None):
+    """Create the default rounds with the given advance counts and reviewers
+    per idea (None: every reviewer), then prepare, open, score, close and
+    finalize each. Every reviewer scores an idea around its ``quality`` (by
+    idea id, on the 1–10 scale) with a leniency of their own and some noise.
+    ``final_vote(round_)``, when given, runs a public vote in the open final
+    round before it closes."""
+    rounds = voting_services.create_default_rounds(campaign, staff)
+    for round_, count, k in zip(rounds, advance, reviewers_per_idea, strict=True):
+        voting_services.update_round(round_, staff, advance_count=count, reviewers_per_idea=k)
+    rng = random.Random(seed)
+    leniency = {}
+    for round_ in rounds:
+        voting_services.prepare_round(round_, staff, seed=seed)
+        voting_services.open_round(round_, staff)
+        for assignment in voting_queries.active_assignments(round_):
+            bias = leniency.setdefault(assignment.reviewer_id, rng.uniform(-1.0, 1.0))
+            values = {c.id: _score(quality[assignment.idea_id], bias, rng, c.scale_min, c.scale_max)
+                      for c in round_.criteria}
+            voting_services.save_review(assignment, assignment.reviewer, values, "", submit=True)
+        if final_vote is not None and round_ is rounds[-1]:
+            final_vote(round_)
+        voting_services.close_round(round_, staff, seed=seed)
+        voting_services.finalize_round(round_, staff)
+    return rounds

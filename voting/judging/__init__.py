@@ -1,0 +1,1 @@
+"""Expert judging: rounds, assignment, reviews, outcome."""
