@@ -35,9 +35,10 @@ def create_app(config_name=None, test_config=None):
     limiter.init_app(app)
     nlp.init_app(app)
 
-    from app import security, templating
+    from app import security
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.base import templating
     from app.base.views import bp as base_bp
     from app.notifications.views import bp as notifications_bp
     from voting.reports.views import bp as reports_bp

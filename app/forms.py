@@ -5,6 +5,9 @@ from wtforms import SelectChoice
 
 from app.regions import REGIONS
 
+# What a datetime-local input sends, and what people type where it is a plain text box.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
 
 class BaseForm(FlaskForm):
     class Meta:

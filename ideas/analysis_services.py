@@ -161,18 +161,10 @@ def dispatch(app, job_id):
         from redis import Redis
         from rq import Queue
 
-        Queue("nlp", connection=Redis.from_url(redis_url)).enqueue(rebuild_in_worker, job_id, job_timeout=3600)
+        Queue("nlp", connection=Redis.from_url(redis_url)).enqueue(
+            "app.worker.run_job", "ideas.analysis_services:run_rebuild_job", job_id, job_timeout=3600)
     else:
         threading.Thread(target=_run_in_app, args=(app, job_id), daemon=True).start()
-
-
-def rebuild_in_worker(job_id):
-    """What `rq worker nlp` runs: the job inside an app built from the worker's
-    environment (the same DATABASE_URL and REDIS_URL as the web servers)."""
-    from app import create_app  # the worker has no app until the job starts
-
-    with create_app().app_context():
-        run_rebuild_job(job_id)
 
 
 def _run_in_app(app, job_id):

@@ -7,7 +7,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-import app as app_package
+from app import worker as app_worker
 
 from app.auth.models import Role
 from app.campaigns.queries import current_campaign
@@ -230,8 +230,9 @@ def test_rebuild_goes_through_rq_when_redis_is_configured(make, app, staff, clie
     client.post("/analysis/rebuild")
     job = db.session.scalars(select(NlpJob)).one()
     assert job.state == "queued" and queue.count == 1
-    assert queue.jobs[0].func_name == "ideas.analysis_services.rebuild_in_worker"
-    monkeypatch.setattr(app_package, "create_app", lambda: app)
+    assert queue.jobs[0].func_name == "app.worker.run_job"
+    assert queue.jobs[0].args == ("ideas.analysis_services:run_rebuild_job", job.id)
+    monkeypatch.setattr(app_worker, "create_app", lambda: app)
     SimpleWorker([queue], connection=redis).work(burst=True)
     db.session.expire_all()
     assert job.state == "done", job.message

@@ -3,8 +3,7 @@ import re
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from app.admin.forms import DATETIME_FORMATS
-from app.forms import BaseForm, choices
+from app.forms import DATETIME_FORMATS, BaseForm, choices
 from app.validators import CharLength, strip_filter
 from voting.ballots.services import VOID_KINDS
 

@@ -1,12 +1,10 @@
 import json
-import tempfile
-from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from app.audit.queries import first_broken_link
-from app.extensions import db
+from app.worker import scratch_app
 
 voting_cli = AppGroup("voting", help="评审轮次。")
 audit_cli = AppGroup("audit", help="操作日志。")
@@ -32,16 +30,8 @@ def verify_command():
 def simulate_command(n_ideas, n_reviewers, seed):
     """A whole three-round selection on synthetic ideas, through the real services,
     in a throw-away SQLite database. Prints one JSON line."""
-    from flask_migrate import upgrade
-
-    from app import create_app
     from voting.judging.dryrun import run_dry_run
 
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'simulation.sqlite'}"
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
-        with app.app_context():
-            upgrade()
-            result = run_dry_run(n_ideas, n_reviewers, seed)
-            db.engine.dispose()
+    with scratch_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1"):
+        result = run_dry_run(n_ideas, n_reviewers, seed)
     click.echo(json.dumps(result, ensure_ascii=False))

@@ -2,8 +2,7 @@ from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField,
                      TextAreaField)
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from app.admin.forms import DATETIME_FORMATS
-from app.forms import BaseForm, choices
+from app.forms import DATETIME_FORMATS, BaseForm, choices
 from app.validators import CharLength, strip_filter
 from voting.judging.models import RoundPool
 
