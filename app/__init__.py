@@ -44,6 +44,7 @@ def create_app(config_name=None, test_config=None):
     from voting.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
+    from voting.ballots import round_part
     from voting.ballots.views import bp as ballots_bp
     from voting.reports.api import bp as api_bp
     from voting.notice.views import bp as notice_bp
@@ -51,6 +52,7 @@ def create_app(config_name=None, test_config=None):
 
     templating.init_app(app)
     security.init_app(app)
+    round_part.init_app(app)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -4,7 +4,9 @@ that need a finalized final round."""
 import random
 
 from voting.judging import queries as voting_queries
-from voting.judging import services as voting_services
+from voting.judging.panels import prepare_round
+from voting.judging.reviews import save_review
+from voting.judging.rounds import close_round, create_default_rounds, finalize_round, open_round, update_round
 
 
 def _score(quality, leniency, rng, low, high):
@@ -18,21 +20,21 @@ def judge_campaign(campaign, staff, quality, advance, reviewers_per_idea, seed=0
     idea id, on the 1–10 scale) with a leniency of their own and some noise.
     ``final_vote(round_)``, when given, runs a public vote in the open final
     round before it closes."""
-    rounds = voting_services.create_default_rounds(campaign, staff)
+    rounds = create_default_rounds(campaign, staff)
     for round_, count, k in zip(rounds, advance, reviewers_per_idea, strict=True):
-        voting_services.update_round(round_, staff, advance_count=count, reviewers_per_idea=k)
+        update_round(round_, staff, advance_count=count, reviewers_per_idea=k)
     rng = random.Random(seed)
     leniency = {}
     for round_ in rounds:
-        voting_services.prepare_round(round_, staff, seed=seed)
-        voting_services.open_round(round_, staff)
+        prepare_round(round_, staff, seed=seed)
+        open_round(round_, staff)
         for assignment in voting_queries.active_assignments(round_):
             bias = leniency.setdefault(assignment.reviewer_id, rng.uniform(-1.0, 1.0))
             values = {c.id: _score(quality[assignment.idea_id], bias, rng, c.scale_min, c.scale_max)
                       for c in round_.criteria}
-            voting_services.save_review(assignment, assignment.reviewer, values, "", submit=True)
+            save_review(assignment, assignment.reviewer, values, "", submit=True)
         if final_vote is not None and round_ is rounds[-1]:
             final_vote(round_)
-        voting_services.close_round(round_, staff, seed=seed)
-        voting_services.finalize_round(round_, staff)
+        close_round(round_, staff, seed=seed)
+        finalize_round(round_, staff)
     return rounds

@@ -4,7 +4,9 @@ from app.auth.models import Role
 from app.extensions import db
 from ideas.models import IdeaStatus
 from tests.voting.ballots.ballot_helpers import open_vote, set_up_vote
-from voting.judging import queries, services
+from voting.judging import queries
+from voting.judging.reviews import save_review
+from voting.judging.rounds import create_default_rounds
 
 
 @pytest.fixture
@@ -17,7 +19,7 @@ def judging(make):
                  for n in range(6)]
     ideas = [make.idea(status=IdeaStatus.accepted, staff=staff, title=f"第{n:02d}条建议的标题",
                        region="岳阳市") for n in range(12)]
-    rounds = services.create_default_rounds(campaign, staff)
+    rounds = create_default_rounds(campaign, staff)
     for round_, advance in zip(rounds, (6, 3, 2)):
         round_.advance_count = advance
         round_.avoid_same_region = False
@@ -37,6 +39,6 @@ def score_everything(round_, score_of):
     """Submit every active assignment of the round with score_of(assignment) for each criterion."""
     for assignment in queries.active_assignments(round_):
         value = score_of(assignment)
-        services.save_review(assignment, assignment.reviewer, {c.id: value for c in round_.criteria}, "",
+        save_review(assignment, assignment.reviewer, {c.id: value for c in round_.criteria}, "",
                              submit=True)
     db.session.commit()

@@ -9,7 +9,8 @@ from app.validators import clean_text
 from app.viewutil import back_or, current_actor, run_and_commit, run_form
 from ideas.models import Idea
 from voting.judging import queries as round_queries
-from voting.judging import services as round_services
+from voting.ballots.round_part import vote_effect
+from voting.judging.outcome import rubric_of
 from voting.ballots import queries, services
 from voting.ballots.forms import ReasonForm, VoidForm, VoteSettingsForm
 from voting.ballots.models import VoteVoid
@@ -54,7 +55,7 @@ def ballot(round_id):
     voted = queries.voted_idea_ids(round_, current_user)
     page = queries.ballot_page(round_, request.args.get("page", 1, type=int))
     return render_template("ballots/ballot.html", round_=round_, page=page, voted=voted,
-                           rubric=round_services.rubric_of(round_))
+                           rubric=rubric_of(round_))
 
 
 @bp.route("/<int:round_id>/ideas/<int:idea_id>")
@@ -142,7 +143,7 @@ def settings(round_id):
             return redirect(url_for("ballots.settings", round_id=round_.id))
     return render_template("ballots/settings.html", round_=round_, form=form,
                            rounds=round_queries.rounds_of(round_.campaign),
-                           rubric=round_services.rubric_of(round_))
+                           rubric=rubric_of(round_))
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -167,7 +168,7 @@ def screen(round_id):
     listed["idea_id"] = idea_id if idea_id in ideas else None
     voids = queries.voids_of(round_)
     return render_template(
-        "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=round_services.vote_effect(round_),
+        "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=vote_effect(round_),
         voids=voids, ideas=ideas, form=form, restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
         listed=listed, votes=queries.listed_votes(round_, **listed) if any(listed.values()) else None)
 

@@ -15,7 +15,11 @@ from app.campaigns.services import create_campaign
 from app.extensions import db
 from app.timeutil import now
 from ideas import services as idea_services
-from voting.judging import queries, services
+from voting.judging import queries
+from voting.judging.outcome import rubric_of
+from voting.judging.panels import prepare_round
+from voting.judging.reviews import save_review
+from voting.judging.rounds import close_round, create_default_rounds, finalize_round, open_round
 from voting.judging.models import Assignment
 from voting.judging.simulation import is_conflict, make_synthetic_campaign, score_idea
 
@@ -48,23 +52,23 @@ def run_dry_run(n_ideas, n_reviewers, seed):
 
     rng = np.random.default_rng(seed)
     load_spread, violations, round_taus = [], 0, []
-    rounds = services.create_default_rounds(campaign, staff)
+    rounds = create_default_rounds(campaign, staff)
     for round_ in rounds:
-        services.prepare_round(round_, staff, seed=seed * 100 + round_.position)
-        services.open_round(round_, staff)
+        prepare_round(round_, staff, seed=seed * 100 + round_.position)
+        open_round(round_, staff)
         assignments = db.session.scalars(
             select(Assignment).where(Assignment.round_id == round_.id, Assignment.active)).all()
         loads = Counter(a.reviewer_id for a in assignments)
         load_spread.append(max(loads.values()) - min(loads.values()))
-        rubric = services.rubric_of(round_)
+        rubric = rubric_of(round_)
         criterion_ids = {c.name: c.id for c in round_.criteria}
         for a in assignments:
             reviewer, idea = reviewer_of[a.reviewer_id], idea_of[a.idea_id]
             violations += is_conflict(reviewer, idea, same_region=round_.avoid_same_region)
             scores = score_idea(reviewer, idea, rubric, rng)
-            services.save_review(a, a.reviewer, {criterion_ids[n]: v for n, v in scores.items()}, "", submit=True)
-        services.close_round(round_, staff, seed=seed * 1000 + round_.position)
-        services.finalize_round(round_, staff)
+            save_review(a, a.reviewer, {criterion_ids[n]: v for n, v in scores.items()}, "", submit=True)
+        close_round(round_, staff, seed=seed * 1000 + round_.position)
+        finalize_round(round_, staff)
         db.session.commit()
         round_taus.append(_taus(queries.results(round_), idea_of))
 

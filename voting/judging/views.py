@@ -9,7 +9,8 @@ from app.forms import choices
 from app.timeutil import now
 from app.viewutil import current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
-from voting.judging import queries, services
+from voting.judging import guards, outcome, panels, queries, reviews
+from voting.judging import rounds as round_services
 from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm, ReasonForm, RoundForm, review_form,
                           review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
@@ -25,7 +26,7 @@ reviewer_required = roles_required(Role.reviewer)
 def rounds():
     campaign = current_campaign_or_404()
     if request.method == "POST":
-        return run_and_commit(lambda: services.create_default_rounds(campaign, current_actor()),
+        return run_and_commit(lambda: round_services.create_default_rounds(campaign, current_actor()),
                     "已按默认设置创建初审、复审、终审三轮。", url_for("voting.rounds"))
     return render_template("voting/rounds.html", campaign=campaign, rounds=queries.rounds_of(campaign))
 
@@ -42,7 +43,7 @@ def round_detail(round_id):
             "name", "advance_count", "reviewers_per_idea", "opens_at", "closes_at", "carry_over",
             "avoid_same_region")}
         fields["pool"] = RoundPool(form.pool.data)
-        return run_and_commit(lambda: services.update_round(round_, current_actor(), **fields), "轮次设置已保存。",
+        return run_and_commit(lambda: round_services.update_round(round_, current_actor(), **fields), "轮次设置已保存。",
                     url_for("voting.round_detail", round_id=round_.id))
     by_reviewer, by_idea = queries.progress(round_)
     manual = ManualAssignmentForm()
@@ -51,7 +52,7 @@ def round_detail(round_id):
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
         reason_form=ReasonForm(), close_form=CloseForm(), by_reviewer=by_reviewer, by_idea=by_idea,
         results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
-        provisional=services.provisional_results(round_) if round_.state is RoundState.open else None,
+        provisional=outcome.provisional_results(round_) if round_.state is RoundState.open else None,
         overdue=bool(round_.closes_at and round_.closes_at <= now()))
 
 
@@ -65,7 +66,7 @@ def criterion(round_id, criterion_id=None):
         abort(404)
     return run_form(
         CriterionForm(),
-        lambda form: services.save_criterion(round_, current_actor(), form.name.data, form.description.data or "",
+        lambda form: round_services.save_criterion(round_, current_actor(), form.name.data, form.description.data or "",
                                              form.weight.data, form.scale_min.data, form.scale_max.data, existing),
         "评分细则已保存。", url_for("voting.round_detail", round_id=round_.id))
 
@@ -76,7 +77,7 @@ def delete_criterion(round_id, criterion_id):
     criterion_ = db.get_or_404(Criterion, criterion_id)
     if criterion_.round_id != round_id:
         abort(404)
-    return run_and_commit(lambda: services.delete_criterion(criterion_, current_actor()), "评分项已删除。",
+    return run_and_commit(lambda: round_services.delete_criterion(criterion_, current_actor()), "评分项已删除。",
                 url_for("voting.round_detail", round_id=round_id))
 
 
@@ -85,9 +86,9 @@ def delete_criterion(round_id, criterion_id):
 def round_action(round_id, action):
     round_ = db.get_or_404(Round, round_id)
     calls = {
-        "prepare": (lambda: services.prepare_round(round_, current_actor()), "已生成评审分配。"),
-        "open": (lambda: services.open_round(round_, current_actor()), "评审已开始，专家现在可以打分。"),
-        "finalize": (lambda: services.finalize_round(round_, current_actor()), "本轮结果已定稿。"),
+        "prepare": (lambda: panels.prepare_round(round_, current_actor()), "已生成评审分配。"),
+        "open": (lambda: round_services.open_round(round_, current_actor()), "评审已开始，专家现在可以打分。"),
+        "finalize": (lambda: round_services.finalize_round(round_, current_actor()), "本轮结果已定稿。"),
     }
     call, message = calls[action]
     return run_and_commit(call, message, url_for("voting.round_detail", round_id=round_.id))
@@ -97,7 +98,7 @@ def round_action(round_id, action):
 @staff_required
 def close(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return run_form(CloseForm(), lambda form: services.close_round(round_, current_actor(), seed=form.seed.data),
+    return run_form(CloseForm(), lambda form: round_services.close_round(round_, current_actor(), seed=form.seed.data),
                      "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
 
 
@@ -105,7 +106,7 @@ def close(round_id):
 @admin_required
 def reopen(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return run_form(ReasonForm(), lambda form: services.reopen_round(round_, current_actor(), form.reason.data),
+    return run_form(ReasonForm(), lambda form: round_services.reopen_round(round_, current_actor(), form.reason.data),
                      "本轮已重新开放。", url_for("voting.round_detail", round_id=round_.id))
 
 
@@ -124,14 +125,14 @@ def add_assignment(round_id):
         flash("本轮评审池中没有这个编号的建议。", "error")
         return redirect(back)
     reviewer = db.session.get(User, form.reviewer.data)
-    return run_and_commit(lambda: services.add_assignment(round_, idea, reviewer, current_actor()), "已增加一份评审。", back)
+    return run_and_commit(lambda: panels.add_assignment(round_, idea, reviewer, current_actor()), "已增加一份评审。", back)
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @staff_required
 def remove_assignment(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
-    return run_and_commit(lambda: services.remove_assignment(assignment, current_actor()), "已取消该分配。",
+    return run_and_commit(lambda: panels.remove_assignment(assignment, current_actor()), "已取消该分配。",
                 url_for("voting.round_detail", round_id=assignment.round_id))
 
 
@@ -170,8 +171,8 @@ def review(assignment_id):
     if form.validate_on_submit():
         submit = "submit" in request.form
         try:
-            services.save_review(assignment, current_actor(), review_values(form), form.comment.data, submit)
-        except services.VotingError as exc:
+            reviews.save_review(assignment, current_actor(), review_values(form), form.comment.data, submit)
+        except guards.VotingError as exc:
             db.session.rollback()
             flash(exc.message, "error")
         else:
@@ -190,5 +191,5 @@ def recuse(assignment_id):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("voting.review", assignment_id=assignment.id))
-    return run_and_commit(lambda: services.recuse(assignment, current_actor(), form.reason.data),
+    return run_and_commit(lambda: reviews.recuse(assignment, current_actor(), form.reason.data),
                 "已申请回避，这条建议已交给其他专家。", url_for("voting.my_reviews"))

@@ -12,7 +12,11 @@ from app.timeutil import now
 from ideas.models import IdeaStatus
 from tests.voting.ballots.ballot_helpers import BROWSER, end_vote, open_vote, set_up_vote, vote
 from tests.voting.conftest import score_everything
-from voting.judging import services
+from voting.ballots.round_part import vote_effect
+from voting.judging.guards import VotingError
+from voting.judging.outcome import compute_outcome, provisional_results
+from voting.judging.panels import prepare_round
+from voting.judging.rounds import close_round, open_round, reopen_round, update_round
 from voting.ballots import queries
 from voting.ballots import services as ballots
 from voting.ballots.models import PublicVote
@@ -61,7 +65,7 @@ def test_the_blend_is_published_before_opening_and_then_fixed(judging):
     ballots.save_settings(round_, staff, **settings())
     with pytest.raises(ballots.BallotError, match="评审池还是空的"):
         ballots.publish_blend(round_, staff)
-    services.prepare_round(round_, staff)
+    prepare_round(round_, staff)
     round_.vote_opens_at = now() - timedelta(minutes=1)
     with pytest.raises(ballots.BallotError, match="投票开始前公布"):
         ballots.publish_blend(round_, staff)
@@ -76,22 +80,22 @@ def test_the_blend_is_published_before_opening_and_then_fixed(judging):
     with pytest.raises(ballots.BallotError, match="已于"):
         ballots.publish_blend(round_, staff)
     # The round's own window must keep holding the published vote window…
-    with pytest.raises(services.VotingError, match="投票"):
-        services.update_round(round_, staff, closes_at=now() + timedelta(hours=2))
+    with pytest.raises(VotingError, match="投票"):
+        update_round(round_, staff, closes_at=now() + timedelta(hours=2))
     db.session.rollback()
     # …and its pool may be reassigned, but not changed.
-    services.prepare_round(round_, staff)
+    prepare_round(round_, staff)
     db.session.commit()
 
 
 def test_the_pool_cannot_change_once_the_blend_is_published(judging, make):
     round_, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(round_, staff)
+    prepare_round(round_, staff)
     ballots.save_settings(round_, staff, **settings())
     ballots.publish_blend(round_, staff)
     make.idea(status=IdeaStatus.accepted, staff=staff)
-    with pytest.raises(services.VotingError, match="评审池不能再改变"):
-        services.prepare_round(round_, staff)
+    with pytest.raises(VotingError, match="评审池不能再改变"):
+        prepare_round(round_, staff)
 
 
 # --- Casting and withdrawing --------------------------------------------------------------
@@ -226,7 +230,7 @@ def test_no_voiding_or_restoring_after_the_round_closes(vote_round, judging, mak
     db.session.commit()
     end_vote(vote_round)
     score_everything(vote_round, lambda a: 5)
-    services.close_round(vote_round, staff, seed=1)
+    close_round(vote_round, staff, seed=1)
     db.session.commit()
     with pytest.raises(ballots.BallotError, match="已截止"):
         ballots.void_votes(vote_round, staff, "ids", [second.id], "测试")
@@ -239,17 +243,17 @@ def test_no_voiding_or_restoring_after_the_round_closes(vote_round, judging, mak
 
 def test_close_is_refused_while_the_vote_runs_or_is_unpublished(judging):
     round_, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(round_, staff)
-    services.open_round(round_, staff)
+    prepare_round(round_, staff)
+    open_round(round_, staff)
     ballots.save_settings(round_, staff, **settings())
     score_everything(round_, lambda a: 5)
-    with pytest.raises(services.VotingError, match="计分办法尚未公布"):
-        services.close_round(round_, staff)
+    with pytest.raises(VotingError, match="计分办法尚未公布"):
+        close_round(round_, staff)
     db.session.rollback()
     ballots.publish_blend(round_, staff)
     open_vote(round_)
-    with pytest.raises(services.VotingError, match="公众投票尚未结束"):
-        services.close_round(round_, staff)
+    with pytest.raises(VotingError, match="公众投票尚未结束"):
+        close_round(round_, staff)
     db.session.rollback()
     assert round_.state.value == "open"
 
@@ -264,11 +268,11 @@ def test_close_ranks_by_the_blend_and_the_digest_covers_the_votes(vote_round, ju
         for voter in backers:
             vote(vote_round, idea, voter)
     suspect = vote(vote_round, ideas[9], make.user(), ip="10.66.66.6")
-    before_void = services.compute_outcome(vote_round, seed=4)[0].table.digest
+    before_void = compute_outcome(vote_round, seed=4)[0].table.digest
     ballots.void_votes(vote_round, staff, "ids", [suspect.id], "核实为冒用账号")
     db.session.commit()
     end_vote(vote_round)
-    services.close_round(vote_round, staff, seed=4)
+    close_round(vote_round, staff, seed=4)
     db.session.commit()
     entries = {e.idea_id: e for e in vote_round.entries}
     assert [entries[i.id].rank for i in (ideas[5], ideas[7], ideas[9])] == [1, 2, 3]
@@ -288,10 +292,10 @@ def test_close_ranks_by_the_blend_and_the_digest_covers_the_votes(vote_round, ju
 
 def test_without_a_public_vote_nothing_changes(judging):
     round_, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(round_, staff)
-    services.open_round(round_, staff)
+    prepare_round(round_, staff)
+    open_round(round_, staff)
     score_everything(round_, lambda a: 1 + a.idea_id % 10)
-    services.close_round(round_, staff, seed=2)
+    close_round(round_, staff, seed=2)
     assert all(e.blended is None and e.public_votes is None for e in round_.entries)
     assert '"votes"' not in round_.frozen_table
     assert "public_votes" not in actions("round.close")[0].details
@@ -302,11 +306,11 @@ def test_reopen_clears_the_blend_and_closing_again_recomputes_it(vote_round, jud
     score_everything(vote_round, lambda a: 5)
     vote(vote_round, judging["ideas"][0], make.user())
     end_vote(vote_round)
-    services.close_round(vote_round, staff, seed=1)
+    close_round(vote_round, staff, seed=1)
     digest = vote_round.digest
-    services.reopen_round(vote_round, admin, "核对投票数据")
+    reopen_round(vote_round, admin, "核对投票数据")
     assert all(e.blended is None and e.public_votes is None for e in vote_round.entries)
-    services.close_round(vote_round, staff, seed=1)
+    close_round(vote_round, staff, seed=1)
     assert vote_round.digest == digest
 
 
@@ -317,12 +321,12 @@ def test_vote_effect_compares_with_and_without_voided(vote_round, judging, make)
         vote(vote_round, ideas[1], make.user(), ip="10.7.7.7")
     ballots.void_votes(vote_round, staff, "network", "10.7.7.0/24", "集中投票")
     db.session.commit()
-    public_only = services.vote_effect(vote_round)
+    public_only = vote_effect(vote_round)
     assert not public_only.expert_ready
     row = next(r for r in public_only.rows if r["idea"].id == ideas[1].id)
     assert (row["votes_valid"], row["votes_all"], row["public_all"]) == (0, 3, 100)
     score_everything(vote_round, lambda a: 5)
-    effect = services.vote_effect(vote_round)
+    effect = vote_effect(vote_round)
     assert effect.expert_ready and effect.rows[0]["idea"].id == ideas[0].id
     row = next(r for r in effect.rows if r["idea"].id == ideas[1].id)
     assert row["rank_all"] == 1 and row["rank_valid"] > 1 and row["blended_all"] > row["blended_valid"]
@@ -331,7 +335,7 @@ def test_vote_effect_compares_with_and_without_voided(vote_round, judging, make)
 def test_provisional_results_rank_by_the_blend(vote_round, judging, make):
     score_everything(vote_round, lambda a: 5)
     vote(vote_round, judging["ideas"][4], make.user())
-    rows = services.provisional_results(vote_round).rows
+    rows = provisional_results(vote_round).rows
     assert rows[0]["idea"].id == judging["ideas"][4].id and rows[0]["public_votes"] == 1
 
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.timeutil import now
 from tests.voting.ballots.ballot_helpers import end_vote, open_vote, set_up_vote, vote
 from tests.voting.conftest import score_everything
-from voting.judging import services
+from voting.judging.panels import prepare_round
 from voting.ballots import queries
 from voting.ballots.models import PublicVote, VoteVoid
 
@@ -133,7 +133,7 @@ def test_settings_page_keeps_typed_values_and_shows_errors_at_the_field(client, 
 
 def test_publishing_through_the_page_fixes_the_settings(client, auth, judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
+    prepare_round(first, staff)
     db.session.commit()
     auth.login(staff)
     data = {"public_vote": "y", "vote_opens_at": (now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),

@@ -5,28 +5,31 @@ import threading
 
 from app.auth.models import User
 from app.extensions import db
-from voting.judging import queries, services
+from voting.judging import queries
+from voting.judging.panels import prepare_round
+from voting.judging.reviews import save_review
+from voting.judging.rounds import close_round, open_round
 from voting.judging.models import Round
 
 
 def test_close_waits_for_a_save_in_flight_and_freezes_it(app, judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     *others, last = queries.active_assignments(first)
     for assignment in others:
-        services.save_review(assignment, assignment.reviewer, {c.id: 6 for c in first.criteria}, "",
+        save_review(assignment, assignment.reviewer, {c.id: 6 for c in first.criteria}, "",
                              submit=True)
     db.session.commit()
     # Saved but not yet committed: this request still holds the lock.
-    services.save_review(last, last.reviewer, {c.id: 9 for c in first.criteria}, "", submit=True)
+    save_review(last, last.reviewer, {c.id: 9 for c in first.criteria}, "", submit=True)
     closed = {}
 
     def close():
         with app.app_context():
             round_ = db.session.get(Round, first.id)
             try:
-                services.close_round(round_, db.session.get(User, staff.id), seed=1)
+                close_round(round_, db.session.get(User, staff.id), seed=1)
                 db.session.commit()
                 closed["table"] = round_.frozen_table
             except Exception as exc:  # surfaced by the assertion below

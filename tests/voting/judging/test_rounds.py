@@ -8,14 +8,20 @@ from app.audit.models import ActionLog
 from app.extensions import db
 from ideas.models import IdeaStatus
 from tests.voting.conftest import score_everything
-from voting.judging import queries, services
+from voting.judging import queries
+from voting.judging.guards import VotingError
+from voting.judging.outcome import provisional_results
+from voting.judging.panels import forbidden_pairs, prepare_round
+from voting.judging.reviews import recuse, save_review
+from voting.judging import rounds as round_services
+from voting.judging.rounds import _advance, close_round, finalize_round, open_round, reopen_round, save_criterion, update_round
 from voting.judging.models import Assignment, Conflict, RoundState
 from voting.judging.scoring import verify_digest
 
 
 def test_prepared_panels_overlap_so_calibration_can_compare_reviewers(judging):
     first = judging["rounds"][0]
-    services.prepare_round(first, judging["staff"])
+    prepare_round(first, judging["staff"])
     panels = {}
     for a in queries.active_assignments(first):
         panels.setdefault(a.idea_id, set()).add(a.reviewer_id)
@@ -37,7 +43,7 @@ def test_prepare_assigns_k_reviewers_each_with_balanced_loads_and_no_conflicts(j
     own = make.idea(author=author_reviewer, status=IdeaStatus.accepted, staff=judging["staff"])
     colleague = make.user(work_unit=judging["reviewers"][1].work_unit)
     from_unit = make.idea(author=colleague, status=IdeaStatus.accepted, staff=judging["staff"])
-    services.prepare_round(first, judging["staff"])
+    prepare_round(first, judging["staff"])
     db.session.commit()
     assignments = queries.active_assignments(first)
     per_idea = Counter(a.idea_id for a in assignments)
@@ -54,59 +60,59 @@ def test_same_region_avoidance_when_the_round_asks(judging, make):
     first.avoid_same_region = True
     reviewer = judging["reviewers"][1]
     nearby = make.idea(status=IdeaStatus.accepted, staff=judging["staff"], region=reviewer.region)
-    services.prepare_round(first, judging["staff"])
+    prepare_round(first, judging["staff"])
     pairs = {(a.reviewer_id, a.idea_id) for a in queries.active_assignments(first)}
     assert all((r.id, nearby.id) not in pairs for r in judging["reviewers"] if r.region == reviewer.region)
 
 
 def test_state_machine_and_rubric_frozen_after_draft(judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    with pytest.raises(services.VotingError, match="请先生成评审分配"):
-        services.open_round(first, staff)
-    with pytest.raises(services.VotingError):
-        services.close_round(first, staff)
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    with pytest.raises(VotingError, match="请先生成评审分配"):
+        open_round(first, staff)
+    with pytest.raises(VotingError):
+        close_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     assert first.state is RoundState.open
-    for change in (lambda: services.update_round(first, staff, advance_count=5),
-                   lambda: services.save_criterion(first, staff, "新增项", "", 0.1, 1, 10),
-                   lambda: services.prepare_round(first, staff),
-                   lambda: services.finalize_round(first, staff)):
-        with pytest.raises(services.VotingError):
+    for change in (lambda: update_round(first, staff, advance_count=5),
+                   lambda: save_criterion(first, staff, "新增项", "", 0.1, 1, 10),
+                   lambda: prepare_round(first, staff),
+                   lambda: finalize_round(first, staff)):
+        with pytest.raises(VotingError):
             change()
     score_everything(first, lambda a: 5 + a.idea_id % 5)
-    services.close_round(first, staff, seed=7)
+    close_round(first, staff, seed=7)
     assert first.state is RoundState.closed
-    with pytest.raises(services.VotingError):
-        services.save_review(queries.active_assignments(first)[0], judging["reviewers"][0], {}, "", False)
-    services.finalize_round(first, staff)
-    with pytest.raises(services.VotingError):
-        services.reopen_round(first, staff, "想改")
+    with pytest.raises(VotingError):
+        save_review(queries.active_assignments(first)[0], judging["reviewers"][0], {}, "", False)
+    finalize_round(first, staff)
+    with pytest.raises(VotingError):
+        reopen_round(first, staff, "想改")
 
 
 def test_scores_must_be_complete_and_within_the_scale(judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     assignment = queries.active_assignments(first)[0]
     criteria = first.criteria
-    with pytest.raises(services.VotingError, match="之间"):
-        services.save_review(assignment, assignment.reviewer, {criteria[0].id: 11}, "", False)
-    with pytest.raises(services.VotingError, match="每个评分项"):
-        services.save_review(assignment, assignment.reviewer, {criteria[0].id: 7}, "", True)
-    draft = services.save_review(assignment, assignment.reviewer, {criteria[0].id: 7}, "先打一项", False)
+    with pytest.raises(VotingError, match="之间"):
+        save_review(assignment, assignment.reviewer, {criteria[0].id: 11}, "", False)
+    with pytest.raises(VotingError, match="每个评分项"):
+        save_review(assignment, assignment.reviewer, {criteria[0].id: 7}, "", True)
+    draft = save_review(assignment, assignment.reviewer, {criteria[0].id: 7}, "先打一项", False)
     assert not draft.submitted and draft.score_map() == {criteria[0].id: 7}
     other = next(a for a in queries.active_assignments(first) if a.reviewer_id != assignment.reviewer_id)
-    with pytest.raises(services.VotingError, match="不是您的"):
-        services.save_review(other, assignment.reviewer, {criteria[0].id: 7}, "", False)
+    with pytest.raises(VotingError, match="不是您的"):
+        save_review(other, assignment.reviewer, {criteria[0].id: 7}, "", False)
 
 
 def test_close_ranks_advances_and_freezes_with_a_checkable_digest(judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     score_everything(first, lambda a: 1 + a.idea_id % 10)
-    services.close_round(first, staff, seed=42)
+    close_round(first, staff, seed=42)
     db.session.commit()
     entries = queries.results(first)
     assert [e.rank for e in entries] == list(range(1, 13))
@@ -122,10 +128,10 @@ def test_close_ranks_advances_and_freezes_with_a_checkable_digest(judging):
 
 def test_ties_at_the_cut_line_are_shown_not_dropped(judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     score_everything(first, lambda a: 6)  # everyone equal: the cut at 6 splits a tie
-    services.close_round(first, staff, seed=3)
+    close_round(first, staff, seed=3)
     entries = queries.results(first)
     assert all(e.in_cut_tie for e in entries)
     assert sum(e.advanced for e in entries) == 6
@@ -133,8 +139,8 @@ def test_ties_at_the_cut_line_are_shown_not_dropped(judging):
 
 def test_closing_is_atomic(judging, monkeypatch):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     score_everything(first, lambda a: 1 + a.idea_id % 10)
     calls = []
 
@@ -144,10 +150,10 @@ def test_closing_is_atomic(judging, monkeypatch):
             raise RuntimeError("磁盘已满")
         original(idea, round_, final, actor)
 
-    original = services._advance
-    monkeypatch.setattr(services, "_advance", fail_half_way)
+    original = _advance
+    monkeypatch.setattr(round_services, "_advance", fail_half_way)
     with pytest.raises(RuntimeError):
-        services.close_round(first, staff)
+        close_round(first, staff)
     db.session.rollback()
     db.session.expire_all()
     assert first.state is RoundState.open and first.digest is None
@@ -157,13 +163,13 @@ def test_closing_is_atomic(judging, monkeypatch):
 
 def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, make):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     score_everything(first, lambda a: 1 + a.idea_id % 10)
-    services.close_round(first, staff)
-    with pytest.raises(services.VotingError, match="理由"):
-        services.reopen_round(first, staff, "")
-    services.reopen_round(first, staff, "发现一位专家的评分录入错误")
+    close_round(first, staff)
+    with pytest.raises(VotingError, match="理由"):
+        reopen_round(first, staff, "")
+    reopen_round(first, staff, "发现一位专家的评分录入错误")
     db.session.commit()
     assert first.state is RoundState.open and first.digest is None
     assert all(i.status is IdeaStatus.accepted for i in judging["ideas"])
@@ -173,28 +179,28 @@ def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, make):
 
 def test_recusal_records_the_conflict_and_reassigns(judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     assignment = queries.active_assignments(first)[0]
     reviewer = assignment.reviewer
-    added = services.recuse(assignment, reviewer, "提出人是我的同事")
+    added = recuse(assignment, reviewer, "提出人是我的同事")
     db.session.commit()
     assert not assignment.active and added.reviewer_id != reviewer.id
     reviewers_now = {a.reviewer_id for a in queries.active_assignments(first) if a.idea_id == assignment.idea_id}
     assert len(reviewers_now) == 3 and reviewer.id not in reviewers_now
     assert db.session.scalars(select(Conflict)).one().reviewer_id == reviewer.id
     # The declared conflict holds in later assignment runs too.
-    assert (reviewer.id, assignment.idea_id) in services.forbidden_pairs(first, [assignment.idea], [reviewer])
+    assert (reviewer.id, assignment.idea_id) in forbidden_pairs(first, [assignment.idea], [reviewer])
 
 
 def test_three_rounds_end_in_finalists(judging):
     staff = judging["staff"]
     for round_ in judging["rounds"]:
-        services.prepare_round(round_, staff)
-        services.open_round(round_, staff)
+        prepare_round(round_, staff)
+        open_round(round_, staff)
         score_everything(round_, lambda a: 1 + (a.idea_id * 7 + a.reviewer_id) % 10)
-        services.close_round(round_, staff, seed=round_.position)
-        services.finalize_round(round_, staff)
+        close_round(round_, staff, seed=round_.position)
+        finalize_round(round_, staff)
         db.session.commit()
     final = judging["rounds"][-1]
     assert final.reviewers_per_idea is None
@@ -207,8 +213,8 @@ def test_three_rounds_end_in_finalists(judging):
 @pytest.mark.postgres_only
 def test_concurrent_scoring_by_two_reviewers(app, judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     db.session.commit()
     by_reviewer = {}
     for a in queries.active_assignments(first):
@@ -221,7 +227,7 @@ def test_concurrent_scoring_by_two_reviewers(app, judging):
             with app.app_context():
                 for assignment_id in by_reviewer[reviewer_id]:
                     a = db.session.get(Assignment, assignment_id)
-                    services.save_review(a, a.reviewer, {c.id: 6 for c in a.round.criteria}, "", True)
+                    save_review(a, a.reviewer, {c.id: 6 for c in a.round.criteria}, "", True)
                     db.session.commit()
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
@@ -239,16 +245,16 @@ def test_concurrent_scoring_by_two_reviewers(app, judging):
 
 def test_provisional_results_flag_ideas_before_closing(judging):
     first, staff = judging["rounds"][0], judging["staff"]
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
-    assert services.provisional_results(first).unscored == 12
+    prepare_round(first, staff)
+    open_round(first, staff)
+    assert provisional_results(first).unscored == 12
     # On the even ideas one reviewer of each panel gives 10, the others 1.
     first_reviewer = {}
     for a in queries.active_assignments(first):
         first_reviewer.setdefault(a.idea_id, a.reviewer_id)
     score_everything(first, lambda a: 6 if a.idea_id % 2 else (10 if first_reviewer[a.idea_id] == a.reviewer_id
                                                                 else 1))
-    provisional = services.provisional_results(first)
+    provisional = provisional_results(first)
     assert provisional.unscored == 0 and len(provisional.rows) == 12
     flagged = {row["idea"].id for row in provisional.rows if row["flag_disagreement"]}
     assert flagged == {i.id for i in judging["ideas"] if i.id % 2 == 0}
@@ -258,14 +264,14 @@ def test_provisional_results_flag_ideas_before_closing(judging):
 def test_carried_over_scores_count_in_the_next_round(judging):
     first, second, staff = *judging["rounds"][:2], judging["staff"]
     second.carry_over = True
-    services.prepare_round(first, staff)
-    services.open_round(first, staff)
+    prepare_round(first, staff)
+    open_round(first, staff)
     score_everything(first, lambda a: 1 + a.idea_id % 10)
-    services.close_round(first, staff, seed=1)
-    services.prepare_round(second, staff)
-    services.open_round(second, staff)
+    close_round(first, staff, seed=1)
+    prepare_round(second, staff)
+    open_round(second, staff)
     score_everything(second, lambda a: 5)
-    services.close_round(second, staff, seed=1)
+    close_round(second, staff, seed=1)
     counts = {e.idea_id: e.review_count for e in second.entries}
     # Five reviews this round plus the three of the first round.
     assert set(counts.values()) == {8}

@@ -10,7 +10,9 @@ from app.auth.models import Role
 from app.extensions import db
 from ideas.services import merge_duplicate
 from tests.voting.conftest import score_everything
-from voting.judging import queries, services
+from voting.judging import queries
+from voting.judging.panels import prepare_round
+from voting.judging import rounds as round_services
 
 
 @pytest.fixture
@@ -22,8 +24,8 @@ def open_round(judging, make):
     idea.contact_phone = "13899990000"
     duplicate = make.idea(author=co_author, title="重复的建议标题")
     merge_duplicate(duplicate, idea.tracking_code, judging["staff"], "重复")
-    services.prepare_round(first, judging["staff"])
-    services.open_round(first, judging["staff"])
+    prepare_round(first, judging["staff"])
+    round_services.open_round(first, judging["staff"])
     db.session.commit()
     return first
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.timeutil import now
 from ideas.models import IdeaStatus
-from voting.judging import services as voting_services
+from voting.judging.rounds import create_default_rounds
 from voting.notice import queries, services
 from voting.notice.models import (Announcement, EntryStatus, FinalizedNoticeChanged, NoticeEntry, NoticeState,
                                   Objection, ObjectionState)
@@ -54,7 +54,7 @@ def test_prepare_is_refused_until_the_final_round_is_finalized(make):
     staff = make.user(Role.staff)
     with pytest.raises(NoticeError, match="还没有评审轮次"):
         services.prepare_announcement(campaign, staff, ALTERNATES)
-    voting_services.create_default_rounds(campaign, staff)
+    create_default_rounds(campaign, staff)
     with pytest.raises(NoticeError, match="尚未定稿"):
         services.prepare_announcement(campaign, staff, ALTERNATES)
     assert db.session.scalar(select(Announcement)) is None

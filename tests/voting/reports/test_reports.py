@@ -18,7 +18,8 @@ from ideas.models import Cluster, ClusterRun, IdeaStatus
 from ideas.services import merge_duplicate
 from tests.app.test_fuzz import FUZZ, TEXT, assert_no_crash
 from tests.voting.conftest import score_everything
-from voting.judging import services as voting_services
+from voting.judging.panels import prepare_round
+from voting.judging.rounds import close_round, create_default_rounds, finalize_round, open_round
 from voting.ballots.models import PublicVote, VoteVoid
 from voting.notice.models import (Announcement, EntryStatus, NoticeEntry, NoticeState, Objection,
                                   ObjectionState)
@@ -35,12 +36,12 @@ def _judge(rounds, ideas, staff):
     marks, each reviewer a little off), close, finalize."""
     quality = {idea.id: n for n, idea in enumerate(ideas)}
     for round_ in rounds:
-        voting_services.prepare_round(round_, staff)
-        voting_services.open_round(round_, staff)
+        prepare_round(round_, staff)
+        open_round(round_, staff)
         db.session.commit()
         score_everything(round_, lambda a: min(10, 1 + quality[a.idea_id] * 2 // 3 + a.reviewer_id % 3))
-        voting_services.close_round(round_, staff, seed=7)
-        voting_services.finalize_round(round_, staff)
+        close_round(round_, staff, seed=7)
+        finalize_round(round_, staff)
         db.session.commit()
 
 
@@ -69,7 +70,7 @@ def finished(make):
     db.session.add_all([run, Cluster(run=run, name="科技成果、转化", terms="科技成果 转化 高校", size=5,
                                      scope_theme_id=tech, nearest_theme_id=tech),
                         Cluster(run=run, name="园区、管委会", terms="园区 管委会", size=2)])
-    rounds = voting_services.create_default_rounds(campaign, staff)
+    rounds = create_default_rounds(campaign, staff)
     for round_, advance in zip(rounds, (6, 3, 2)):
         round_.advance_count = advance
         round_.avoid_same_region = False
