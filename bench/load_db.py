@@ -28,10 +28,10 @@ from ops.demo.loader import DEMO_CITIZEN_LOGIN, load_demo  # noqa: E402
 from app.extensions import db  # noqa: E402
 from ideas.models import Idea, IdeaStatus  # noqa: E402
 from voting.judging import queries as voting_queries  # noqa: E402
-from voting.judging.outcome import compute_outcome
-from voting.judging.panels import prepare_round
-from voting.judging.reviews import save_review
-from voting.judging.rounds import create_default_rounds, open_round
+from voting.judging.outcome import compute_outcome  # noqa: E402
+from voting.judging.panels import prepare_round  # noqa: E402
+from voting.judging.reviews import save_review  # noqa: E402
+from voting.judging.rounds import create_default_rounds, open_round  # noqa: E402
 from voting.judging.models import Assignment, Round  # noqa: E402
 from voting.judging.scoring import verify_digest  # noqa: E402
 
