@@ -5,6 +5,7 @@ every test then starts from empty tables. The database is SQLite by default
 and PostgreSQL when ``TEST_DATABASE_URL`` names one: then an unreachable
 server fails the run instead of skipping it."""
 import os
+import signal
 
 import flask_migrate
 import pytest
@@ -24,6 +25,16 @@ pytest_plugins = ["tests.notice_fixtures"]
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_signal_handlers():
+    """A test that installs SIGINT/SIGTERM handlers (an RQ worker does) must put
+    them back, or a later Ctrl-C or SIGTERM to the run is swallowed."""
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.getsignal(sig) for sig in signals]
+    yield
+    assert [signal.getsignal(sig) for sig in signals] == before, "测试改动了信号处理函数而没有恢复"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,5 +1,6 @@
 """Text mining in the site: similar ideas while typing, themes with confidence,
 clusters, the dashboard and background rebuilds."""
+import signal
 import time
 
 import pytest
@@ -233,7 +234,14 @@ def test_rebuild_goes_through_rq_when_redis_is_configured(make, app, staff, clie
     assert queue.jobs[0].func_name == "app.worker.run_job"
     assert queue.jobs[0].args == ("ideas.analysis_services:run_rebuild_job", job.id)
     monkeypatch.setattr(app_worker, "create_app", lambda: app)
-    SimpleWorker([queue], connection=redis).work(burst=True)
+    # The worker installs its own SIGINT/SIGTERM handlers; put pytest's back so a
+    # later signal still stops the run.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=redis).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     db.session.expire_all()
     assert job.state == "done", job.message
     assert db.session.scalars(select(ClusterRun)).first() is not None
