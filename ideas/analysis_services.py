@@ -10,9 +10,10 @@ from sqlalchemy import select
 from app.audit.services import log_action
 from app.campaigns.models import Campaign
 from app.extensions import db, nlp
+from app.states import move
 from app.timeutil import now
 from ideas import services as idea_services
-from ideas.models import Cluster, ClusterRun, Idea, NlpJob
+from ideas.models import Cluster, ClusterRun, Idea, JobState, NlpJob
 from ideas.services import ANALYSED, store_tokens, text_hash, text_of
 
 MIN_CLUSTER_GROUP = 8
@@ -175,7 +176,7 @@ def _run_in_app(app, job_id):
 def run_rebuild_job(job_id):
     """The worker side: runs the rebuild, committing progress as it goes."""
     job = db.session.get(NlpJob, job_id)
-    job.state = "running"
+    move(job, JobState.running)
     db.session.commit()
 
     def progress(done, total, message):
@@ -184,12 +185,14 @@ def run_rebuild_job(job_id):
 
     try:
         rebuild(db.session.get(Campaign, job.campaign_id), progress)
-        job.state, job.finished_at = "done", now()
+        move(job, JobState.done)
+        job.finished_at = now()
         db.session.commit()
     except Exception as exc:  # recorded for staff; the worker carries on
         db.session.rollback()
         job = db.session.get(NlpJob, job_id)
-        job.state, job.message, job.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:500], now()
+        move(job, JobState.failed)
+        job.message, job.finished_at = f"{type(exc).__name__}: {exc}"[:500], now()
         db.session.commit()
         current_app.logger.exception("文本分析任务失败")
 

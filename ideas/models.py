@@ -1,14 +1,14 @@
-import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
+from app.states import WorkflowState, enum_column, legal_moves
 from app.timeutil import now
 
 
-class IdeaStatus(enum.Enum):
+class IdeaStatus(WorkflowState):
     draft = "draft"
     submitted = "submitted"
     accepted = "accepted"
@@ -17,13 +17,6 @@ class IdeaStatus(enum.Enum):
     shortlisted = "shortlisted"
     finalist = "finalist"
     winner = "winner"
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
-
-    def can_become(self, other):
-        return other in TRANSITIONS[self]
 
 
 STATUS_LABELS = {
@@ -51,10 +44,27 @@ TRANSITIONS = {
     IdeaStatus.rejected: set(),
     IdeaStatus.merged: set(),
 }
+legal_moves(IdeaStatus, TRANSITIONS, STATUS_LABELS)
 
 
-def status_column(name):
-    return Enum(IdeaStatus, native_enum=False, length=20, create_constraint=True, name=name)
+class JobState(str, WorkflowState):
+    """Also a str, so the progress JSON, the page's data attribute and the label
+    look-ups keep the plain values ("queued" …) they had as a string column."""
+
+    __str__ = str.__str__
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+legal_moves(JobState, {
+    JobState.queued: {JobState.running},
+    JobState.running: {JobState.done, JobState.failed},
+    JobState.done: set(),
+    JobState.failed: set(),
+}, {JobState.queued: "排队中", JobState.running: "进行中", JobState.done: "已完成", JobState.failed: "失败"})
 
 
 class Idea(db.Model):
@@ -74,7 +84,7 @@ class Idea(db.Model):
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     seq: Mapped[int | None]
     tracking_code: Mapped[str | None] = mapped_column(String(20), unique=True)
-    status: Mapped[IdeaStatus] = mapped_column(status_column("status"), default=IdeaStatus.draft, index=True)
+    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"), default=IdeaStatus.draft, index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     title: Mapped[str] = mapped_column(String(40))
     problem: Mapped[str] = mapped_column(Text, default="")
@@ -133,8 +143,8 @@ class IdeaEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    from_status: Mapped[IdeaStatus | None] = mapped_column(status_column("from_status"))
-    to_status: Mapped[IdeaStatus | None] = mapped_column(status_column("to_status"))
+    from_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus, "from_status"))
+    to_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus, "to_status"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -224,14 +234,16 @@ class NlpJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    # No CHECK constraint: the column was a plain string before the workflow had an enum.
+    state: Mapped[JobState] = mapped_column(enum_column(JobState, "job_state", length=10, check=False),
+                                            default=JobState.queued)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
 
-    STATE_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+    STATE_LABELS = {state.value: state.label for state in JobState}
 
     @property
     def percent(self):

@@ -3,6 +3,7 @@ check and the row lock that serialises score saving against closing."""
 from app.errors import Refused
 from app.extensions import db
 from app.locks import lock_row
+from app.states import move
 from voting.judging.models import Round
 
 
@@ -23,6 +24,4 @@ def lock_round(round_):
 
 
 def move_to(round_, state):
-    if not round_.state.can_become(state):
-        raise VotingError(f"“{round_.name}”不能从{round_.state.label}变为{state.label}")
-    round_.state = state
+    move(round_, state, error=VotingError, message=f"“{round_.name}”不能从{round_.state.label}变为{state.label}")

@@ -1,35 +1,30 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, Enum, Float, ForeignKey, String, Text,
+from sqlalchemy import (BigInteger, CheckConstraint, Float, ForeignKey, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.states import WorkflowState, enum_column, legal_moves
 from app.timeutil import now
 
 
-class RoundState(enum.Enum):
+class RoundState(WorkflowState):
     draft = "draft"
     open = "open"
     closed = "closed"
     finalized = "finalized"
 
-    @property
-    def label(self):
-        return {"draft": "准备中", "open": "评审中", "closed": "已截止", "finalized": "已定稿"}[self.value]
-
-    def can_become(self, other):
-        return other in ROUND_TRANSITIONS[self]
-
 
 # closed → open is the admin's logged reopen; nothing else moves backwards.
-ROUND_TRANSITIONS = {
+legal_moves(RoundState, {
     RoundState.draft: {RoundState.open},
     RoundState.open: {RoundState.closed},
     RoundState.closed: {RoundState.finalized, RoundState.open},
     RoundState.finalized: set(),
-}
+}, {RoundState.draft: "准备中", RoundState.open: "评审中", RoundState.closed: "已截止",
+    RoundState.finalized: "已定稿"})
 
 
 class RoundPool(enum.Enum):
@@ -39,10 +34,6 @@ class RoundPool(enum.Enum):
     @property
     def label(self):
         return {"accepted": "全部已采纳的建议", "previous": "上一轮晋级的建议"}[self.value]
-
-
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=20, create_constraint=True, name=name)
 
 
 class Round(db.Model):
@@ -65,8 +56,8 @@ class Round(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(20))
-    state: Mapped[RoundState] = mapped_column(_enum(RoundState, "state"), default=RoundState.draft)
-    pool: Mapped[RoundPool] = mapped_column(_enum(RoundPool, "pool"), default=RoundPool.accepted)
+    state: Mapped[RoundState] = mapped_column(enum_column(RoundState, "state"), default=RoundState.draft)
+    pool: Mapped[RoundPool] = mapped_column(enum_column(RoundPool, "pool"), default=RoundPool.accepted)
     advance_count: Mapped[int]
     # None: every reviewer reviews every idea (the final round).
     reviewers_per_idea: Mapped[int | None]

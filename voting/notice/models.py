@@ -1,48 +1,54 @@
 """The announcement of the top ten: 公示 with objections, then the winners."""
-import enum
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint, event,
+from sqlalchemy import (CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, event,
                         inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.errors import Refused
 from app.extensions import db
+from app.states import WorkflowState, enum_column, legal_moves
 from app.timeutil import now
 
 
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=20, create_constraint=True, name=name)
-
-
-class NoticeState(enum.Enum):
+class NoticeState(WorkflowState):
     draft = "draft"
     published = "published"
     finalized = "finalized"
 
-    @property
-    def label(self):
-        return {"draft": "待发布", "published": "公示中", "finalized": "已公布结果"}[self.value]
+
+legal_moves(NoticeState, {
+    NoticeState.draft: {NoticeState.published},
+    NoticeState.published: {NoticeState.finalized},
+    NoticeState.finalized: set(),
+}, {NoticeState.draft: "待发布", NoticeState.published: "公示中", NoticeState.finalized: "已公布结果"})
 
 
-class EntryStatus(enum.Enum):
+class EntryStatus(WorkflowState):
     listed = "listed"
     alternate = "alternate"
     removed = "removed"
 
-    @property
-    def label(self):
-        return {"listed": "入选", "alternate": "候补", "removed": "经异议取消"}[self.value]
+
+# An upheld objection removes a listed entry; the first alternate takes its place.
+legal_moves(EntryStatus, {
+    EntryStatus.listed: {EntryStatus.removed},
+    EntryStatus.alternate: {EntryStatus.listed},
+    EntryStatus.removed: set(),
+}, {EntryStatus.listed: "入选", EntryStatus.alternate: "候补", EntryStatus.removed: "经异议取消"})
 
 
-class ObjectionState(enum.Enum):
+class ObjectionState(WorkflowState):
     pending = "pending"
     upheld = "upheld"
     dismissed = "dismissed"
 
-    @property
-    def label(self):
-        return {"pending": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}[self.value]
+
+legal_moves(ObjectionState, {
+    ObjectionState.pending: {ObjectionState.upheld, ObjectionState.dismissed},
+    ObjectionState.upheld: set(),
+    ObjectionState.dismissed: set(),
+}, {ObjectionState.pending: "待处理", ObjectionState.upheld: "异议成立", ObjectionState.dismissed: "异议不成立"})
 
 
 class Announcement(db.Model):
@@ -55,7 +61,7 @@ class Announcement(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     # active_history: the guard below must know the state as loaded, even when
     # it is overwritten without having been read first.
-    state: Mapped[NoticeState] = mapped_column(_enum(NoticeState, "state"), default=NoticeState.draft,
+    state: Mapped[NoticeState] = mapped_column(enum_column(NoticeState, "state"), default=NoticeState.draft,
                                                active_history=True)
     winner_count: Mapped[int] = mapped_column(default=10)
     intro: Mapped[str] = mapped_column(Text, default="")
@@ -97,7 +103,7 @@ class NoticeEntry(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
     # Order in the final round's ranking (1, 2, … then the alternates).
     position: Mapped[int]
-    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "status"))
+    status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus, "status"))
     # Place in the published top ten; renumbered when a finalist is removed.
     rank: Mapped[int | None]
     title: Mapped[str] = mapped_column(String(40))
@@ -137,7 +143,7 @@ class Objection(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("notice_entries.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[ObjectionState] = mapped_column(_enum(ObjectionState, "state"), default=ObjectionState.pending)
+    state: Mapped[ObjectionState] = mapped_column(enum_column(ObjectionState, "state"), default=ObjectionState.pending)
     ruling: Mapped[str | None] = mapped_column(Text)
     ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ruled_at: Mapped[datetime | None]
