@@ -31,7 +31,8 @@ def _imports(path, module):
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + [base]).strip(".")
+                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + [base]).strip(".")
             # "from voting.judging import queries" imports the submodule; "from app import x", the package.
             yield from ((f"{base}.{alias.name}", base) for alias in node.names)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from app.timeutil import now
 from voting.ballots.blend import BlendedKeys, blend_round, public_parts
-from voting.ballots.queries import vote_totals
+from voting.ballots.queries import vote_totals, vote_version
 from voting.ballots.services import vote_window_problem
 from voting.judging.guards import VotingError
 from voting.judging.outcome import PublicPart, expert_scores, outcome_of
@@ -39,6 +39,12 @@ class PublicVotePart(PublicPart):
         if now() < round_.vote_closes_at:
             return f"公众投票尚未结束（{round_.vote_closes_at:%Y-%m-%d %H:%M} 截止），不能截止本轮"
         return None
+
+
+    def version(self, round_):
+        if not round_.public_vote:
+            return None
+        return vote_version(round_)
 
 
 def init_app(app):

@@ -46,6 +46,10 @@ class PublicPart:
         """Why the round may not close yet because of its vote, or None."""
         raise NotImplementedError
 
+    def version(self, round_):
+        """Something that changes whenever the votes that count change (None without a vote)."""
+        raise NotImplementedError
+
 
 def public_part():
     return current_app.extensions["public_part"]
@@ -161,16 +165,43 @@ class Provisional:
     alpha: float | None
 
 
+# Provisional results kept per process, for this many rounds at the most.
+PROVISIONAL_CACHE_SIZE = 64
+
+
 def provisional_results(round_):
     """Ranks and flags from the reviews submitted so far, so staff can add
-    reviews to disputed ideas and ideas near the cut before closing."""
+    reviews to disputed ideas and ideas near the cut before closing.
+
+    Calibrating is the heavy part, so the result is kept until the round's version
+    stamp changes: its pool, a review submitted or edited, an assignment dropped, a
+    vote cast, withdrawn, voided or restored. A page view alone never recalculates.
+    (Settings that also shape the result cannot change while the round is open.)"""
+    cache = current_app.extensions.setdefault("provisional_results", {})
+    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
+             public_part().version(round_))
+    kept = cache.get(round_.id)
+    if kept is None or kept[0] != stamp:
+        while len(cache) >= PROVISIONAL_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        kept = cache[round_.id] = (stamp, _provisional(round_))
+    provisional = kept[1]
+    entries = {e.idea_id: e for e in round_.entries}
+    rows = [{**row, "entry": entries[row["idea_id"]], "idea": entries[row["idea_id"]].idea}
+            for row in provisional.rows]
+    return Provisional(rows, provisional.unscored, provisional.alpha)
+
+
+def _provisional(round_):
+    """Rows without the round's ORM objects, which belong to one request's session."""
     try:
         outcome, totals, calibration, keys = compute_outcome(round_, seed=0)
     except VotingError:
         pool = {e.idea_id for e in round_.entries}
         scored = {r.assignment.idea_id for r in queries.submitted_reviews(round_)}
         return Provisional([], len(pool - scored), None)
-    rows = result_rows(round_, outcome, totals, calibration, keys)
+    rows = [{key: value for key, value in row.items() if key not in ("entry", "idea")} | {"idea_id": row["idea"].id}
+            for row in result_rows(round_, outcome, totals, calibration, keys)]
     return Provisional(sorted(rows, key=lambda row: row["rank"]), 0, outcome.alpha)
 
 

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import Role, User
 from app.extensions import db
 from ideas.models import Idea, IdeaStatus
-from voting.judging.models import Assignment, Conflict, Review, Round, RoundEntry, RoundPool, RoundState
+from voting.judging.models import (Assignment, Conflict, Review, ReviewScore, Round, RoundEntry, RoundPool,
+                                   RoundState)
 
 
 def rounds_of(campaign):
@@ -63,6 +64,19 @@ def submitted_reviews(round_):
         select(Review).join(Assignment).where(Assignment.round_id == round_.id, Assignment.active,
                                               Review.submitted)
         .options(selectinload(Review.scores), selectinload(Review.assignment))).all()
+
+
+def review_version(round_):
+    """Changes whenever the submitted reviews that count change: one submitted, a
+    score edited, an assignment dropped. The clock keeps whole seconds, so the scores
+    themselves are summed in too (a checksum, not a proof)."""
+    counted = (Assignment.round_id == round_.id, Assignment.active, Review.submitted)
+    reviews = db.session.execute(select(func.count(Review.id), func.sum(Review.id), func.max(Review.updated_at))
+                                 .join(Assignment).where(*counted)).one()
+    scores = db.session.execute(
+        select(func.count(ReviewScore.id), func.sum(ReviewScore.value), func.sum(ReviewScore.value * ReviewScore.id))
+        .join(Review, Review.id == ReviewScore.review_id).join(Assignment).where(*counted)).one()
+    return tuple(reviews) + tuple(scores)
 
 
 def assignments_of_reviewer(reviewer):

@@ -27,7 +27,7 @@ def rounds():
     campaign = current_campaign_or_404()
     if request.method == "POST":
         return run_and_commit(lambda: round_services.create_default_rounds(campaign, current_actor()),
-                    "已按默认设置创建初审、复审、终审三轮。", url_for("voting.rounds"))
+                              "已按默认设置创建初审、复审、终审三轮。", url_for("voting.rounds"))
     return render_template("voting/rounds.html", campaign=campaign, rounds=queries.rounds_of(campaign))
 
 
@@ -43,8 +43,8 @@ def round_detail(round_id):
             "name", "advance_count", "reviewers_per_idea", "opens_at", "closes_at", "carry_over",
             "avoid_same_region")}
         fields["pool"] = RoundPool(form.pool.data)
-        return run_and_commit(lambda: round_services.update_round(round_, current_actor(), **fields), "轮次设置已保存。",
-                    url_for("voting.round_detail", round_id=round_.id))
+        return run_and_commit(lambda: round_services.update_round(round_, current_actor(), **fields),
+                              "轮次设置已保存。", url_for("voting.round_detail", round_id=round_.id))
     by_reviewer, by_idea = queries.progress(round_)
     manual = ManualAssignmentForm()
     manual.reviewer.choices = choices([(r.id, r.display_name) for r in queries.active_reviewers()])
@@ -66,8 +66,9 @@ def criterion(round_id, criterion_id=None):
         abort(404)
     return run_form(
         CriterionForm(),
-        lambda form: round_services.save_criterion(round_, current_actor(), form.name.data, form.description.data or "",
-                                             form.weight.data, form.scale_min.data, form.scale_max.data, existing),
+        lambda form: round_services.save_criterion(round_, current_actor(), form.name.data,
+                                                   form.description.data or "", form.weight.data,
+                                                   form.scale_min.data, form.scale_max.data, existing),
         "评分细则已保存。", url_for("voting.round_detail", round_id=round_.id))
 
 
@@ -78,7 +79,7 @@ def delete_criterion(round_id, criterion_id):
     if criterion_.round_id != round_id:
         abort(404)
     return run_and_commit(lambda: round_services.delete_criterion(criterion_, current_actor()), "评分项已删除。",
-                url_for("voting.round_detail", round_id=round_id))
+                          url_for("voting.round_detail", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/<any(prepare, open, finalize):action>", methods=["POST"])
@@ -98,16 +99,18 @@ def round_action(round_id, action):
 @staff_required
 def close(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return run_form(CloseForm(), lambda form: round_services.close_round(round_, current_actor(), seed=form.seed.data),
-                     "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
+    return run_form(CloseForm(),
+                    lambda form: round_services.close_round(round_, current_actor(), seed=form.seed.data),
+                    "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/reopen", methods=["POST"])
 @admin_required
 def reopen(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return run_form(ReasonForm(), lambda form: round_services.reopen_round(round_, current_actor(), form.reason.data),
-                     "本轮已重新开放。", url_for("voting.round_detail", round_id=round_.id))
+    return run_form(ReasonForm(),
+                    lambda form: round_services.reopen_round(round_, current_actor(), form.reason.data),
+                    "本轮已重新开放。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/assignments", methods=["POST"])
@@ -125,7 +128,8 @@ def add_assignment(round_id):
         flash("本轮评审池中没有这个编号的建议。", "error")
         return redirect(back)
     reviewer = db.session.get(User, form.reviewer.data)
-    return run_and_commit(lambda: panels.add_assignment(round_, idea, reviewer, current_actor()), "已增加一份评审。", back)
+    return run_and_commit(lambda: panels.add_assignment(round_, idea, reviewer, current_actor()),
+                          "已增加一份评审。", back)
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
@@ -133,7 +137,7 @@ def add_assignment(round_id):
 def remove_assignment(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
     return run_and_commit(lambda: panels.remove_assignment(assignment, current_actor()), "已取消该分配。",
-                url_for("voting.round_detail", round_id=assignment.round_id))
+                          url_for("voting.round_detail", round_id=assignment.round_id))
 
 
 @bp.route("/rounds/<int:round_id>/table.txt")

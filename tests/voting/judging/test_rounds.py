@@ -10,11 +10,13 @@ from ideas.models import IdeaStatus
 from tests.voting.conftest import score_everything
 from voting.judging import queries
 from voting.judging.guards import VotingError
+from voting.judging import outcome as outcome_module
 from voting.judging.outcome import provisional_results
 from voting.judging.panels import forbidden_pairs, prepare_round
 from voting.judging.reviews import recuse, save_review
 from voting.judging import rounds as round_services
-from voting.judging.rounds import _advance, close_round, finalize_round, open_round, reopen_round, save_criterion, update_round
+from voting.judging.rounds import (_advance, close_round, finalize_round, open_round, reopen_round, save_criterion,
+                                   update_round)
 from voting.judging.models import Assignment, Conflict, RoundState
 from voting.judging.scoring import verify_digest
 
@@ -259,6 +261,27 @@ def test_provisional_results_flag_ideas_before_closing(judging):
     flagged = {row["idea"].id for row in provisional.rows if row["flag_disagreement"]}
     assert flagged == {i.id for i in judging["ideas"] if i.id % 2 == 0}
     assert first.state is RoundState.open and all(e.rank is None for e in first.entries)
+
+
+def test_provisional_results_are_recalculated_only_when_a_review_changes(judging, monkeypatch):
+    first, staff = judging["rounds"][0], judging["staff"]
+    prepare_round(first, staff)
+    open_round(first, staff)
+    score_everything(first, lambda a: 1 + a.idea_id % 10)
+    calculations = []
+    real = outcome_module.compute_outcome
+    monkeypatch.setattr(outcome_module, "compute_outcome",
+                        lambda *args, **kw: calculations.append(1) or real(*args, **kw))
+    before = provisional_results(first)
+    again = provisional_results(first)
+    assert len(calculations) == 1 and [r["rank"] for r in again.rows] == [r["rank"] for r in before.rows]
+    assignment = queries.active_assignments(first)[0]
+    save_review(assignment, assignment.reviewer, {c.id: 10 for c in first.criteria}, "改分", submit=True)
+    db.session.commit()
+    changed = provisional_results(first)
+    assert len(calculations) == 2
+    assert next(r for r in changed.rows if r["idea"].id == assignment.idea_id)["raw_mean"] != next(
+        r for r in before.rows if r["idea"].id == assignment.idea_id)["raw_mean"]
 
 
 def test_carried_over_scores_count_in_the_next_round(judging):
