@@ -6,7 +6,7 @@ from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign, current_campaign_or_404
 from app.extensions import db, limiter
 from app.validators import clean_text
-from app.viewutil import back_or, current_actor, run_and_commit, run_form
+from app.viewutil import attempt, back_or, current_actor, run_and_commit, run_form
 from ideas.models import Idea
 from voting.judging import queries as round_queries
 from voting.ballots.round_part import vote_effect
@@ -125,20 +125,12 @@ def settings(round_id):
     if request.method == "GET" and round_.expert_weight is not None:
         form.expert_weight.data = round(round_.expert_weight * 100)
     if form.validate_on_submit():
-        try:
-            services.save_settings(round_, current_actor(), public_vote=form.public_vote.data,
-                                   vote_opens_at=form.vote_opens_at.data, vote_closes_at=form.vote_closes_at.data,
-                                   votes_per_citizen=form.votes_per_citizen.data, expert_weight=form.expert_share)
-        except services.BallotError as exc:
-            db.session.rollback()
-            # A refused value is shown at its field, with what was typed kept.
-            field = getattr(exc, "field", None)
-            if field:
-                form[field].errors.append(exc.message)
-            else:
-                flash(exc.message, "error")
-        else:
-            db.session.commit()
+        # A refused value is shown at its field, with what was typed kept.
+        saved, _ = attempt(lambda: services.save_settings(
+            round_, current_actor(), public_vote=form.public_vote.data, vote_opens_at=form.vote_opens_at.data,
+            vote_closes_at=form.vote_closes_at.data, votes_per_citizen=form.votes_per_citizen.data,
+            expert_weight=form.expert_share), form)
+        if saved:
             flash("公众投票设置已保存。确认无误后请公布计分办法。", "success")
             return redirect(url_for("ballots.settings", round_id=round_.id))
     return render_template("ballots/settings.html", round_=round_, form=form,

@@ -7,9 +7,9 @@ from app.campaigns.queries import current_campaign_or_404
 from app.extensions import db
 from app.forms import choices
 from app.timeutil import now
-from app.viewutil import current_actor, flash_form_errors, run_and_commit, run_form
+from app.viewutil import attempt, current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
-from voting.judging import guards, outcome, panels, queries, reviews
+from voting.judging import outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
 from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm, ReasonForm, RoundForm, review_form,
                           review_values)
@@ -174,13 +174,9 @@ def review(assignment_id):
     form = review_form(round_.criteria, assignment.review)
     if form.validate_on_submit():
         submit = "submit" in request.form
-        try:
-            reviews.save_review(assignment, current_actor(), review_values(form), form.comment.data, submit)
-        except guards.VotingError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        saved, _ = attempt(lambda: reviews.save_review(assignment, current_actor(), review_values(form),
+                                                       form.comment.data, submit))
+        if saved:
             flash("评分已提交，截止前仍可修改。" if submit else "草稿已保存。", "success")
             return redirect(url_for("voting.review", assignment_id=assignment.id))
     return render_template("voting/review.html", assignment=assignment, idea=assignment.idea, form=form,

@@ -8,11 +8,10 @@ from flask_login import current_user, login_required
 
 from app.auth.decorators import staff_required
 from app.campaigns.queries import campaign_by_year
-from app.errors import Refused
 from app.extensions import db
 from app.notifications import services as notification_services
 from app.timeutil import now
-from app.viewutil import current_actor, run_and_commit
+from app.viewutil import attempt, current_actor, run_and_commit
 from voting.judging import queries as voting_queries
 from voting.notice import queries, services
 from voting.notice.certificate import certificate_pdf
@@ -56,13 +55,8 @@ def objection(year, entry_id):
         return redirect(back)
     form = ObjectionForm()
     if form.validate_on_submit():
-        try:
-            services.file_objection(entry, current_actor(), form.reason.data)
-        except Refused as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        filed, _ = attempt(lambda: services.file_objection(entry, current_actor(), form.reason.data))
+        if filed:
             flash("异议已提交。工作人员处理后，处理结果会在公示页公开。", "success")
             return redirect(f"{back}#entry-{entry.id}")
     return render_template("notice/objection.html", announcement=announcement, entry=entry, form=form)
@@ -165,13 +159,9 @@ def rule(objection_id):
 def finalize(year):
     announcement = _announcement_or_404(year)
     back = url_for("notice.manage", year=year)
-    try:
-        notifications = services.finalize(announcement, current_actor())
-    except Refused as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    finalized, notifications = attempt(lambda: services.finalize(announcement, current_actor()))
+    if not finalized:
         return redirect(back)
-    db.session.commit()
     # A second commit on purpose: mail leaves only once the result is committed,
     # and a failing mail server (logged inside) never undoes it.
     sent = notification_services.email_notifications(notifications, request.host_url)
