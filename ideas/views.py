@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
-from app.forms import choices
+from app.forms import ReasonForm, choices
 from app.validators import clean_text
 from app.viewutil import back_or, current_actor, flash_form_errors, run_form
 from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
-from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm, ReasonForm,
+from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 

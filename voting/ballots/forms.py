@@ -3,7 +3,7 @@ import re
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from app.forms import DATETIME_FORMATS, BaseForm, choices
+from app.forms import DATETIME_FORMATS, BaseForm, ReasonForm, choices
 from app.validators import CharLength, strip_filter
 from voting.ballots.services import VOID_KINDS
 
@@ -27,10 +27,6 @@ class VoteSettingsForm(BaseForm):
     @property
     def expert_share(self):
         return self.expert_weight.data / 100 if self.expert_weight.data is not None else None
-
-
-class ReasonForm(BaseForm):
-    reason = TextAreaField("理由", filters=[strip_filter], validators=[DataRequired("请填写理由"), CharLength(2, 500)])
 
 
 def _vote_ids(text):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign, current_campaign_or_404
 from app.extensions import db, limiter
+from app.forms import ReasonForm
 from app.validators import clean_text
 from app.viewutil import attempt, back_or, current_actor, run_and_commit, run_form
 from ideas.models import Idea
@@ -12,7 +13,7 @@ from voting.judging import queries as round_queries
 from voting.ballots.round_part import vote_effect
 from voting.judging.outcome import rubric_of
 from voting.ballots import queries, services
-from voting.ballots.forms import ReasonForm, VoidForm, VoteSettingsForm
+from voting.ballots.forms import VoidForm, VoteSettingsForm
 from voting.ballots.models import VoteVoid
 from voting.judging.models import Round
 

@@ -41,10 +41,6 @@ class ManualAssignmentForm(BaseForm):
     reviewer = SelectField("评审专家", choices=[], coerce=int)
 
 
-class ReasonForm(BaseForm):
-    reason = TextAreaField("理由", filters=[strip_filter], validators=[DataRequired("请填写理由"), CharLength(2, 500)])
-
-
 class CloseForm(BaseForm):
     seed = IntegerField("抽签种子（留空则随机生成并记录）", validators=[Optional(), NumberRange(0, 2**32 - 1)])
 

@@ -18,6 +18,18 @@ from voting.judging.scoring import (RELEVANCE_CRITERION, Criterion as RubricCrit
                                     krippendorff_alpha_interval, near_cutoff, rank_ideas, robust_mean,
                                     tie_break_keys)
 
+# The published tie-break, as every page states it: the keys of scoring.TieBreakKeys in
+# their order (a test holds the two together), then the draw with the recorded seed.
+TIE_BREAK_KEYS = (("calibrated", "校准分"), ("median", "中位数"), ("relevance", RELEVANCE_CRITERION),
+                  ("top_marks", "满分项个数"))
+TIE_BREAK_DRAW = "以记录的种子抽签"
+
+
+def tie_break_steps():
+    """The tie-break's steps in Chinese, for the templates (the ``tie_break_steps`` global)."""
+    return [label for _, label in TIE_BREAK_KEYS] + [TIE_BREAK_DRAW]
+
+
 # A reviewer pair further apart than this (on the 1–10 weighted total) is flagged.
 DISAGREEMENT_STD = 2.0
 NEAR_CUT_MARGIN = 0.25

@@ -5,17 +5,18 @@ from app.auth.decorators import admin_required, roles_required, staff_required
 from app.auth.models import Role, User
 from app.campaigns.queries import current_campaign_or_404
 from app.extensions import db
-from app.forms import choices
+from app.forms import ReasonForm, choices
 from app.timeutil import now
 from app.viewutil import attempt, current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
 from voting.judging import outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
-from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm, ReasonForm, RoundForm, review_form,
+from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm, RoundForm, review_form,
                           review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
 
 bp = Blueprint("voting", __name__, template_folder="templates")
+bp.add_app_template_global(outcome.tie_break_steps)
 reviewer_required = roles_required(Role.reviewer)
 
 

@@ -37,6 +37,7 @@ def test_the_ballot_shows_ideas_and_the_formula_but_no_proposer(client, auth, vo
         listing = page(client, f"/vote/{vote_round.id}")
         detail = page(client, f"/vote/{vote_round.id}/ideas/{idea.id}")
         assert FORMULA in listing and "综合分 = 0.7 × 专家部分 + 0.3 × 公众部分" in listing
+        assert "相同时依次比较校准分、中位数、针对性、满分项个数，最后以记录的种子抽签。" in listing
         assert idea.title in listing and idea.theme.name in listing and "岳阳市" in listing
         for shown in (idea.problem, idea.suggestion, idea.benefit):
             assert shown in detail

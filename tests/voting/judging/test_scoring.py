@@ -344,3 +344,13 @@ def test_calibration_equals_a_dense_ridge_least_squares_solve(seed, ridge):
     solution = np.linalg.lstsq(design, target, rcond=None)[0]
     assert [result.quality[i] for i in ideas] == pytest.approx(solution[: len(ideas)], abs=1e-7)
     assert [result.offset[r] for r in reviewers] == pytest.approx(solution[len(ideas):], abs=1e-7)
+
+
+def test_the_published_tie_break_is_the_order_the_code_applies():
+    from dataclasses import fields
+
+    from voting.judging.outcome import TIE_BREAK_KEYS, tie_break_steps
+    from voting.judging.scoring import TieBreakKeys
+
+    assert [f.name for f in fields(TieBreakKeys)] == [name for name, _ in TIE_BREAK_KEYS]
+    assert tie_break_steps() == ["校准分", "中位数", "针对性", "满分项个数", "以记录的种子抽签"]
