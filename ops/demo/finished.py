@@ -17,7 +17,7 @@ from app.audit.services import log_action
 from app.auth.queries import find_by_login
 from app.campaigns.queries import campaign_by_year
 from app.campaigns.services import create_campaign, update_campaign
-from ops.demo.judging import judge_campaign
+from voting.judging.runs import judge_campaign
 from app.extensions import db
 from app.notifications.models import Notification
 from ideas import services as idea_services

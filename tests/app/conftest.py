@@ -5,7 +5,7 @@ import pytest
 from werkzeug.routing import Map
 
 from app.auth.models import Role
-from ops.demo.judging import judge_campaign
+from voting.judging.runs import judge_campaign
 from app.extensions import db
 from app.timeutil import now
 from ideas.analysis_services import rebuild

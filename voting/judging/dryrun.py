@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import numpy as np
 from scipy.stats import kendalltau
-from sqlalchemy import select
 
 from app.auth.models import Role
 from app.auth.services import create_account
@@ -17,10 +16,8 @@ from app.timeutil import now
 from ideas import services as idea_services
 from voting.judging import queries
 from voting.judging.outcome import rubric_of
-from voting.judging.panels import prepare_round
-from voting.judging.reviews import save_review
-from voting.judging.rounds import close_round, create_default_rounds, finalize_round, open_round
-from voting.judging.models import Assignment
+from voting.judging.rounds import create_default_rounds
+from voting.judging.runs import run_round
 from voting.judging.simulation import is_conflict, make_synthetic_campaign, score_idea
 
 THEME_CODES = ("market", "factors", "parks", "soe", "tech", "opening", "costs", "business", "staffing", "talent")
@@ -54,21 +51,20 @@ def run_dry_run(n_ideas, n_reviewers, seed):
     load_spread, violations, round_taus = [], 0, []
     rounds = create_default_rounds(campaign, staff)
     for round_ in rounds:
-        prepare_round(round_, staff, seed=seed * 100 + round_.position)
-        open_round(round_, staff)
-        assignments = db.session.scalars(
-            select(Assignment).where(Assignment.round_id == round_.id, Assignment.active)).all()
-        loads = Counter(a.reviewer_id for a in assignments)
-        load_spread.append(max(loads.values()) - min(loads.values()))
         rubric = rubric_of(round_)
         criterion_ids = {c.name: c.id for c in round_.criteria}
-        for a in assignments:
+        loads = Counter()
+
+        def score(a, round_=round_, rubric=rubric, criterion_ids=criterion_ids, loads=loads):
+            nonlocal violations
             reviewer, idea = reviewer_of[a.reviewer_id], idea_of[a.idea_id]
+            loads[a.reviewer_id] += 1
             violations += is_conflict(reviewer, idea, same_region=round_.avoid_same_region)
-            scores = score_idea(reviewer, idea, rubric, rng)
-            save_review(a, a.reviewer, {criterion_ids[n]: v for n, v in scores.items()}, "", submit=True)
-        close_round(round_, staff, seed=seed * 1000 + round_.position)
-        finalize_round(round_, staff)
+            return {criterion_ids[n]: v for n, v in score_idea(reviewer, idea, rubric, rng).items()}
+
+        run_round(round_, staff, score, assign_seed=seed * 100 + round_.position,
+                  close_seed=seed * 1000 + round_.position)
+        load_spread.append(max(loads.values()) - min(loads.values()))
         db.session.commit()
         round_taus.append(_taus(queries.results(round_), idea_of))
 
