@@ -83,6 +83,24 @@ def _app(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture
+def app_with(_app):
+    """Builds a second app on the test database with some settings changed
+    (``app_with(WTF_CSRF_ENABLED=True)``); each one's pool is closed afterwards, or its
+    open PostgreSQL connections would warn in some later test."""
+    built = []
+
+    def build(**config):
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"], **config})
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def _empty_tables():
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":

@@ -1,17 +1,11 @@
 import pytest
 
-from app import create_app
-from app.extensions import db
 
 
 @pytest.fixture
-def limited_client(_app, make):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
-                                 "RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ACCOUNT": "3 per 10 minutes",
-                                 "LOGIN_LIMIT_PER_ADDRESS": "6 per 10 minutes"})
-    yield app.test_client()
-    with app.app_context():
-        db.engine.dispose()
+def limited_client(app_with, make):
+    return app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes",
+                    LOGIN_LIMIT_PER_ADDRESS="6 per 10 minutes").test_client()
 
 
 def attempt(client, login, password):

@@ -4,7 +4,8 @@ from app.auth.models import Role
 from app.extensions import db
 from ideas.models import IdeaStatus
 from tests.voting.ballots.ballot_helpers import open_vote, set_up_vote
-from voting.judging import queries
+from voting.judging import panels, queries
+from voting.judging import rounds as round_services
 from voting.judging.reviews import save_review
 from voting.judging.rounds import create_default_rounds
 
@@ -25,6 +26,24 @@ def judging(make):
         round_.avoid_same_region = False
     db.session.commit()
     return {"campaign": campaign, "staff": staff, "reviewers": reviewers, "ideas": ideas, "rounds": rounds}
+
+
+@pytest.fixture
+def open_round(judging):
+    """The first round of ``judging``: reviewers assigned, scoring open."""
+    first, staff = judging["rounds"][0], judging["staff"]
+    panels.prepare_round(first, staff)
+    round_services.open_round(first, staff)
+    return first
+
+
+@pytest.fixture
+def closed_round(open_round, judging):
+    """``open_round`` fully scored (1 + idea id mod 10 on every criterion) and closed with seed 1."""
+    score_everything(open_round, lambda a: 1 + a.idea_id % 10)
+    round_services.close_round(open_round, judging["staff"], seed=1)
+    db.session.commit()
+    return open_round
 
 
 @pytest.fixture

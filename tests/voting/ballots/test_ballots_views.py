@@ -6,7 +6,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app import create_app
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
@@ -238,13 +237,9 @@ def test_vote_forms_never_crash(client, auth, vote_round, judging, opens, closes
 # --- Rate limit ----------------------------------------------------------------------------
 
 @pytest.fixture
-def limited_client(_app):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
-                                 "RATELIMIT_ENABLED": True, "VOTE_LIMIT_PER_USER": "3 per 10 minutes",
-                                 "VOTE_LIMIT_PER_ADDRESS": "5 per 10 minutes"})
-    yield app.test_client()
-    with app.app_context():
-        db.engine.dispose()
+def limited_client(app_with):
+    return app_with(RATELIMIT_ENABLED=True, VOTE_LIMIT_PER_USER="3 per 10 minutes",
+                    VOTE_LIMIT_PER_ADDRESS="5 per 10 minutes").test_client()
 
 
 def _log_in(client, user):

@@ -92,10 +92,8 @@ def test_state_machine_and_rubric_frozen_after_draft(judging):
         reopen_round(first, staff, "想改")
 
 
-def test_scores_must_be_complete_and_within_the_scale(judging):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_scores_must_be_complete_and_within_the_scale(judging, open_round):
+    first = open_round
     assignment = queries.active_assignments(first)[0]
     criteria = first.criteria
     with pytest.raises(VotingError, match="之间"):
@@ -109,10 +107,8 @@ def test_scores_must_be_complete_and_within_the_scale(judging):
         save_review(other, assignment.reviewer, {criteria[0].id: 7}, "", False)
 
 
-def test_close_ranks_advances_and_freezes_with_a_checkable_digest(judging):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_close_ranks_advances_and_freezes_with_a_checkable_digest(judging, open_round):
+    first, staff = open_round, judging["staff"]
     score_everything(first, lambda a: 1 + a.idea_id % 10)
     close_round(first, staff, seed=42)
     db.session.commit()
@@ -128,10 +124,8 @@ def test_close_ranks_advances_and_freezes_with_a_checkable_digest(judging):
     assert log.details["digest"] == first.digest
 
 
-def test_ties_at_the_cut_line_are_shown_not_dropped(judging):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_ties_at_the_cut_line_are_shown_not_dropped(judging, open_round):
+    first, staff = open_round, judging["staff"]
     score_everything(first, lambda a: 6)  # everyone equal: the cut at 6 splits a tie
     close_round(first, staff, seed=3)
     entries = queries.results(first)
@@ -139,10 +133,8 @@ def test_ties_at_the_cut_line_are_shown_not_dropped(judging):
     assert sum(e.advanced for e in entries) == 6
 
 
-def test_closing_is_atomic(judging, monkeypatch):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_closing_is_atomic(judging, open_round, monkeypatch):
+    first, staff = open_round, judging["staff"]
     score_everything(first, lambda a: 1 + a.idea_id % 10)
     calls = []
 
@@ -163,12 +155,8 @@ def test_closing_is_atomic(judging, monkeypatch):
     assert all(i.status is IdeaStatus.accepted for i in judging["ideas"])
 
 
-def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, make):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
-    score_everything(first, lambda a: 1 + a.idea_id % 10)
-    close_round(first, staff)
+def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, closed_round, make):
+    first, staff = closed_round, judging["staff"]
     with pytest.raises(VotingError, match="理由"):
         reopen_round(first, staff, "")
     reopen_round(first, staff, "发现一位专家的评分录入错误")
@@ -179,10 +167,8 @@ def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, make):
     assert entry.details["reason"] == "发现一位专家的评分录入错误" and entry.details["old_digest"]
 
 
-def test_recusal_records_the_conflict_and_reassigns(judging):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_recusal_records_the_conflict_and_reassigns(judging, open_round):
+    first = open_round
     assignment = queries.active_assignments(first)[0]
     reviewer = assignment.reviewer
     added = recuse(assignment, reviewer, "提出人是我的同事")
@@ -213,10 +199,8 @@ def test_three_rounds_end_in_finalists(judging):
 
 
 @pytest.mark.postgres_only
-def test_concurrent_scoring_by_two_reviewers(app, judging):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_concurrent_scoring_by_two_reviewers(app, judging, open_round):
+    first = open_round
     db.session.commit()
     by_reviewer = {}
     for a in queries.active_assignments(first):
@@ -245,10 +229,8 @@ def test_concurrent_scoring_by_two_reviewers(app, judging):
     assert len(submitted) == sum(len(by_reviewer[r]) for r in two)
 
 
-def test_provisional_results_flag_ideas_before_closing(judging):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_provisional_results_flag_ideas_before_closing(judging, open_round):
+    first = open_round
     assert provisional_results(first).unscored == 12
     # On the even ideas one reviewer of each panel gives 10, the others 1.
     first_reviewer = {}
@@ -263,10 +245,8 @@ def test_provisional_results_flag_ideas_before_closing(judging):
     assert first.state is RoundState.open and all(e.rank is None for e in first.entries)
 
 
-def test_provisional_results_are_recalculated_only_when_a_review_changes(judging, monkeypatch):
-    first, staff = judging["rounds"][0], judging["staff"]
-    prepare_round(first, staff)
-    open_round(first, staff)
+def test_provisional_results_are_recalculated_only_when_a_review_changes(judging, open_round, monkeypatch):
+    first = open_round
     score_everything(first, lambda a: 1 + a.idea_id % 10)
     calculations = []
     real = outcome_module.compute_outcome
