@@ -7,10 +7,11 @@ import pytest
 
 from app.states import IllegalTransition, move
 from ideas.models import IdeaStatus, JobState
+from voting.ballots.models import VoteState
 from voting.judging.models import RoundState
 from voting.notice.models import EntryStatus, NoticeState, ObjectionState
 
-WORKFLOWS = (IdeaStatus, JobState, RoundState, NoticeState, EntryStatus, ObjectionState)
+WORKFLOWS = (IdeaStatus, JobState, RoundState, VoteState, NoticeState, EntryStatus, ObjectionState)
 LEGAL = {
     IdeaStatus: {("draft", "submitted"), ("submitted", "accepted"), ("submitted", "rejected"),
                  ("submitted", "merged"), ("accepted", "merged"), ("accepted", "shortlisted"),
@@ -18,6 +19,7 @@ LEGAL = {
                  ("finalist", "shortlisted"), ("finalist", "accepted"), ("finalist", "winner")},
     JobState: {("queued", "running"), ("running", "done"), ("running", "failed")},
     RoundState: {("draft", "open"), ("open", "closed"), ("closed", "finalized"), ("closed", "open")},
+    VoteState: {("unpublished", "upcoming"), ("upcoming", "open"), ("open", "ended")},
     NoticeState: {("draft", "published"), ("published", "finalized")},
     EntryStatus: {("listed", "removed"), ("alternate", "listed")},
     ObjectionState: {("pending", "upheld"), ("pending", "dismissed")},

@@ -14,10 +14,12 @@ from voting.ballots.round_part import vote_effect
 from voting.judging.outcome import rubric_of
 from voting.ballots import queries, services
 from voting.ballots.forms import VoidForm, VoteSettingsForm
-from voting.ballots.models import VoteVoid
+from voting.ballots.models import VoteState, VoteVoid, accepts_votes, vote_settings_editable, vote_state
 from voting.judging.models import Round
 
 bp = Blueprint("ballots", __name__, template_folder="templates")
+for _helper in (vote_state, accepts_votes, vote_settings_editable):
+    bp.add_app_template_global(_helper)
 
 
 @bp.app_context_processor
@@ -38,7 +40,7 @@ def index():
 
 def _published_round(round_id):
     round_ = db.get_or_404(Round, round_id)
-    if round_.vote_state() in (None, "unpublished"):
+    if vote_state(round_) in (None, VoteState.unpublished):
         abort(404)
     return round_
 

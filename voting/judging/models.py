@@ -98,26 +98,6 @@ class Round(db.Model):
         return self.state is RoundState.open and (self.closes_at is None or at < self.closes_at) and (
             self.opens_at is None or at >= self.opens_at)
 
-    def vote_state(self, at=None):
-        """The public vote: None (none in this round), "unpublished" (blend not
-        yet published, so it cannot open), "upcoming", "open" or "ended"."""
-        if not self.public_vote:
-            return None
-        if self.blend_published_at is None:
-            return "unpublished"
-        at = at or now()
-        if at < self.vote_opens_at:
-            return "upcoming"
-        if at >= self.vote_closes_at or self.state not in (RoundState.draft, RoundState.open):
-            return "ended"
-        return "open"
-
-    def accepts_votes(self, at=None):
-        return self.vote_state(at) == "open"
-
-    def vote_settings_editable(self):
-        return self.blend_published_at is None and self.state in (RoundState.draft, RoundState.open)
-
     def __repr__(self):
         return f"<Round {self.position} {self.name} {self.state.value}>"
 

@@ -19,7 +19,7 @@ from voting.judging.panels import prepare_round
 from voting.judging.rounds import close_round, open_round, reopen_round, update_round
 from voting.ballots import queries
 from voting.ballots import services as ballots
-from voting.ballots.models import PublicVote
+from voting.ballots.models import PublicVote, accepts_votes, vote_state
 from voting.judging.scoring import verify_digest
 
 
@@ -70,10 +70,10 @@ def test_the_blend_is_published_before_opening_and_then_fixed(judging):
     with pytest.raises(ballots.BallotError, match="投票开始前公布"):
         ballots.publish_blend(round_, staff)
     round_.vote_opens_at = now() + timedelta(hours=1)
-    assert round_.vote_state() == "unpublished" and not round_.accepts_votes()
+    assert vote_state(round_) == "unpublished" and not accepts_votes(round_)
     ballots.publish_blend(round_, staff)
     db.session.commit()
-    assert round_.blend_published_at is not None and round_.vote_state() == "upcoming"
+    assert round_.blend_published_at is not None and vote_state(round_) == "upcoming"
     assert actions("vote.publish")[0].details["expert_weight"] == 0.7
     with pytest.raises(ballots.BallotError, match="不能再改"):
         ballots.save_settings(round_, staff, **settings(expert_weight=0.5))
