@@ -1,4 +1,5 @@
-"""Helpers for the public-vote tests (tests/voting/test_ballots*.py; the ``vote_round`` fixture is in conftest)."""
+"""Helpers for the public-vote tests in tests/voting/ballots/ (the ``vote_round`` fixture is in
+tests/voting/conftest.py)."""
 from datetime import timedelta
 
 from app.extensions import db
