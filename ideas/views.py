@@ -8,7 +8,7 @@ from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import ReasonForm, choices
 from app.validators import clean_text
-from app.viewutil import back_or, current_actor, flash_form_errors, run_form
+from app.viewutil import attempt, back_or, current_actor, flash_form_errors, run_form
 from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
@@ -36,16 +36,13 @@ def _save(form, campaign, idea=None):
     if not token:
         abort(400)
     try:
-        saved, created_now = services.save_idea(
-            current_actor(), campaign, token, form.idea_fields(),
-            form.theme.data, submit=not form.is_draft,
-        )
-    except services.SubmissionClosed as exc:
-        flash(exc.message, "error")
-        return None
+        ok, result = attempt(lambda: services.save_idea(current_actor(), campaign, token, form.idea_fields(),
+                                                        form.theme.data, submit=not form.is_draft))
     except services.TokenMismatch:
         abort(400)
-    db.session.commit()
+    if not ok:
+        return None
+    saved, created_now = result
     if not created_now:
         flash(f"这条建议已经提交过了（编号 {saved.tracking_code}），没有重复提交。", "info")
     elif saved.status is IdeaStatus.draft:
