@@ -1,8 +1,8 @@
 """Workflow states, one way for every stateful concept (idea, round, public vote,
 announcement, finalist entry, objection, text-analysis job).
 
-A concept's states are a ``WorkflowState`` enum; ``legal_moves`` attaches the one
-table of moves it allows. Services change a state only through ``move``, which
+A concept's states are a ``WorkflowState`` enum made by ``workflow`` from its one
+table: each state's label and the states it may become. Services change a state only through ``move``, which
 refuses anything else with ``IllegalTransition`` and logs what it did."""
 import enum
 import logging
@@ -30,13 +30,15 @@ class WorkflowState(enum.Enum):
         return other in type(self)._moves[self]
 
 
-def legal_moves(states, moves, labels):
-    """Attach the table of legal moves (state → states it may become) and the labels.
-    Every state is listed, a final one with no moves."""
-    if set(moves) != set(states) or set(labels) != set(states):
-        raise ValueError(f"{states.__name__}: every state needs its moves and its label")
-    states._moves = {state: frozenset(targets) for state, targets in moves.items()}
-    states._labels = dict(labels)
+def workflow(name, module, table, text=False):
+    """The enum ``name`` of ``module`` from its table: stored value → (label, values it may
+    become); a final state lists none. ``text`` makes the members strs whose str() is the value."""
+    states = WorkflowState(name, [(value, value) for value in table], module=module, qualname=name,
+                           type=str if text else None)
+    if text:
+        states.__str__ = str.__str__
+    states._labels = {states(value): label for value, (label, _) in table.items()}
+    states._moves = {states(value): frozenset(map(states, targets)) for value, (_, targets) in table.items()}
     return states
 
 

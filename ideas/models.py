@@ -4,67 +4,34 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, U
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
-from app.states import WorkflowState, enum_column, legal_moves
+from app.states import enum_column, workflow
 from app.timeutil import now
 
 
-class IdeaStatus(WorkflowState):
-    draft = "draft"
-    submitted = "submitted"
-    accepted = "accepted"
-    rejected = "rejected"
-    merged = "merged"
-    shortlisted = "shortlisted"
-    finalist = "finalist"
-    winner = "winner"
-
-
-STATUS_LABELS = {
-    IdeaStatus.draft: "草稿",
-    IdeaStatus.submitted: "待筛选",
-    IdeaStatus.accepted: "已采纳，进入评选",
-    IdeaStatus.rejected: "未采纳",
-    IdeaStatus.merged: "已合并",
-    IdeaStatus.shortlisted: "入围，进入下一轮评审",
-    IdeaStatus.finalist: "入选前十，待公示",
-    IdeaStatus.winner: "十大金点子",
-}
-
-# The only legal moves of the workflow; services refuse everything else.
-TRANSITIONS = {
-    IdeaStatus.draft: {IdeaStatus.submitted},
-    IdeaStatus.submitted: {IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.merged},
+# The only legal moves of an idea; services refuse everything else.
+IdeaStatus = workflow("IdeaStatus", __name__, {
+    "draft": ("草稿", {"submitted"}),
+    "submitted": ("待筛选", {"accepted", "rejected", "merged"}),
     # A duplicate can turn up after both ideas were accepted. Closing a judging
     # round advances ideas; reopening it (an admin's logged act) takes them back.
-    IdeaStatus.accepted: {IdeaStatus.merged, IdeaStatus.shortlisted, IdeaStatus.finalist},
-    IdeaStatus.shortlisted: {IdeaStatus.finalist, IdeaStatus.accepted},
+    "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist"}),
+    "rejected": ("未采纳", ()),
+    "merged": ("已合并", ()),
+    "shortlisted": ("入围，进入下一轮评审", {"finalist", "accepted"}),
     # An alternate promoted after an upheld objection becomes a winner too.
-    IdeaStatus.finalist: {IdeaStatus.shortlisted, IdeaStatus.accepted, IdeaStatus.winner},
-    IdeaStatus.winner: set(),
-    IdeaStatus.rejected: set(),
-    IdeaStatus.merged: set(),
-}
-legal_moves(IdeaStatus, TRANSITIONS, STATUS_LABELS)
+    "finalist": ("入选前十，待公示", {"shortlisted", "accepted", "winner"}),
+    "winner": ("十大金点子", ()),
+})
 
 
-class JobState(str, WorkflowState):
-    """Also a str, so the progress JSON, the page's data attribute and the label
-    look-ups keep the plain values ("queued" …) they had as a string column."""
-
-    __str__ = str.__str__
-
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-
-legal_moves(JobState, {
-    JobState.queued: {JobState.running},
-    JobState.running: {JobState.done, JobState.failed},
-    JobState.done: set(),
-    JobState.failed: set(),
-}, {JobState.queued: "排队中", JobState.running: "进行中", JobState.done: "已完成", JobState.failed: "失败"})
+# A background rebuild. Its members are strs too, so the progress JSON, the page's
+# data attribute and the label look-ups keep the plain values of the old string column.
+JobState = workflow("JobState", __name__, {
+    "queued": ("排队中", {"running"}),
+    "running": ("进行中", {"done", "failed"}),
+    "done": ("已完成", ()),
+    "failed": ("失败", ()),
+}, text=True)
 
 
 class Idea(db.Model):

@@ -5,32 +5,20 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.states import WorkflowState, legal_moves
+from app.states import workflow
 from app.timeutil import now
 from voting.judging.models import RoundState
 
 
-class VoteState(str, WorkflowState):
-    """A round's public vote. Only publishing the blend is stored (unpublished →
-    upcoming); the clock and the round's closing make the other moves, so
-    ``vote_state`` reads the state rather than storing it. Also a str, so pages
-    compare it with "open" and friends."""
-
-    __str__ = str.__str__
-
-    unpublished = "unpublished"
-    upcoming = "upcoming"
-    open = "open"
-    ended = "ended"
-
-
-legal_moves(VoteState, {
-    VoteState.unpublished: {VoteState.upcoming},
-    VoteState.upcoming: {VoteState.open},
-    VoteState.open: {VoteState.ended},
-    VoteState.ended: set(),
-}, {VoteState.unpublished: "计分办法未公布", VoteState.upcoming: "尚未开始", VoteState.open: "投票中",
-    VoteState.ended: "已截止"})
+# A round's public vote. Only publishing the blend is stored (unpublished → upcoming);
+# the clock and the round's closing make the other moves, so ``vote_state`` reads the
+# state rather than storing it. Its members are strs, so pages compare it with "open".
+VoteState = workflow("VoteState", __name__, {
+    "unpublished": ("计分办法未公布", {"upcoming"}),
+    "upcoming": ("尚未开始", {"open"}),
+    "open": ("投票中", {"ended"}),
+    "ended": ("已截止", ()),
+}, text=True)
 
 
 def vote_state(round_, at=None):

@@ -6,25 +6,17 @@ from sqlalchemy import (BigInteger, CheckConstraint, Float, ForeignKey, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.states import WorkflowState, enum_column, legal_moves
+from app.states import enum_column, workflow
 from app.timeutil import now
 
 
-class RoundState(WorkflowState):
-    draft = "draft"
-    open = "open"
-    closed = "closed"
-    finalized = "finalized"
-
-
-# closed → open is the admin's logged reopen; nothing else moves backwards.
-legal_moves(RoundState, {
-    RoundState.draft: {RoundState.open},
-    RoundState.open: {RoundState.closed},
-    RoundState.closed: {RoundState.finalized, RoundState.open},
-    RoundState.finalized: set(),
-}, {RoundState.draft: "准备中", RoundState.open: "评审中", RoundState.closed: "已截止",
-    RoundState.finalized: "已定稿"})
+RoundState = workflow("RoundState", __name__, {
+    "draft": ("准备中", {"open"}),
+    "open": ("评审中", {"closed"}),
+    # closed → open is the admin's logged reopen; nothing else moves backwards.
+    "closed": ("已截止", {"finalized", "open"}),
+    "finalized": ("已定稿", ()),
+})
 
 
 class RoundPool(enum.Enum):

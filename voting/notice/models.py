@@ -7,48 +7,26 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.errors import Refused
 from app.extensions import db
-from app.states import WorkflowState, enum_column, legal_moves
+from app.states import enum_column, workflow
 from app.timeutil import now
 
 
-class NoticeState(WorkflowState):
-    draft = "draft"
-    published = "published"
-    finalized = "finalized"
-
-
-legal_moves(NoticeState, {
-    NoticeState.draft: {NoticeState.published},
-    NoticeState.published: {NoticeState.finalized},
-    NoticeState.finalized: set(),
-}, {NoticeState.draft: "待发布", NoticeState.published: "公示中", NoticeState.finalized: "已公布结果"})
-
-
-class EntryStatus(WorkflowState):
-    listed = "listed"
-    alternate = "alternate"
-    removed = "removed"
-
-
+NoticeState = workflow("NoticeState", __name__, {
+    "draft": ("待发布", {"published"}),
+    "published": ("公示中", {"finalized"}),
+    "finalized": ("已公布结果", ()),
+})
 # An upheld objection removes a listed entry; the first alternate takes its place.
-legal_moves(EntryStatus, {
-    EntryStatus.listed: {EntryStatus.removed},
-    EntryStatus.alternate: {EntryStatus.listed},
-    EntryStatus.removed: set(),
-}, {EntryStatus.listed: "入选", EntryStatus.alternate: "候补", EntryStatus.removed: "经异议取消"})
-
-
-class ObjectionState(WorkflowState):
-    pending = "pending"
-    upheld = "upheld"
-    dismissed = "dismissed"
-
-
-legal_moves(ObjectionState, {
-    ObjectionState.pending: {ObjectionState.upheld, ObjectionState.dismissed},
-    ObjectionState.upheld: set(),
-    ObjectionState.dismissed: set(),
-}, {ObjectionState.pending: "待处理", ObjectionState.upheld: "异议成立", ObjectionState.dismissed: "异议不成立"})
+EntryStatus = workflow("EntryStatus", __name__, {
+    "listed": ("入选", {"removed"}),
+    "alternate": ("候补", {"listed"}),
+    "removed": ("经异议取消", ()),
+})
+ObjectionState = workflow("ObjectionState", __name__, {
+    "pending": ("待处理", {"upheld", "dismissed"}),
+    "upheld": ("异议成立", ()),
+    "dismissed": ("异议不成立", ()),
+})
 
 
 class Announcement(db.Model):
