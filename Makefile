@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-.PHONY: run serve test test-sqlite test-postgres bench bench-similar bench-assignment load clean
+.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-assignment load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ run: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/python -m deploy.serve
 
-## make test: the whole suite on SQLite, then on PostgreSQL (required when CI=true).
-test: test-sqlite test-postgres
+## make test: ruff, then the whole suite on SQLite, then on PostgreSQL (required when CI=true).
+## The layer test (tests/test_layers.py) and the migration check are part of the suite.
+test: lint test-sqlite test-postgres
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 
 test-sqlite: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

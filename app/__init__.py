@@ -35,23 +35,26 @@ def create_app(config_name=None, test_config=None):
     limiter.init_app(app)
     nlp.init_app(app)
 
-    from app import security, templating
+    from app import security
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.base import templating
     from app.base.views import bp as base_bp
     from app.identity.views import bp as identity_bp
     from app.notifications.views import bp as notifications_bp
-    from app.reports.views import bp as reports_bp
+    from voting.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
+    from voting.ballots import round_part
     from voting.ballots.views import bp as ballots_bp
     from voting.certificates.views import bp as certificates_bp
-    from voting.notice.api import bp as api_bp
+    from voting.reports.api import bp as api_bp
     from voting.notice.views import bp as notice_bp
-    from voting.views import bp as voting_bp
+    from voting.judging.views import bp as voting_bp
 
     templating.init_app(app)
     security.init_app(app)
+    round_part.init_app(app)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -68,11 +71,11 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(identity_bp, url_prefix="/identity")  # also `flask identity …`
 
     from app.auth.cli import users_cli
-    from app.backup.cli import backup_cli
+    from ops.backup.cli import backup_cli
     from app.campaigns.cli import campaign_cli
-    from app.demo.cli import demo_cli
+    from ops.demo.cli import demo_cli
     from ideas.cli import ideas_cli, nlp_cli
-    from voting.cli import voting_cli
+    from voting.judging.cli import voting_cli
 
     for group in (users_cli, backup_cli, campaign_cli, demo_cli, ideas_cli, nlp_cli, voting_cli):
         app.cli.add_command(group)

@@ -2,10 +2,7 @@
 import re
 
 from email_validator import EmailNotValidError, validate_email
-from flask_login import current_user
 from wtforms.validators import StopValidation, ValidationError
-
-from app.auth.passwords import password_problem
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -48,20 +45,6 @@ class MainlandMobile:
         if not mobile:
             raise ValidationError(self.message)
         field.data = mobile
-
-
-class StrongPassword:
-    """The password rule of app/auth/passwords.py, told at the field. The form's
-    login and name (or the signed-in user's login) count as guessable words."""
-
-    def __call__(self, form, field):
-        inputs = [value for name in ("login", "real_name") if name in form
-                  for value in (form[name].data, getattr(form[name], "value", None))]
-        if current_user.is_authenticated:
-            inputs.append(current_user.login_name)
-        problem = password_problem(field.data or "", [value for value in inputs if isinstance(value, str)])
-        if problem:
-            raise ValidationError(problem)
 
 
 # C0 control characters other than tab and newline (and DEL): PostgreSQL refuses

@@ -14,15 +14,28 @@ def current_actor():
     return current_user._get_current_object()
 
 
-def run_and_commit(action, success, back):
-    """Call one service: commit and say so, or roll back and say why it was refused."""
+def attempt(action, form=None, field=None):
+    """The one way a view commits: call one service, then commit and return (True,
+    its result); or, if it was refused, roll back and return (False, None) with the
+    message at the form field it belongs to (the refusal's own ``field``, else
+    ``field``), or flashed when there is none."""
     try:
-        action()
+        result = action()
     except Refused as exc:
         db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+        name = getattr(exc, "field", None) or field
+        if form is not None and name:
+            form[name].errors.append(exc.message)
+        else:
+            flash(exc.message, "error")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
+def run_and_commit(action, success, back):
+    """Call one service: commit and say so, or roll back and say why it was refused."""
+    if attempt(action)[0]:
         flash(success, "success")
     return redirect(back)
 

@@ -20,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from tests.voting.assignment_instances import DENSITIES, random_instance  # noqa: E402
-from voting.assignment import AssignmentInfeasible, assign_reviewers  # noqa: E402
+from tests.voting.judging.assignment_instances import DENSITIES, random_instance  # noqa: E402
+from voting.judging.assignment import AssignmentInfeasible, assign_reviewers  # noqa: E402
 
 SLOW_SECONDS = 1.0
 HANG_SECONDS = 30

@@ -34,11 +34,11 @@ from scipy.stats import kendalltau
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from voting.assignment import assign_reviewers
-from voting.judging.estimators import ESTIMATORS, estimator_for_round
-from voting.judging.reviewer_models import DEFAULT_NOISE, JUDGING_RUBRIC, REVIEWER_MODELS, make_panel
-from voting.scoring import Review, rank_ideas, tie_break_keys
-from voting.simulation import conflict_pairs, make_synthetic_campaign
+from voting.judging.assignment import assign_reviewers  # noqa: E402
+from voting.judging.estimators import ESTIMATORS, estimator_for_round  # noqa: E402
+from voting.judging.reviewer_models import DEFAULT_NOISE, JUDGING_RUBRIC, REVIEWER_MODELS, make_panel  # noqa: E402
+from voting.judging.scoring import Review, rank_ideas, tie_break_keys  # noqa: E402
+from voting.judging.simulation import conflict_pairs, make_synthetic_campaign  # noqa: E402
 
 # (advance, reviewers per idea; None = every reviewer without a conflict), as voting.services.DEFAULT_ROUNDS.
 ROUNDS = ((100, 3), (30, 5), (10, None))

@@ -24,13 +24,16 @@ from app.audit.models import ActionLog  # noqa: E402
 from app.audit.queries import first_broken_link  # noqa: E402
 from app.auth.models import Role, User  # noqa: E402
 from app.campaigns.queries import current_campaign  # noqa: E402
-from app.demo.loader import DEMO_CITIZEN_LOGIN, load_demo  # noqa: E402
+from ops.demo.loader import DEMO_CITIZEN_LOGIN, load_demo  # noqa: E402
 from app.extensions import db  # noqa: E402
 from ideas.models import Idea, IdeaStatus  # noqa: E402
-from voting import queries as voting_queries  # noqa: E402
-from voting import services as voting_services  # noqa: E402
-from voting.models import Assignment, Round  # noqa: E402
-from voting.scoring import verify_digest  # noqa: E402
+from voting.judging import queries as voting_queries  # noqa: E402
+from voting.judging.outcome import compute_outcome  # noqa: E402
+from voting.judging.panels import prepare_round  # noqa: E402
+from voting.judging.reviews import save_review  # noqa: E402
+from voting.judging.rounds import create_default_rounds, open_round  # noqa: E402
+from voting.judging.models import Assignment, Round  # noqa: E402
+from voting.judging.scoring import verify_digest  # noqa: E402
 
 SUBMITTER_LOGIN = "1360000{:04d}"
 # One reviewer sheet per pool idea is submitted while seeding, so the round can
@@ -52,15 +55,15 @@ def seed(submitters):
              "password_hash": password_hash} for n, login in enumerate(logins, start=1)])
         staff = db.session.scalar(select(User).where(User.role == Role.staff))
         campaign = current_campaign()
-        first = voting_services.create_default_rounds(campaign, staff)[0]
-        voting_services.prepare_round(first, staff)
-        voting_services.open_round(first, staff)
+        first = create_default_rounds(campaign, staff)[0]
+        prepare_round(first, staff)
+        open_round(first, staff)
         seeded = set()
         for assignment in voting_queries.active_assignments(first):
             if assignment.idea_id in seeded:
                 continue
             values = {c.id: SEEDED_SCORES[n % len(SEEDED_SCORES)] for n, c in enumerate(first.criteria)}
-            voting_services.save_review(assignment, assignment.reviewer, values, "", submit=True)
+            save_review(assignment, assignment.reviewer, values, "", submit=True)
             seeded.add(assignment.idea_id)
         db.session.commit()
         open_sheets = [{"id": a.id, "reviewer": a.reviewer.login_name}
@@ -94,7 +97,7 @@ def round_check(path):
                   if "reviewer" in row}
         sheets = [db.session.get(Assignment, i) for i in saves["saved"]]
         missing = [a.id for a in sheets if (str(a.idea_id), str(a.reviewer_id)) not in frozen]
-        outcome, *_ = voting_services.compute_outcome(round_, seed=round_.tie_seed)
+        outcome, *_ = compute_outcome(round_, seed=round_.tie_seed)
         return {"state": round_.state.value, "digest": round_.digest,
                 "saved_missing_from_table": len(missing),
                 "recomputed_digest": outcome.table.digest,

@@ -14,16 +14,17 @@ import json
 import random
 import re
 import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import aiohttp
-import numpy as np
+
+from load_record import Recorder, Sample  # bench/ is on the path: the scripts run from it
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_IDEAS = ROOT / "app" / "demo" / "data"
+DEMO_IDEAS = ROOT / "ops" / "demo" / "data"
 REQUEST_TIMEOUT_S = 20
 # Clients drop idle connections before gunicorn's 5 s keep-alive does, so a
 # request never goes out on a connection the server is closing.
@@ -42,54 +43,6 @@ UNKNOWN_CODE = "XC-2099-999999"
 TRACKING_CODE = re.compile(r"XC-\d{4}-\d{6}")
 IDEA_LOCATION = re.compile(r"/ideas/(\d+)$")
 REVIEW_REFUSED = "评分未保存"
-
-
-@dataclass
-class Sample:
-    page: str
-    start: float
-    end: float
-    outcome: str  # "ok", "unexpected", or the error: "500", "TimeoutError", ...
-
-    @property
-    def error(self):
-        return self.outcome not in ("ok", "unexpected")
-
-
-@dataclass
-class Recorder:
-    samples: list = field(default_factory=list)
-    acknowledged: dict = field(default_factory=dict)  # idea id -> tracking code (None if not seen)
-    unexpected: Counter = field(default_factory=Counter)
-    resent: Counter = field(default_factory=Counter)  # sent again by the client after a dropped connection
-
-    def errors(self):
-        return [s for s in self.samples if s.error]
-
-    def summary(self, window):
-        """Latency and throughput of the requests started within ``window``
-        (start, end); logins whenever they happened; errors over the whole phase."""
-        start, end = window
-        by_page = defaultdict(list)
-        measured = [s for s in self.samples if start <= s.start < end]
-        for s in self.samples:
-            if not s.error and (start <= s.start < end or s.page == "login"):
-                by_page[s.page].append((s.end - s.start) * 1000)
-        return {
-            "requests": len(measured),
-            "rps": round(len(measured) / (end - start), 1),
-            "errors": len(self.errors()),
-            "error_kinds": dict(Counter(f"{s.page}:{s.outcome}" for s in self.errors())),
-            "unexpected": dict(self.unexpected),
-            "resent_by_client": dict(self.resent),
-            "acknowledged": len(self.acknowledged),
-            "latency_ms": {page: percentiles(values) for page, values in sorted(by_page.items())},
-        }
-
-
-def percentiles(values):
-    p50, p95, p99 = np.percentile(values, [50, 95, 99])
-    return {"n": len(values), "p50": round(p50, 1), "p95": round(p95, 1), "p99": round(p99, 1)}
 
 
 @dataclass

@@ -24,8 +24,8 @@ from psycopg import sql
 from redis import Redis
 from sqlalchemy.engine import make_url
 
-from app.backup.services import libpq_url
 from app.security import instance_secret_key
+from ops.backup.services import libpq_url
 from config import database_url
 
 ROOT = Path(__file__).resolve().parent.parent

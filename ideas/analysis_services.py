@@ -11,9 +11,10 @@ from sqlalchemy import select
 from app.audit.services import log_action
 from app.campaigns.models import Campaign
 from app.extensions import db, nlp
+from app.states import move
 from app.timeutil import now
 from ideas import services as idea_services
-from ideas.models import Cluster, ClusterRun, Idea, NlpJob
+from ideas.models import Cluster, ClusterRun, Idea, JobState, NlpJob
 from ideas.services import ANALYSED, store_tokens, text_hash, text_of
 
 MIN_CLUSTER_GROUP = 8
@@ -174,8 +175,8 @@ def dispatch(app, job_id):
     queue = _rq_queue(app)
     if queue is not None:
         # Named by the row, so the row can be checked against RQ later (fail_abandoned).
-        queue.enqueue(rebuild_in_worker, job_id, job_id=db.session.get(NlpJob, job_id).queue_id,
-                      job_timeout=3600)
+        queue.enqueue("app.worker.run_job", "ideas.analysis_services:run_rebuild_job", job_id,
+                      job_id=db.session.get(NlpJob, job_id).queue_id, job_timeout=3600)
     else:
         threading.Thread(target=_run_in_app, args=(app, job_id), daemon=True).start()
 
@@ -187,7 +188,7 @@ def fail_abandoned(app, job):
     this marks the row failed too, so staff can start again. Flushes; returns
     whether the row changed."""
     queue = _rq_queue(app)
-    if queue is None or job.state not in ("queued", "running") or not job.queue_id:
+    if queue is None or job.state not in (JobState.queued, JobState.running) or not job.queue_id:
         return False
     from redis.exceptions import RedisError
     from rq.exceptions import NoSuchJobError
@@ -203,18 +204,10 @@ def fail_abandoned(app, job):
         return False  # Redis unreachable: nothing known, nothing changed
     if status not in (None, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
         return False
-    job.state, job.message, job.finished_at = "failed", ABANDONED, now()
+    move(job, JobState.failed)
+    job.message, job.finished_at = ABANDONED, now()
     db.session.flush()
     return True
-
-
-def rebuild_in_worker(job_id):
-    """What `rq worker nlp` runs: the job inside an app built from the worker's
-    environment (the same DATABASE_URL and REDIS_URL as the web servers)."""
-    from app import create_app  # the worker has no app until the job starts
-
-    with create_app().app_context():
-        run_rebuild_job(job_id)
 
 
 def _run_in_app(app, job_id):
@@ -225,7 +218,7 @@ def _run_in_app(app, job_id):
 def run_rebuild_job(job_id):
     """The worker side: runs the rebuild, committing progress as it goes."""
     job = db.session.get(NlpJob, job_id)
-    job.state = "running"
+    move(job, JobState.running)
     db.session.commit()
 
     def progress(done, total, message):
@@ -234,12 +227,14 @@ def run_rebuild_job(job_id):
 
     try:
         rebuild(db.session.get(Campaign, job.campaign_id), progress)
-        job.state, job.finished_at = "done", now()
+        move(job, JobState.done)
+        job.finished_at = now()
         db.session.commit()
     except Exception as exc:  # recorded for staff; the worker carries on
         db.session.rollback()
         job = db.session.get(NlpJob, job_id)
-        job.state, job.message, job.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:500], now()
+        move(job, JobState.failed)
+        job.message, job.finished_at = f"{type(exc).__name__}: {exc}"[:500], now()
         db.session.commit()
         current_app.logger.exception("文本分析任务失败")
 

@@ -70,11 +70,6 @@ class ScreeningFilterForm(BaseForm):
     q = StringField("搜索", filters=[strip_filter], validators=[Optional(), CharLength(max=100)])
 
 
-class ReasonForm(BaseForm):
-    reason = TextAreaField("理由", filters=[strip_filter],
-                           validators=[DataRequired("请填写理由，提出人会看到"), CharLength(2, 500)])
-
-
 class AcceptForm(BaseForm):
     reason = TextAreaField("备注（选填）", filters=[strip_filter], validators=[Optional(), CharLength(max=500)])
 

@@ -1,60 +1,38 @@
-import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
+from app.states import enum_column, workflow
 from app.timeutil import now
 
 
-class IdeaStatus(enum.Enum):
-    draft = "draft"
-    submitted = "submitted"
-    accepted = "accepted"
-    rejected = "rejected"
-    merged = "merged"
-    shortlisted = "shortlisted"
-    finalist = "finalist"
-    winner = "winner"
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
-
-    def can_become(self, other):
-        return other in TRANSITIONS[self]
-
-
-STATUS_LABELS = {
-    IdeaStatus.draft: "草稿",
-    IdeaStatus.submitted: "待筛选",
-    IdeaStatus.accepted: "已采纳，进入评选",
-    IdeaStatus.rejected: "未采纳",
-    IdeaStatus.merged: "已合并",
-    IdeaStatus.shortlisted: "入围，进入下一轮评审",
-    IdeaStatus.finalist: "入选前十，待公示",
-    IdeaStatus.winner: "十大金点子",
-}
-
-# The only legal moves of the workflow; services refuse everything else.
-TRANSITIONS = {
-    IdeaStatus.draft: {IdeaStatus.submitted},
-    IdeaStatus.submitted: {IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.merged},
+# The only legal moves of an idea; services refuse everything else.
+IdeaStatus = workflow("IdeaStatus", __name__, {
+    "draft": ("草稿", {"submitted"}),
+    "submitted": ("待筛选", {"accepted", "rejected", "merged"}),
     # A duplicate can turn up after both ideas were accepted. Closing a judging
     # round advances ideas; reopening it (an admin's logged act) takes them back.
-    IdeaStatus.accepted: {IdeaStatus.merged, IdeaStatus.shortlisted, IdeaStatus.finalist},
-    IdeaStatus.shortlisted: {IdeaStatus.finalist, IdeaStatus.accepted},
+    "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist"}),
+    "rejected": ("未采纳", ()),
+    "merged": ("已合并", ()),
+    "shortlisted": ("入围，进入下一轮评审", {"finalist", "accepted"}),
     # An alternate promoted after an upheld objection becomes a winner too.
-    IdeaStatus.finalist: {IdeaStatus.shortlisted, IdeaStatus.accepted, IdeaStatus.winner},
-    IdeaStatus.winner: set(),
-    IdeaStatus.rejected: set(),
-    IdeaStatus.merged: set(),
-}
+    "finalist": ("入选前十，待公示", {"shortlisted", "accepted", "winner"}),
+    "winner": ("十大金点子", ()),
+})
 
 
-def status_column(name):
-    return Enum(IdeaStatus, native_enum=False, length=20, create_constraint=True, name=name)
+# A background rebuild. Its members are strs too, so the progress JSON, the page's
+# data attribute and the label look-ups keep the plain values of the old string column.
+JobState = workflow("JobState", __name__, {
+    # A queued job fails without running when its queue loses it (Redis flushed).
+    "queued": ("排队中", {"running", "failed"}),
+    "running": ("进行中", {"done", "failed"}),
+    "done": ("已完成", ()),
+    "failed": ("失败", ()),
+}, text=True)
 
 
 class Idea(db.Model):
@@ -74,7 +52,7 @@ class Idea(db.Model):
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     seq: Mapped[int | None]
     tracking_code: Mapped[str | None] = mapped_column(String(20), unique=True)
-    status: Mapped[IdeaStatus] = mapped_column(status_column("status"), default=IdeaStatus.draft, index=True)
+    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"), default=IdeaStatus.draft, index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     title: Mapped[str] = mapped_column(String(40))
     problem: Mapped[str] = mapped_column(Text, default="")
@@ -133,8 +111,8 @@ class IdeaEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    from_status: Mapped[IdeaStatus | None] = mapped_column(status_column("from_status"))
-    to_status: Mapped[IdeaStatus | None] = mapped_column(status_column("to_status"))
+    from_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus, "from_status"))
+    to_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus, "to_status"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -224,7 +202,9 @@ class NlpJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    # No CHECK constraint: the column was a plain string before the workflow had an enum.
+    state: Mapped[JobState] = mapped_column(enum_column(JobState, "job_state", length=10, check=False),
+                                            default=JobState.queued)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -233,7 +213,7 @@ class NlpJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
 
-    STATE_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+    STATE_LABELS = {state.value: state.label for state in JobState}
 
     @property
     def percent(self):

@@ -10,6 +10,7 @@ from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
 from app.locks import lock_row
+from app.states import move
 from app.timeutil import now
 from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaEvent, IdeaStatus
 from ideas.queries import idea_by_code, idea_by_token
@@ -108,12 +109,11 @@ def _submit(idea, actor):
 
 def transition(idea, to_status, actor, reason):
     """Move an idea along the workflow, recording who, when and why."""
-    if not idea.status.can_become(to_status):
-        raise ScreeningError(f"{idea.tracking_code or '草稿'} 当前状态为“{idea.status.label}”，"
-                             f"不能改为“{to_status.label}”")
-    idea.events.append(IdeaEvent(actor=actor, from_status=idea.status, to_status=to_status,
+    previous = idea.status
+    move(idea, to_status, attribute="status", error=ScreeningError,
+         message=f"{idea.tracking_code or '草稿'} 当前状态为“{previous.label}”，不能改为“{to_status.label}”")
+    idea.events.append(IdeaEvent(actor=actor, from_status=previous, to_status=to_status,
                                  reason=reason, created_at=now()))
-    idea.status = to_status
     db.session.flush()
 
 

@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
-from app.forms import choices
+from app.forms import ReasonForm, choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
-from app.viewutil import back_or, current_actor, flash_form_errors, page_arg, run_form
+from app.viewutil import attempt, back_or, current_actor, flash_form_errors, page_arg, run_form
 from ideas import analysis_queries, queries, services
 from ideas.exports import export_ideas
-from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm, ReasonForm,
+from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 
@@ -38,16 +38,13 @@ def _save(form, campaign, idea=None):
     if not token or len(token) > Idea.submission_token.type.length:
         abort(400, description="表单已失效，请刷新页面后重新填写。")
     try:
-        saved, created_now = services.save_idea(
-            current_actor(), campaign, token, form.idea_fields(),
-            form.theme.data, submit=not form.is_draft,
-        )
-    except services.SubmissionClosed as exc:
-        flash(exc.message, "error")
-        return None
+        ok, result = attempt(lambda: services.save_idea(current_actor(), campaign, token, form.idea_fields(),
+                                                        form.theme.data, submit=not form.is_draft))
     except services.TokenMismatch:
         abort(400)
-    db.session.commit()
+    if not ok:
+        return None
+    saved, created_now = result
     if not created_now:
         flash(f"这条建议已经提交过了（编号 {saved.tracking_code}），没有重复提交。", "info")
     elif saved.status is IdeaStatus.draft:

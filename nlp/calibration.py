@@ -154,12 +154,12 @@ def main(argv=None):
     segmenter = Segmenter(cache_dir=tempfile.gettempdir(), user_words=theme_keywords(themes))
     set_default_segmenter(segmenter)
     texts, labels, _ = read_rows(args.dev, ["text"], "label")
-    on = [(t, l) for t, l in zip(texts, labels) if l in {th["code"] for th in themes}]
-    off = [t for t, l in zip(texts, labels) if l not in {th["code"] for th in themes}]
+    on = [(t, label) for t, label in zip(texts, labels) if label in {th["code"] for th in themes}]
+    off = [t for t, label in zip(texts, labels) if label not in {th["code"] for th in themes}]
     off += read_off_topic(args.off_topic, "dev", args.off_topic_n, seed=0)
     on_docs = segment_many([t for t, _ in on], n_jobs=1, segmenter=segmenter)
     off_docs = segment_many(off, n_jobs=1, segmenter=segmenter)
-    result = fit_calibration(on_docs, [l for _, l in on], off_docs, themes)
+    result = fit_calibration(on_docs, [label for _, label in on], off_docs, themes)
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(result, handle, ensure_ascii=False, indent=1)
         handle.write("\n")

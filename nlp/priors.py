@@ -11,7 +11,7 @@ The file holds two things the zero-shot model uses from the first idea on:
 
 Rebuild after changing the demo ideas or the default themes::
 
-    python -m nlp.priors --demo app/demo/data --themes ideas/data/default_themes.json
+    python -m nlp.priors --demo ops/demo/data --themes ideas/data/default_themes.json
 """
 import argparse
 import glob
@@ -59,7 +59,7 @@ def build_priors(by_theme, themes, segmenter, terms_per_theme=TERMS_PER_THEME):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nlp.priors",
                                      description="由演示建议生成零样本主题的先验词表。")
-    parser.add_argument("--demo", default="app/demo/data", help="演示建议目录（ideas_*.json）")
+    parser.add_argument("--demo", default="ops/demo/data", help="演示建议目录（ideas_*.json）")
     parser.add_argument("--themes", default="ideas/data/default_themes.json", help="默认主题文件")
     parser.add_argument("--out", default=str(PRIORS_PATH), help="输出文件")
     args = parser.parse_args(argv)

@@ -5,6 +5,7 @@ every test then starts from empty tables. The database is SQLite by default
 and PostgreSQL when ``TEST_DATABASE_URL`` names one: then an unreachable
 server fails the run instead of skipping it."""
 import os
+import signal
 
 import flask_migrate
 import pytest
@@ -24,6 +25,16 @@ pytest_plugins = ["tests.notice_fixtures"]
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_signal_handlers():
+    """A test that installs SIGINT/SIGTERM handlers (an RQ worker does) must put
+    them back, or a later Ctrl-C or SIGTERM to the run is swallowed."""
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.getsignal(sig) for sig in signals]
+    yield
+    assert [signal.getsignal(sig) for sig in signals] == before, "测试改动了信号处理函数而没有恢复"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -72,6 +83,26 @@ def _app(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture
+def app_with(_app, app):
+    """Builds a second app on the test database with some settings changed
+    (``app_with(WTF_CSRF_ENABLED=True)``, rate limits on, a proxy in front); each one's
+    pool is closed afterwards, or its open PostgreSQL connections would warn in some
+    later test. Its requests each get an app context of their own, as in a real
+    server: Flask-Login's cached user never passes between clients."""
+    built = []
+
+    def build(**config):
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"], **config})
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def _empty_tables():
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
@@ -94,24 +125,6 @@ def app(_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def make_app(_app, app):
-    """Another app over the test database, with settings of its own (rate limits
-    on, a proxy in front). Its requests each get an app context of their own, as
-    in a real server: Flask-Login's cached user never passes between clients."""
-    made = []
-
-    def make(**config):
-        made.append(create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
-                                           **config}))
-        return made[-1]
-
-    yield make
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

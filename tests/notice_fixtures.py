@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.auth.models import Role
-from app.demo.judging import judge_campaign
+from voting.judging.runs import judge_campaign
 from app.extensions import db
 from app.timeutil import now
 from ideas.models import IdeaStatus

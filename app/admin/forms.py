@@ -1,11 +1,8 @@
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from app.forms import BaseForm
+from app.forms import DATETIME_FORMATS, BaseForm
 from app.validators import CharLength, strip_filter
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
 
 class CampaignForm(BaseForm):
     title = StringField("活动名称", filters=[strip_filter],

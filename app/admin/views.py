@@ -14,7 +14,7 @@ from app.campaigns.models import Campaign, Theme
 from app.admin.forms import CampaignForm, NewCampaignForm, ThemeForm
 from app.extensions import db
 from app.validators import clean_text
-from app.viewutil import current_actor, page_arg
+from app.viewutil import attempt, current_actor, page_arg
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -65,14 +65,10 @@ def toggle_active(user_id):
 def campaigns():
     form = NewCampaignForm()
     if form.validate_on_submit():
-        try:
-            campaign = campaign_services.create_campaign(
-                current_actor(), form.year.data, form.title.data,
-                form.submit_opens_at.data, form.submit_closes_at.data, form.description.data)
-        except campaign_services.CampaignExists as exc:
-            form.year.errors.append(exc.message)
-        else:
-            db.session.commit()
+        created, campaign = attempt(lambda: campaign_services.create_campaign(
+            current_actor(), form.year.data, form.title.data,
+            form.submit_opens_at.data, form.submit_closes_at.data, form.description.data), form, field="year")
+        if created:
             flash(f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。", "success")
             return redirect(url_for("admin.campaigns"))
     return render_template("admin/campaigns.html", form=form,

@@ -3,7 +3,8 @@ from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 
 from app.auth.models import Role
 from app.forms import BaseForm, choices, region_choices
-from app.validators import CharLength, StrongPassword, parse_login, strip_filter
+from app.auth.passwords import StrongPassword
+from app.validators import CharLength, parse_login, strip_filter
 
 PASSWORD_HINT = "至少 8 位；最好 12 位以上，例如几个词连在一起。不能用常见密码、手机号或姓名"
 

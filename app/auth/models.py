@@ -2,10 +2,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.states import enum_column
 from app.timeutil import now
 
 
@@ -40,7 +41,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     real_name: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, create_constraint=True, name="role"),
+        enum_column(Role, "role", length=16),
         default=Role.citizen,
     )
     # Reviewers only: used to keep them away from ideas of their own region/unit.

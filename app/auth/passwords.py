@@ -5,6 +5,8 @@ import string
 from functools import cache
 from pathlib import Path
 
+from flask_login import current_user
+from wtforms.validators import ValidationError
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 8
@@ -45,3 +47,17 @@ def password_problem(password, user_inputs=()):
         return (f"密码太容易被猜中，请换一个：例如用几个词连成 {LONG_ENOUGH} 位以上，"
                 "不要用手机号、姓名、重复或连续的字符")
     return None
+
+
+class StrongPassword:
+    """The rule above, told at the form field. The form's
+    login and name (or the signed-in user's login) count as guessable words."""
+
+    def __call__(self, form, field):
+        inputs = [value for name in ("login", "real_name") if name in form
+                  for value in (form[name].data, getattr(form[name], "value", None))]
+        if current_user.is_authenticated:
+            inputs.append(current_user.login_name)
+        problem = password_problem(field.data or "", [value for value in inputs if isinstance(value, str)])
+        if problem:
+            raise ValidationError(problem)

@@ -1,7 +1,7 @@
 """accounts, campaigns, ideas and the action log
 
 Revision ID: a6a74e8d9473
-Revises: 
+Revises:
 Create Date: 2026-11-27 17:55:25.490828
 
 """

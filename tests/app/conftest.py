@@ -5,13 +5,14 @@ import pytest
 from werkzeug.routing import Map
 
 from app.auth.models import Role, mask_phone
-from app.demo.judging import judge_campaign
+from voting.judging.runs import judge_campaign
 from app.extensions import db
 from app.timeutil import now
 from ideas.analysis_services import rebuild
 from ideas.models import Cluster, ClusterRun, IdeaStatus, NlpJob
-from voting import queries as voting_queries
-from voting import services as voting_services
+from voting.judging import queries as voting_queries
+from voting.judging.panels import prepare_round
+from voting.judging.rounds import create_default_rounds, open_round
 from voting.ballots import services as ballot_services
 from voting.certificates.services import issue_certificate
 from voting.notice import queries as notice_queries
@@ -45,10 +46,10 @@ def world(make):
     run = ClusterRun(campaign_id=campaign.id, strategy="zero_shot")
     cluster = Cluster(run=run, name="园区、管委会", terms="园区 管委会", size=1)
     db.session.add_all([job, run, cluster])
-    first = voting_services.create_default_rounds(campaign, people["staff"])[0]
+    first = create_default_rounds(campaign, people["staff"])[0]
     first.reviewers_per_idea = 1
-    voting_services.prepare_round(first, people["staff"])
-    voting_services.open_round(first, people["staff"])
+    prepare_round(first, people["staff"])
+    open_round(first, people["staff"])
     db.session.commit()
     own = next(a for a in voting_queries.active_assignments(first) if a.reviewer_id == people["reviewer"].id)
     void = _open_public_vote(first, people)
@@ -85,7 +86,7 @@ def _open_public_vote(round_, people):
 
 _LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare", "notice.preview",
                         "notice.publish", "notice.finalize", "notice.winners", "notice.winners_text",
-                        "notice.winner", "notice.certificate", "notice.spam", "certificates.name")
+                        "notice.winner", "notice.spam", "certificates.name", "certificates.pdf")
 
 
 def _finished_campaign(make, year, people):

@@ -49,7 +49,7 @@ EXPECTED = {
     "notice.prepare": STAFF, "notice.preview": STAFF, "notice.publish": STAFF, "notice.rule": STAFF,
     "notice.spam": STAFF,
     "notice.finalize": STAFF, "notice.winners": PUBLIC, "notice.winners_text": PUBLIC, "notice.winner": PUBLIC,
-    "notice.certificate": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
+    "certificates.pdf": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
     "certificates.name": WINNER, "certificates.verify": PUBLIC,
     "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION, "notifications.read_all": SIGNED_IN,
     # The world's first round has an open public vote.

@@ -2,22 +2,14 @@ import re
 
 import pytest
 
-from app import create_app
-from app.extensions import db
 from tests.app.conftest import url_for_rule
 
 MISSING_TOKEN = "页面已过期"
 
 
 @pytest.fixture
-def csrf_app(_app):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
-                                 "WTF_CSRF_ENABLED": True})
-    yield app
-    # Close this app's own pool; left to the garbage collector, its open
-    # PostgreSQL connections would warn in some later test.
-    with app.app_context():
-        db.engine.dispose()
+def csrf_app(app_with):
+    return app_with(WTF_CSRF_ENABLED=True)
 
 
 def _log_in(client, user):

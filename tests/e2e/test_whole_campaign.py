@@ -10,9 +10,10 @@ from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
 from ideas.models import Idea, IdeaStatus
-from voting import queries as voting_queries
-from voting import services as voting_services
-from voting.models import Round
+from voting.judging import queries as voting_queries
+from voting.judging.reviews import save_review
+from voting.judging.rounds import create_default_rounds, update_round
+from voting.judging.models import Round
 from voting.notice.models import Announcement
 
 NAMED_AUTHOR = "欧阳明"
@@ -26,9 +27,9 @@ def _campaign(make):
                for n in range(13)]
     ideas = [make.idea(author=author, status=IdeaStatus.accepted, staff=staff, title=f"第{n:02d}条金点子建议",
                        show_name=n == 0) for n, author in enumerate(authors)]
-    rounds = voting_services.create_default_rounds(campaign, staff)
+    rounds = create_default_rounds(campaign, staff)
     for round_, advance, k in zip(rounds, (12, 11, 10), (2, 2, None)):
-        voting_services.update_round(round_, staff, advance_count=advance, reviewers_per_idea=k,
+        update_round(round_, staff, advance_count=advance, reviewers_per_idea=k,
                                      avoid_same_region=False)
     db.session.commit()
     # Idea 0 is the best in every reviewer's eyes, so its named author wins.
@@ -44,7 +45,7 @@ def _score_the_rest(round_id, quality):
     for assignment in voting_queries.active_assignments(round_):
         if assignment.review is None or not assignment.review.submitted:
             value = max(1, min(10, round(quality[assignment.idea_id])))
-            voting_services.save_review(assignment, assignment.reviewer,
+            save_review(assignment, assignment.reviewer,
                                         {c.id: value for c in round_.criteria}, "", submit=True)
     db.session.commit()
 

@@ -1,5 +1,6 @@
 """Text mining in the site: similar ideas while typing, themes with confidence,
 clusters, the dashboard and background rebuilds."""
+import signal
 import time
 
 import pytest
@@ -8,7 +9,7 @@ from rq import Queue, SimpleWorker
 from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
-import app as app_package
+from app import worker as app_worker
 
 from app.auth.models import Role
 from app.campaigns.queries import current_campaign
@@ -261,9 +262,17 @@ def test_rebuild_goes_through_rq_when_redis_is_configured(make, app, staff, clie
     client.post("/analysis/rebuild")
     job = db.session.scalars(select(NlpJob)).one()
     assert job.state == "queued" and queue.count == 1
-    assert queue.jobs[0].func_name == "ideas.analysis_services.rebuild_in_worker"
-    monkeypatch.setattr(app_package, "create_app", lambda: app)
-    SimpleWorker([queue], connection=redis).work(burst=True)
+    assert queue.jobs[0].func_name == "app.worker.run_job"
+    assert queue.jobs[0].args == ("ideas.analysis_services:run_rebuild_job", job.id)
+    monkeypatch.setattr(app_worker, "create_app", lambda: app)
+    # The worker installs its own SIGINT/SIGTERM handlers; put pytest's back so a
+    # later signal still stops the run.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=redis).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     db.session.expire_all()
     assert job.state == "done", job.message
     assert db.session.scalars(select(ClusterRun)).first() is not None

@@ -3,8 +3,7 @@ import re
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from app.admin.forms import DATETIME_FORMATS
-from app.forms import BaseForm, choices
+from app.forms import DATETIME_FORMATS, BaseForm, ReasonForm, choices
 from app.validators import CharLength, strip_filter
 from voting.ballots.services import VOID_KINDS
 
@@ -28,10 +27,6 @@ class VoteSettingsForm(BaseForm):
     @property
     def expert_share(self):
         return self.expert_weight.data / 100 if self.expert_weight.data is not None else None
-
-
-class ReasonForm(BaseForm):
-    reason = TextAreaField("理由", filters=[strip_filter], validators=[DataRequired("请填写理由"), CharLength(2, 500)])
 
 
 def _vote_ids(text):

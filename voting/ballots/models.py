@@ -5,7 +5,44 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.states import workflow
 from app.timeutil import now
+from voting.judging.models import RoundState
+
+
+# A round's public vote. Only publishing the blend is stored (unpublished → upcoming);
+# the clock and the round's closing make the other moves, so ``vote_state`` reads the
+# state rather than storing it. Its members are strs, so pages compare it with "open".
+VoteState = workflow("VoteState", __name__, {
+    "unpublished": ("计分办法未公布", {"upcoming"}),
+    "upcoming": ("尚未开始", {"open"}),
+    "open": ("投票中", {"ended"}),
+    "ended": ("已截止", ()),
+}, text=True)
+
+
+def vote_state(round_, at=None):
+    """None when the round has no public vote; unpublished until the blend is
+    published (it cannot open before); then upcoming, open, ended by the clock,
+    and ended once the round itself has closed."""
+    if not round_.public_vote:
+        return None
+    if round_.blend_published_at is None:
+        return VoteState.unpublished
+    at = at or now()
+    if at < round_.vote_opens_at:
+        return VoteState.upcoming
+    if at >= round_.vote_closes_at or round_.state not in (RoundState.draft, RoundState.open):
+        return VoteState.ended
+    return VoteState.open
+
+
+def accepts_votes(round_, at=None):
+    return vote_state(round_, at) is VoteState.open
+
+
+def vote_settings_editable(round_):
+    return round_.blend_published_at is None and round_.state in (RoundState.draft, RoundState.open)
 
 
 class PublicVote(db.Model):

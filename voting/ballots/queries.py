@@ -11,7 +11,7 @@ from app.timeutil import now
 from ideas.models import Idea
 from voting.ballots import fraud
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid
-from voting.models import Round, RoundEntry, RoundState
+from voting.judging.models import Round, RoundEntry, RoundState
 
 # How many votes the screen lists for one selection: enough to pick from,
 # small enough for a phone.
@@ -34,6 +34,17 @@ def vote_totals(round_, include_voided=False):
     if not include_voided:
         query = query.where(~is_voided())
     return dict(db.session.execute(query).all())
+
+
+def vote_version(round_):
+    """Changes whenever the votes that count change: cast, withdrawn, voided or restored."""
+    votes = db.session.execute(
+        select(func.count(PublicVote.id), func.max(PublicVote.id), func.count(PublicVote.withdrawn_at),
+               func.max(PublicVote.withdrawn_at)).where(PublicVote.round_id == round_.id)).one()
+    voids = db.session.execute(
+        select(func.count(VoteVoid.id), func.max(VoteVoid.id), func.count(VoteVoid.restored_at),
+               func.max(VoteVoid.restored_at)).where(VoteVoid.round_id == round_.id)).one()
+    return tuple(votes) + tuple(voids)
 
 
 # --- The public pages ----------------------------------------------------------------------

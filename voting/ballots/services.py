@@ -15,8 +15,9 @@ from app.extensions import db
 from app.timeutil import now
 from voting.ballots import queries
 from voting.ballots.fraud import network_of
-from voting.ballots.models import PublicVote, VoidedVote, VoteVoid
-from voting.models import Round, RoundState
+from voting.ballots.models import (PublicVote, VoidedVote, VoteVoid, accepts_votes, vote_settings_editable,
+                                   vote_state)
+from voting.judging.models import Round, RoundState
 
 USER_AGENT_LENGTH = 255
 IP_LENGTH = 45
@@ -60,7 +61,7 @@ def save_settings(round_, actor, *, public_vote, vote_opens_at, vote_closes_at, 
     _lock_round(round_)
     if round_.blend_published_at is not None:
         raise BallotError(f"计分办法已于 {round_.blend_published_at:{TIME}} 公布，公众投票的设置不能再改")
-    if not round_.vote_settings_editable():
+    if not vote_settings_editable(round_):
         raise BallotError(f"“{round_.name}”当前为{round_.state.label}，不能再设置公众投票")
     if public_vote:
         for field, value, message in (("vote_opens_at", vote_opens_at, "请填写投票开始时间"),
@@ -97,7 +98,7 @@ def publish_blend(round_, actor, at=None):
         raise BallotError(f"计分办法已于 {round_.blend_published_at:{TIME}} 公布")
     if not round_.public_vote:
         raise BallotError("本轮没有开启公众投票，请先保存投票设置")
-    if not round_.vote_settings_editable():
+    if not vote_settings_editable(round_):
         raise BallotError(f"“{round_.name}”当前为{round_.state.label}，不能再公布计分办法")
     if at >= round_.vote_opens_at:
         raise BallotError("计分办法必须在投票开始前公布：请先把投票开始时间改到以后")
@@ -114,7 +115,7 @@ def publish_blend(round_, actor, at=None):
 
 def window_message(round_, at):
     """Why the vote does not accept votes now."""
-    state = round_.vote_state(at)
+    state = vote_state(round_, at)
     if state == "upcoming":
         return f"投票尚未开始（{round_.vote_opens_at:{TIME}} 开始）"
     if state == "ended":
@@ -125,7 +126,7 @@ def window_message(round_, at):
 def _open_for(round_, idea, user, at):
     _lock_voter(user)
     _lock_round(round_, read=True)
-    if not round_.accepts_votes(at):
+    if not accepts_votes(round_, at):
         raise BallotError(window_message(round_, at))
     if not queries.in_ballot(round_, idea):
         raise BallotError("这条建议不在本轮投票范围内")

@@ -5,18 +5,22 @@ from flask_login import current_user
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign, current_campaign_or_404
 from app.extensions import db
+from app.forms import ReasonForm
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
-from app.viewutil import back_or, current_actor, run_and_commit, run_form
+from app.viewutil import attempt, back_or, current_actor, run_and_commit, run_form
 from ideas.models import Idea
-from voting import queries as round_queries
-from voting import services as round_services
+from voting.judging import queries as round_queries
+from voting.ballots.round_part import vote_effect
+from voting.judging.outcome import rubric_of
 from voting.ballots import queries, services
-from voting.ballots.forms import ReasonForm, VoidForm, VoteSettingsForm
-from voting.ballots.models import VoteVoid
-from voting.models import Round
+from voting.ballots.forms import VoidForm, VoteSettingsForm
+from voting.ballots.models import VoteState, VoteVoid, accepts_votes, vote_settings_editable, vote_state
+from voting.judging.models import Round
 
 bp = Blueprint("ballots", __name__, template_folder="templates")
+for _helper in (vote_state, accepts_votes, vote_settings_editable):
+    bp.add_app_template_global(_helper)
 
 
 @bp.app_context_processor
@@ -37,7 +41,7 @@ def index():
 
 def _published_round(round_id):
     round_ = db.get_or_404(Round, round_id)
-    if round_.vote_state() in (None, "unpublished"):
+    if vote_state(round_) in (None, VoteState.unpublished):
         abort(404)
     return round_
 
@@ -55,7 +59,7 @@ def ballot(round_id):
     voted = queries.voted_idea_ids(round_, current_user)
     page = queries.ballot_page(round_, request.args.get("page", 1, type=int))
     return render_template("ballots/ballot.html", round_=round_, page=page, voted=voted,
-                           rubric=round_services.rubric_of(round_))
+                           rubric=rubric_of(round_))
 
 
 @bp.route("/<int:round_id>/ideas/<int:idea_id>")
@@ -115,25 +119,17 @@ def settings(round_id):
     if request.method == "GET" and round_.expert_weight is not None:
         form.expert_weight.data = round(round_.expert_weight * 100)
     if form.validate_on_submit():
-        try:
-            services.save_settings(round_, current_actor(), public_vote=form.public_vote.data,
-                                   vote_opens_at=form.vote_opens_at.data, vote_closes_at=form.vote_closes_at.data,
-                                   votes_per_citizen=form.votes_per_citizen.data, expert_weight=form.expert_share)
-        except services.BallotError as exc:
-            db.session.rollback()
-            # A refused value is shown at its field, with what was typed kept.
-            field = getattr(exc, "field", None)
-            if field:
-                form[field].errors.append(exc.message)
-            else:
-                flash(exc.message, "error")
-        else:
-            db.session.commit()
+        # A refused value is shown at its field, with what was typed kept.
+        saved, _ = attempt(lambda: services.save_settings(
+            round_, current_actor(), public_vote=form.public_vote.data, vote_opens_at=form.vote_opens_at.data,
+            vote_closes_at=form.vote_closes_at.data, votes_per_citizen=form.votes_per_citizen.data,
+            expert_weight=form.expert_share), form)
+        if saved:
             flash("公众投票设置已保存。确认无误后请公布计分办法。", "success")
             return redirect(url_for("ballots.settings", round_id=round_.id))
     return render_template("ballots/settings.html", round_=round_, form=form,
                            rounds=round_queries.rounds_of(round_.campaign),
-                           rubric=round_services.rubric_of(round_))
+                           rubric=rubric_of(round_))
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -158,7 +154,7 @@ def screen(round_id):
     listed["idea_id"] = idea_id if idea_id in ideas else None
     voids = queries.voids_of(round_)
     return render_template(
-        "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=round_services.vote_effect(round_),
+        "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=vote_effect(round_),
         voids=voids, ideas=ideas, form=form, restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
         listed=listed, votes=queries.listed_votes(round_, **listed) if any(listed.values()) else None)
 

@@ -9,7 +9,7 @@ from app.locks import lock_row
 from app.timeutil import now
 from voting.certificates import queries
 from voting.certificates.models import Certificate
-from voting.notice.certificate import ISSUER
+from voting.certificates.pdf import ISSUER
 from voting.notice.models import EntryStatus, NoticeState
 
 # Crockford's base32: no I, L, O or U, so a serial read off paper is typed back right.

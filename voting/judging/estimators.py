@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 from scipy.stats import norm, rankdata
 
-from voting.scoring import DEFAULT_RIDGE, calibrate, robust_mean
+from voting.judging.scoring import DEFAULT_RIDGE, calibrate, robust_mean
 
 Triple = tuple[Hashable, Hashable, float]
 """(reviewer id, idea id, rubric total)."""

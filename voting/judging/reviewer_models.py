@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voting.scoring import Criterion, Rubric
+from voting.judging.scoring import Criterion, Rubric
 
 REVIEWER_MODELS = ("additive", "scale", "heavy-tail", "regional", "strategic", "ceiling")
 DEFAULT_NOISE = 1.0

@@ -1,8 +1,7 @@
 from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from app.admin.forms import DATETIME_FORMATS
-from app.forms import BaseForm, choices
+from app.forms import DATETIME_FORMATS, BaseForm, choices
 from app.validators import CharLength, strip_filter
 
 CITATION_MAX = 200

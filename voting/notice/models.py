@@ -1,53 +1,34 @@
 """The announcement of the top ten: 公示 with objections, then the winners."""
-import enum
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint, event,
+from sqlalchemy import (CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, event,
                         inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.errors import Refused
 from app.extensions import db
+from app.states import enum_column, workflow
 from app.timeutil import now
 
 
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=20, create_constraint=True, name=name)
-
-
-class NoticeState(enum.Enum):
-    draft = "draft"
-    published = "published"
-    finalized = "finalized"
-
-    @property
-    def label(self):
-        return {"draft": "待发布", "published": "公示中", "finalized": "已公布结果"}[self.value]
-
-
-class EntryStatus(enum.Enum):
-    listed = "listed"
-    alternate = "alternate"
-    removed = "removed"
-
-    @property
-    def label(self):
-        return {"listed": "入选", "alternate": "候补", "removed": "经异议取消"}[self.value]
-
-
-class ObjectionState(enum.Enum):
-    pending = "pending"
-    upheld = "upheld"
-    dismissed = "dismissed"
-    # Advertising and the like, set aside by staff (in bulk, with a reason): never shown.
-    spam = "spam"
-
-    @property
-    def label(self):
-        return {"pending": "待处理", "upheld": "异议成立", "dismissed": "异议不成立",
-                "spam": "无效信息（不公开）"}[self.value]
-
-
+NoticeState = workflow("NoticeState", __name__, {
+    "draft": ("待发布", {"published"}),
+    "published": ("公示中", {"finalized"}),
+    "finalized": ("已公布结果", ()),
+})
+# An upheld objection removes a listed entry; the first alternate takes its place.
+EntryStatus = workflow("EntryStatus", __name__, {
+    "listed": ("入选", {"removed"}),
+    "alternate": ("候补", {"listed"}),
+    "removed": ("经异议取消", ()),
+})
+# Spam: advertising and the like, set aside by staff (in bulk, with a reason); never shown.
+ObjectionState = workflow("ObjectionState", __name__, {
+    "pending": ("待处理", {"upheld", "dismissed", "spam"}),
+    "upheld": ("异议成立", ()),
+    "dismissed": ("异议不成立", ()),
+    "spam": ("无效信息（不公开）", ()),
+})
 # What the public 公示 page shows: an objection is held until staff rule on it.
 PUBLIC_OBJECTION_STATES = (ObjectionState.upheld, ObjectionState.dismissed)
 
@@ -62,7 +43,7 @@ class Announcement(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     # active_history: the guard below must know the state as loaded, even when
     # it is overwritten without having been read first.
-    state: Mapped[NoticeState] = mapped_column(_enum(NoticeState, "state"), default=NoticeState.draft,
+    state: Mapped[NoticeState] = mapped_column(enum_column(NoticeState, "state"), default=NoticeState.draft,
                                                active_history=True)
     winner_count: Mapped[int] = mapped_column(default=10)
     intro: Mapped[str] = mapped_column(Text, default="")
@@ -104,7 +85,7 @@ class NoticeEntry(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
     # Order in the final round's ranking (1, 2, … then the alternates).
     position: Mapped[int]
-    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "status"))
+    status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus, "status"))
     # Place in the published top ten; renumbered when a finalist is removed.
     rank: Mapped[int | None]
     title: Mapped[str] = mapped_column(String(40))
@@ -148,7 +129,7 @@ class Objection(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("notice_entries.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[ObjectionState] = mapped_column(_enum(ObjectionState, "state"), default=ObjectionState.pending)
+    state: Mapped[ObjectionState] = mapped_column(enum_column(ObjectionState, "state"), default=ObjectionState.pending)
     ruling: Mapped[str | None] = mapped_column(Text)
     ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ruled_at: Mapped[datetime | None]

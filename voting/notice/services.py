@@ -10,12 +10,13 @@ from app.auth.models import User
 from app.errors import Refused
 from app.extensions import db
 from app.locks import lock_row
+from app.states import move
 from app.notifications.services import notify
 from app.timeutil import now
 from ideas import services as idea_services
 from ideas.models import IdeaStatus
-from voting import queries as voting_queries
-from voting.models import RoundState
+from voting.judging import queries as voting_queries
+from voting.judging.models import RoundState
 from voting.notice import queries
 from voting.notice.models import (FINALIZED_MESSAGE, Announcement, EntryStatus, NoticeEntry, NoticeState,
                                   Objection, ObjectionState)
@@ -110,7 +111,7 @@ def publish(announcement, actor, ends_at, at=None):
     missing = [str(entry.rank) for entry in queries.listed(announcement) if not entry.citation.strip()]
     if missing:
         raise NoticeError(f"第 {'、'.join(missing)} 名还没有评语，请先填写")
-    announcement.state = NoticeState.published
+    move(announcement, NoticeState.published, error=NoticeError)
     announcement.published_at = at
     announcement.notice_ends_at = ends_at
     db.session.flush()
@@ -162,7 +163,7 @@ def rule_objection(objection, actor, upheld, ruling, at=None):
     ruling = (ruling or "").strip()
     if not ruling:
         raise NoticeError("请写明处理理由，处理结果会公开")
-    objection.state = ObjectionState.upheld if upheld else ObjectionState.dismissed
+    move(objection, ObjectionState.upheld if upheld else ObjectionState.dismissed, error=NoticeError)
     objection.ruling, objection.ruled_by, objection.ruled_at = ruling, actor, at
     promoted = None
     removed = upheld and entry.status is EntryStatus.listed
@@ -189,8 +190,8 @@ def dismiss_as_spam(announcement, actor, objections, reason, at=None):
     if not chosen or any(o.state is not ObjectionState.pending for o in chosen):
         raise NoticeError("只能驳回本次公示中待处理的异议，请刷新页面后重新勾选")
     for objection in chosen:
-        objection.state, objection.ruling, objection.ruled_by, objection.ruled_at = (
-            ObjectionState.spam, reason, actor, at)
+        move(objection, ObjectionState.spam, error=NoticeError)
+        objection.ruling, objection.ruled_by, objection.ruled_at = reason, actor, at
     db.session.flush()
     log_action(actor, "notice.spam", announcement, objections=[o.id for o in chosen], reason=reason)
     return chosen
@@ -198,11 +199,13 @@ def dismiss_as_spam(announcement, actor, objections, reason, at=None):
 
 def _remove_and_promote(entry, actor, ruling, at):
     announcement = entry.announcement
-    entry.status, entry.rank, entry.removed_at = EntryStatus.removed, None, at
+    move(entry, EntryStatus.removed, attribute="status", error=NoticeError)
+    entry.rank, entry.removed_at = None, at
     alternates = [e for e in announcement.entries if e.status is EntryStatus.alternate]
     promoted = min(alternates, key=lambda e: e.position) if alternates else None
     if promoted is not None:
-        promoted.status, promoted.promoted_at = EntryStatus.listed, at
+        move(promoted, EntryStatus.listed, attribute="status", error=NoticeError)
+        promoted.promoted_at = at
     # Listed entries keep their order of the final round; ranks close up to 1..n.
     # All before the ideas move: their transitions flush, and a listed entry needs its rank.
     listed = sorted((e for e in announcement.entries if e.status is EntryStatus.listed),
@@ -244,7 +247,7 @@ def finalize(announcement, actor, at=None):
         idea_services.transition(entry.idea, IdeaStatus.winner, actor,
                                  f"公示期满，评为“献策湖南”十大金点子（第 {entry.rank} 名）")
     announcement.digest = hashlib.sha256(queries.final_list_text(announcement).encode("utf-8")).hexdigest()
-    announcement.state = NoticeState.finalized
+    move(announcement, NoticeState.finalized, error=NoticeError)
     announcement.finalized_at = at
     db.session.flush()
     notifications = [

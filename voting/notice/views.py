@@ -1,22 +1,18 @@
 """公示、异议、十大金点子."""
-import io
 from datetime import timedelta
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+                   url_for)
 from flask_login import current_user, login_required
 
 from app.auth.decorators import staff_required
 from app.campaigns.queries import campaign_by_year
-from app.errors import Refused
 from app.extensions import db
 from app.notifications import services as notification_services
 from app.timeutil import now
-from app.viewutil import current_actor, run_and_commit, run_form
-from voting import queries as voting_queries
-from voting.certificates.queries import certificate_of
+from app.viewutil import attempt, current_actor, run_and_commit, run_form
+from voting.judging import queries as voting_queries
 from voting.notice import queries, services
-from voting.notice.certificate import certificate_pdf
 from voting.notice.forms import ObjectionForm, PublishForm, RulingForm, SpamForm, announcement_form, citations
 from voting.notice.models import EntryStatus, NoticeState, Objection, ObjectionState
 
@@ -57,14 +53,10 @@ def objection(year, entry_id):
         return redirect(back)
     form = ObjectionForm()
     if form.validate_on_submit():
-        try:
-            services.file_objection(entry, current_actor(), form.reason.data,
-                                    per_account=current_app.config["NOTICE_OBJECTIONS_PER_ACCOUNT"])
-        except Refused as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        filed, _ = attempt(lambda: services.file_objection(
+            entry, current_actor(), form.reason.data,
+            per_account=current_app.config["NOTICE_OBJECTIONS_PER_ACCOUNT"]))
+        if filed:
             flash("异议已提交。工作人员处理后，异议和处理结果会一并在公示页公开。", "success")
             return redirect(f"{back}#entry-{entry.id}")
     return render_template("notice/objection.html", announcement=announcement, entry=entry, form=form)
@@ -178,13 +170,9 @@ def spam(year):
 def finalize(year):
     announcement = _announcement_or_404(year)
     back = url_for("notice.manage", year=year)
-    try:
-        notifications = services.finalize(announcement, current_actor())
-    except Refused as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    finalized, notifications = attempt(lambda: services.finalize(announcement, current_actor()))
+    if not finalized:
         return redirect(back)
-    db.session.commit()
     # A second commit on purpose: mail leaves only once the result is committed,
     # and a failing mail server (logged inside) never undoes it.
     sent = notification_services.email_notifications(notifications, request.host_url)
@@ -221,18 +209,3 @@ def winner(year, rank):
     entry = queries.winner(year, rank) or abort(404)
     return render_template("notice/winner.html", entry=entry, idea=entry.idea,
                            announcement=entry.announcement, is_winner=entry.credits(current_user))
-
-
-@bp.route("/winners/<int:year>/<int:rank>/certificate.pdf")
-@login_required
-def certificate(year, rank):
-    entry = queries.winner(year, rank) or abort(404)
-    if not entry.credits(current_user):
-        abort(403, description="荣誉证书只能由获奖建议的提出人下载")
-    issued = certificate_of(entry, current_user)
-    if issued is None:
-        # The winner names the certificate first: never a masked login on it.
-        return redirect(url_for("certificates.name", year=year, rank=rank))
-    verify_url = url_for("certificates.verify", serial=issued.serial, _external=True)
-    return send_file(io.BytesIO(certificate_pdf(issued, verify_url)), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"荣誉证书-{year}-第{rank}名.pdf")

@@ -14,7 +14,7 @@ from voting.judging.estimators import (
     reml_ridge,
     within_reviewer_ranks,
 )
-from voting.scoring import calibrate
+from voting.judging.scoring import calibrate
 
 
 def design(n_ideas=200, n_reviewers=10, k=4, *, noise=0.1, offsets=None, scales=None, seed=0):

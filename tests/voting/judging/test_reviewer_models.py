@@ -8,7 +8,7 @@ from voting.judging.reviewer_models import (
     make_panel,
     single_review_reliability,
 )
-from voting.simulation import make_synthetic_campaign
+from voting.judging.simulation import make_synthetic_campaign
 
 CAMPAIGN = make_synthetic_campaign(300, 20, seed=3, rubric=JUDGING_RUBRIC)
 QUALITY = {idea.idea_id: idea.true_quality for idea in CAMPAIGN.ideas}

@@ -1,0 +1,1 @@
+"""Operations: tools run by an operator from the command line, above every stage."""

@@ -1,0 +1,151 @@
+"""Reviewer and staff pages of judging: blind review enforced on the server."""
+import hashlib
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import ActionLog
+from app.auth.models import Role
+from app.extensions import db
+from ideas.services import merge_duplicate
+from tests.voting.conftest import score_everything
+from voting.judging import queries
+from voting.judging.panels import prepare_round
+from voting.judging import rounds as round_services
+
+
+@pytest.fixture
+def open_round(judging, make):
+    first = judging["rounds"][0]
+    co_author = make.user(real_name="共同提出人丙")
+    idea = judging["ideas"][0]
+    idea.author.real_name = "提出人甲"
+    idea.contact_phone = "13899990000"
+    duplicate = make.idea(author=co_author, title="重复的建议标题")
+    merge_duplicate(duplicate, idea.tracking_code, judging["staff"], "重复", credit=True)
+    prepare_round(first, judging["staff"])
+    round_services.open_round(first, judging["staff"])
+    db.session.commit()
+    return first
+
+
+def test_reviewer_sees_only_what_the_rubric_needs(client, auth, judging, open_round):
+    assignment = queries.active_assignments(open_round)[0]
+    idea = assignment.idea
+    auth.login(assignment.reviewer)
+    listing = client.get("/voting/review").get_data(as_text=True)
+    page = client.get(f"/voting/review/{assignment.id}").get_data(as_text=True)
+    assert idea.title in listing and idea.title in page
+    for shown in (idea.problem, idea.suggestion, idea.benefit, idea.theme.name):
+        assert shown in page
+    secrets = [idea.author.real_name, idea.author.login_name, idea.contact_phone, idea.contact_phone[-4:],
+               idea.region, idea.tracking_code, "共同提出人丙"]
+    for secret in secrets:
+        assert secret not in page and secret not in listing, secret
+
+
+def test_reviewer_cannot_reach_other_assignments_or_idea_pages(client, auth, judging, open_round):
+    mine = queries.active_assignments(open_round)[0]
+    others = [a for a in queries.active_assignments(open_round) if a.reviewer_id != mine.reviewer_id]
+    auth.login(mine.reviewer)
+    for other in others[:5]:
+        assert client.get(f"/voting/review/{other.id}").status_code == 404
+        assert client.post(f"/voting/review/{other.id}", data={"submit": "1"}).status_code == 404
+        assert client.post(f"/voting/review/{other.id}/recuse", data={"recuse-reason": "x"}).status_code == 404
+        not_found = client.get(f"/ideas/{other.idea_id}")
+        assert not_found.status_code == 404 and other.idea.title not in not_found.get_data(as_text=True)
+    assert client.get("/voting/review/999999").status_code == 404
+    for staff_page in ("/voting/rounds", f"/voting/rounds/{open_round.id}", "/ideas/screening",
+                       "/ideas/export.csv"):
+        assert client.get(staff_page).status_code == 403
+
+
+def test_reviewer_saves_a_draft_then_submits_and_edits_until_close(client, auth, judging, open_round):
+    assignment = queries.active_assignments(open_round)[0]
+    criteria = open_round.criteria
+    auth.login(assignment.reviewer)
+    url = f"/voting/review/{assignment.id}"
+    bad = client.post(url, data={f"c{criteria[0].id}": "8", "submit": "1"})
+    assert "提交前请为每个评分项打分" in bad.get_data(as_text=True)
+    client.post(url, data={f"c{criteria[0].id}": "8", "comment": "思路清楚", "draft": "1"})
+    db.session.expire_all()
+    assert not assignment.review.submitted and assignment.review.comment == "思路清楚"
+    full = {f"c{c.id}": "7" for c in criteria}
+    client.post(url, data={**full, "submit": "1"})
+    db.session.expire_all()
+    assert assignment.review.submitted and set(assignment.review.score_map().values()) == {7}
+    client.post(url, data={**full, f"c{criteria[0].id}": "9", "submit": "1"})
+    db.session.expire_all()
+    assert assignment.review.score_map()[criteria[0].id] == 9
+    changes = db.session.scalars(select(ActionLog).where(ActionLog.action.like("review.%"))).all()
+    assert len(changes) == 3
+
+
+def test_staff_runs_a_round_through_the_pages(client, auth, judging):
+    first = judging["rounds"][0]
+    auth.login(judging["staff"])
+    assert "初审" in client.get("/voting/rounds").get_data(as_text=True)
+    client.post(f"/voting/rounds/{first.id}/prepare")
+    client.post(f"/voting/rounds/{first.id}/open")
+    db.session.expire_all()
+    assert first.state.value == "open"
+    page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    assert "评审进度" in page and judging["reviewers"][0].display_name in page
+    assert "尚未收齐评分的 12 条" in page and "未完成" in page
+    score_everything(first, lambda a: 1 + a.idea_id % 10)
+    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "99"})
+    db.session.expire_all()
+    assert first.state.value == "closed" and first.tie_seed == 99
+    page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    assert "同分时按事先公布的顺序决定：校准分 → 中位数 → 针对性 → 满分项个数 → 以记录的种子抽签。" in page
+    assert first.digest in page and "校准分" in page and "原始均分" in page
+    table = client.get(f"/voting/rounds/{first.id}/table.txt")
+    assert table.status_code == 200 and table.headers["X-Content-SHA256"] == first.digest
+    assert hashlib.sha256(table.data).hexdigest() == first.digest
+    # Only an admin may reopen.
+    assert client.post(f"/voting/rounds/{first.id}/reopen", data={"reason": "想重新评"}).status_code == 403
+
+
+def test_reviewer_recusal_through_the_page(client, auth, judging, open_round):
+    assignment = queries.active_assignments(open_round)[0]
+    auth.login(assignment.reviewer)
+    client.post(f"/voting/review/{assignment.id}/recuse", data={"recuse-reason": "提出人是我的亲属"})
+    db.session.expire_all()
+    assert not assignment.active and assignment.recusal_reason == "提出人是我的亲属"
+    assert client.get(f"/voting/review/{assignment.id}").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.citizen, Role.reviewer])
+def test_voting_staff_pages_refuse_non_staff(client, auth, make, judging, role):
+    auth.login(make.user(role))
+    first = judging["rounds"][0]
+    for method, path in (("GET", "/voting/rounds"), ("POST", "/voting/rounds"),
+                         ("GET", f"/voting/rounds/{first.id}"), ("POST", f"/voting/rounds/{first.id}/prepare"),
+                         ("POST", f"/voting/rounds/{first.id}/close"), ("POST", f"/voting/rounds/{first.id}/reopen")):
+        assert client.open(path, method=method).status_code == 403, path
+
+
+def test_citizens_and_staff_have_no_review_pages(client, auth, make, judging):
+    for role in (Role.citizen, Role.staff, Role.admin):
+        auth.login(make.user(role))
+        assert client.get("/voting/review").status_code == 403
+        auth.logout()
+
+
+def test_audit_verify_command(runner, judging):
+    assert "完整" in runner.invoke(args=["voting", "audit", "verify"]).output
+    entry = db.session.scalars(select(ActionLog).order_by(ActionLog.id)).all()[3]
+    entry.details = {"tampered": True}
+    db.session.commit()
+    result = runner.invoke(args=["voting", "audit", "verify"])
+    assert result.exit_code != 0 and f"第 {entry.id} 条" in result.output
+
+
+def test_simulate_command_runs_three_rounds_to_ten(runner, app):
+    result = runner.invoke(args=["voting", "simulate", "--ideas", "60", "--reviewers", "8", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["winners"] == 10 and figures["conflict_violations"] == 0
+    assert figures["load_spread"][:2] == [0, 0] or max(figures["load_spread"][:2]) <= 1
+    assert -1 <= figures["kendall_tau"] <= 1 and len(figures["digests"]) == 3

@@ -1,0 +1,37 @@
+import json
+
+import click
+from flask.cli import AppGroup
+
+from app.audit.queries import first_broken_link
+from app.worker import scratch_app
+
+voting_cli = AppGroup("voting", help="评审轮次。")
+audit_cli = AppGroup("audit", help="操作日志。")
+voting_cli.add_command(audit_cli)
+
+
+@audit_cli.command("verify")
+def verify_command():
+    """Check the hash chain of the action log; report the first broken link."""
+    broken = first_broken_link()
+    if broken is None:
+        click.echo("操作日志哈希链完整。")
+        return
+    raise click.ClickException(
+        f"第 {broken.id} 条记录（{broken.created_at:%Y-%m-%d %H:%M:%S} {broken.label}）与哈希链不符，"
+        "该条或其前一条被改动过。")
+
+
+@voting_cli.command("simulate")
+@click.option("--ideas", "n_ideas", default=500, show_default=True)
+@click.option("--reviewers", "n_reviewers", default=25, show_default=True)
+@click.option("--seed", default=1, show_default=True)
+def simulate_command(n_ideas, n_reviewers, seed):
+    """A whole three-round selection on synthetic ideas, through the real services,
+    in a throw-away SQLite database. Prints one JSON line."""
+    from voting.judging.dryrun import run_dry_run
+
+    with scratch_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1"):
+        result = run_dry_run(n_ideas, n_reviewers, seed)
+    click.echo(json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,253 @@
+"""A round's result, computed from its submitted reviews without writing: the
+calibrated ranking that closing stores and the provisional view of an open
+round. The arithmetic lives in ``voting.judging.scoring``.
+
+A round may carry a public vote. The judging knows only the interface below;
+``voting.ballots`` provides it when the app is wired (``app.extensions["public_part"]``),
+so the vote, a later stage, sits above the judging and is never imported by it."""
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from flask import current_app
+
+from voting.judging import queries
+from voting.judging.guards import VotingError
+from voting.judging.scoring import (RELEVANCE_CRITERION, Criterion as RubricCriterion, Review as ScoredReview,
+                                    Rubric, calibrate, freeze_score_table, idea_spreads,
+                                    krippendorff_alpha_interval, near_cutoff, rank_ideas, robust_mean,
+                                    tie_break_keys)
+
+# The published tie-break, as every page states it: the keys of scoring.TieBreakKeys in
+# their order (a test holds the two together), then the draw with the recorded seed.
+TIE_BREAK_KEYS = (("calibrated", "校准分"), ("median", "中位数"), ("relevance", RELEVANCE_CRITERION),
+                  ("top_marks", "满分项个数"))
+TIE_BREAK_DRAW = "以记录的种子抽签"
+
+
+def tie_break_steps():
+    """The tie-break's steps in Chinese, for the templates (the ``tie_break_steps`` global)."""
+    return [label for _, label in TIE_BREAK_KEYS] + [TIE_BREAK_DRAW]
+
+
+# A reviewer pair further apart than this (on the 1–10 weighted total) is flagged.
+DISAGREEMENT_STD = 2.0
+NEAR_CUT_MARGIN = 0.25
+# The same closeness on the 0–100 blend of a round with a public vote.
+NEAR_CUT_BLEND_MARGIN = 2.5
+
+
+class PublicPart:
+    """What a round's public vote adds to judging; every method is a no-op for a
+    round without one. ``voting.ballots.round_part`` implements it."""
+
+    def blend(self, round_, rubric, calibrated, keys, include_voided):
+        """None, or (idea id → parts with ``expert_part``, ``votes``, ``public_part``,
+        ``blended``; idea id → ranking keys) for a round with a public vote."""
+        raise NotImplementedError
+
+    def pool_change_problem(self, round_):
+        """Why the round's pool may no longer change, or None."""
+        raise NotImplementedError
+
+    def update_problem(self, round_):
+        """Why the round's edited settings clash with its published vote, or None."""
+        raise NotImplementedError
+
+    def close_problem(self, round_):
+        """Why the round may not close yet because of its vote, or None."""
+        raise NotImplementedError
+
+    def version(self, round_):
+        """Something that changes whenever the votes that count change (None without a vote)."""
+        raise NotImplementedError
+
+
+def public_part():
+    return current_app.extensions["public_part"]
+
+
+def rubric_of(round_):
+    return Rubric(tuple(RubricCriterion(c.name, c.weight, c.scale_min, c.scale_max) for c in round_.criteria))
+
+
+@dataclass
+class RoundOutcome:
+    ranking: object
+    alpha: float | None
+    components: int
+    table: object
+    # Idea id → blend parts in a round with a public vote, which then ranks by the blend.
+    blend: dict | None = None
+
+
+@dataclass
+class ExpertScores:
+    """The reviews' side of a result, computed once however many vote counts it is blended with."""
+
+    rubric: object
+    reviews: list
+    totals: list
+    calibration: object
+    keys: dict
+
+
+def expert_scores(round_):
+    rubric = rubric_of(round_)
+    names = {c.id: c.name for c in round_.criteria}
+    reviews = [ScoredReview(r.assignment.idea_id, r.assignment.reviewer_id,
+                            {names[s.criterion_id]: s.value for s in r.scores})
+               for r in queries.submitted_reviews(round_)]
+    if round_.carry_over:
+        reviews += _carried_reviews(round_, rubric)
+    pool = {e.idea_id for e in round_.entries}
+    unscored = pool - {r.idea_id for r in reviews}
+    if unscored:
+        raise VotingError(f"还有 {len(unscored)} 条建议没有任何已提交的评分，不能截止")
+    reviews = [r for r in reviews if r.idea_id in pool]
+    totals = [(r.reviewer_id, r.idea_id, rubric.total(r.scores)) for r in reviews]
+    calibration = calibrate(totals)
+    keys = tie_break_keys(reviews, rubric, calibration.quality, relevance_criterion=_relevance_name(rubric))
+    return ExpertScores(rubric, reviews, totals, calibration, keys)
+
+
+def outcome_of(round_, scores, seed=None, include_voided=False):
+    """The ranking from ``scores`` (and the round's valid public votes, or all of
+    them with ``include_voided``, to show staff what voiding changed)."""
+    blended = public_part().blend(round_, scores.rubric, scores.calibration.quality, scores.keys, include_voided)
+    blend, ranking_keys = blended if blended else (None, scores.keys)
+    ranking = rank_ideas(ranking_keys, min(round_.advance_count, len(scores.keys)), seed=seed)
+    table = freeze_score_table(scores.reviews, ranking.rank, calibrated=scores.calibration.quality,
+                               public={i: asdict(p) for i, p in blend.items()} if blend else None)
+    return RoundOutcome(ranking, _agreement(scores.totals), scores.calibration.n_components, table, blend)
+
+
+def compute_outcome(round_, seed=None, include_voided=False):
+    """Everything closing stores, computed from the submitted reviews (and the
+    valid public votes, if the round has a vote), without writing."""
+    scores = expert_scores(round_)
+    outcome = outcome_of(round_, scores, seed, include_voided)
+    return outcome, scores.totals, scores.calibration, scores.keys
+
+
+def _relevance_name(rubric):
+    names = [c.name for c in rubric.criteria]
+    return RELEVANCE_CRITERION if RELEVANCE_CRITERION in names else names[0]
+
+
+def _carried_reviews(round_, rubric):
+    previous = queries.previous_round(round_)
+    if previous is None:
+        return []
+    names = {c.id: c.name for c in previous.criteria}
+    wanted = {c.name for c in rubric.criteria}
+    carried = []
+    for r in queries.submitted_reviews(previous):
+        scores = {names[s.criterion_id]: s.value for s in r.scores}
+        if set(scores) == wanted:
+            # Offset the reviewer id so a carried review never collides with this round's.
+            carried.append(ScoredReview(r.assignment.idea_id, f"{previous.position}:{r.assignment.reviewer_id}",
+                                        scores))
+    return carried
+
+
+def _agreement(totals):
+    reviewers = sorted({str(r) for r, _, _ in totals})
+    ideas = sorted({i for _, i, _ in totals})
+    if len(reviewers) < 2:
+        return None
+    row = {r: n for n, r in enumerate(reviewers)}
+    column = {i: n for n, i in enumerate(ideas)}
+    matrix = np.full((len(reviewers), len(ideas)), np.nan)
+    for reviewer, idea, total in totals:
+        matrix[row[str(reviewer)], column[idea]] = total
+    try:
+        alpha = krippendorff_alpha_interval(matrix)
+    except ValueError:
+        return None
+    return None if np.isnan(alpha) else alpha
+
+
+@dataclass
+class Provisional:
+    """Where a round stands while it is open: nothing is stored."""
+
+    rows: list
+    unscored: int
+    alpha: float | None
+
+
+# Provisional results kept per process, for this many rounds at the most.
+PROVISIONAL_CACHE_SIZE = 64
+
+
+def provisional_results(round_):
+    """Ranks and flags from the reviews submitted so far, so staff can add
+    reviews to disputed ideas and ideas near the cut before closing.
+
+    Calibrating is the heavy part, so the result is kept until the round's version
+    stamp changes: its pool, a review submitted or edited, an assignment dropped, a
+    vote cast, withdrawn, voided or restored. A page view alone never recalculates.
+    (Settings that also shape the result cannot change while the round is open.)"""
+    cache = current_app.extensions.setdefault("provisional_results", {})
+    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
+             public_part().version(round_))
+    kept = cache.get(round_.id)
+    if kept is None or kept[0] != stamp:
+        while len(cache) >= PROVISIONAL_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        kept = cache[round_.id] = (stamp, _provisional(round_))
+    provisional = kept[1]
+    entries = {e.idea_id: e for e in round_.entries}
+    rows = [{**row, "entry": entries[row["idea_id"]], "idea": entries[row["idea_id"]].idea}
+            for row in provisional.rows]
+    return Provisional(rows, provisional.unscored, provisional.alpha)
+
+
+def _provisional(round_):
+    """Rows without the round's ORM objects, which belong to one request's session."""
+    try:
+        outcome, totals, calibration, keys = compute_outcome(round_, seed=0)
+    except VotingError:
+        pool = {e.idea_id for e in round_.entries}
+        scored = {r.assignment.idea_id for r in queries.submitted_reviews(round_)}
+        return Provisional([], len(pool - scored), None)
+    rows = [{key: value for key, value in row.items() if key not in ("entry", "idea")} | {"idea_id": row["idea"].id}
+            for row in result_rows(round_, outcome, totals, calibration, keys)]
+    return Provisional(sorted(rows, key=lambda row: row["rank"]), 0, outcome.alpha)
+
+
+def result_rows(round_, outcome, totals, calibration, keys):
+    by_idea = defaultdict(list)
+    for _, idea_id, total in totals:
+        by_idea[idea_id].append(total)
+    spreads = idea_spreads(by_idea, max_std=DISAGREEMENT_STD)
+    if outcome.blend:
+        near = near_cutoff({i: p.blended for i, p in outcome.blend.items()}, outcome.ranking.n_advance,
+                           NEAR_CUT_BLEND_MARGIN)
+    else:
+        near = near_cutoff(calibration.quality, outcome.ranking.n_advance, NEAR_CUT_MARGIN)
+    tied = set(outcome.ranking.cut_line_tie.ideas) if outcome.ranking.cut_line_tie else set()
+    advancing = set(outcome.ranking.advancing)
+    rows = []
+    for entry in round_.entries:
+        scores = by_idea[entry.idea_id]
+        rows.append({
+            "entry": entry, "idea": entry.idea,
+            "review_count": len(scores),
+            "raw_mean": sum(scores) / len(scores),
+            "robust_mean": robust_mean(scores),
+            "median": keys[entry.idea_id].median,
+            "calibrated": calibration.quality[entry.idea_id],
+            "spread": spreads[entry.idea_id].std,
+            "rank": outcome.ranking.rank[entry.idea_id],
+            "advanced": entry.idea_id in advancing,
+            "flag_disagreement": spreads[entry.idea_id].high_disagreement,
+            "flag_near_cut": entry.idea_id in near,
+            "in_cut_tie": entry.idea_id in tied,
+        })
+        if outcome.blend:
+            parts = outcome.blend[entry.idea_id]
+            rows[-1].update(expert_part=parts.expert_part, public_votes=parts.votes,
+                            public_part=parts.public_part, blended=parts.blended)
+    return rows

@@ -1,0 +1,114 @@
+"""Reads for judging rounds."""
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import Role, User
+from app.extensions import db
+from ideas.models import Idea, IdeaStatus
+from voting.judging.models import (Assignment, Conflict, Review, ReviewScore, Round, RoundEntry, RoundPool,
+                                   RoundState)
+
+
+def rounds_of(campaign):
+    return db.session.scalars(
+        select(Round).where(Round.campaign_id == campaign.id).order_by(Round.position)).all()
+
+
+def previous_round(round_):
+    return db.session.scalar(
+        select(Round).where(Round.campaign_id == round_.campaign_id, Round.position < round_.position)
+        .order_by(Round.position.desc()).limit(1))
+
+
+def is_final_round(round_):
+    later = db.session.scalar(select(func.count()).select_from(Round).where(
+        Round.campaign_id == round_.campaign_id, Round.position > round_.position))
+    return later == 0
+
+
+def pool_ideas(round_):
+    """The ideas this round judges: every accepted idea, or the previous round's advancers."""
+    if round_.pool is RoundPool.accepted:
+        return db.session.scalars(
+            select(Idea).where(Idea.campaign_id == round_.campaign_id, Idea.status == IdeaStatus.accepted)
+            .options(selectinload(Idea.co_proposers), selectinload(Idea.author)).order_by(Idea.id)).all()
+    previous = previous_round(round_)
+    if previous is None or previous.state not in (RoundState.closed, RoundState.finalized):
+        return []
+    return db.session.scalars(
+        select(Idea).join(RoundEntry, RoundEntry.idea_id == Idea.id)
+        .where(RoundEntry.round_id == previous.id, RoundEntry.advanced)
+        .options(selectinload(Idea.co_proposers), selectinload(Idea.author)).order_by(Idea.id)).all()
+
+
+def active_reviewers():
+    return db.session.scalars(
+        select(User).where(User.role == Role.reviewer, User.is_active).order_by(User.id)).all()
+
+
+def declared_conflicts():
+    return {(c.reviewer_id, c.idea_id) for c in db.session.scalars(select(Conflict))}
+
+
+def active_assignments(round_):
+    return db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id, Assignment.active)
+        .options(selectinload(Assignment.review).selectinload(Review.scores))
+        .order_by(Assignment.idea_id, Assignment.reviewer_id)).all()
+
+
+def submitted_reviews(round_):
+    return db.session.scalars(
+        select(Review).join(Assignment).where(Assignment.round_id == round_.id, Assignment.active,
+                                              Review.submitted)
+        .options(selectinload(Review.scores), selectinload(Review.assignment))).all()
+
+
+def review_version(round_):
+    """Changes whenever the submitted reviews that count change: one submitted, a
+    score edited, an assignment dropped. The clock keeps whole seconds, so the scores
+    themselves are summed in too (a checksum, not a proof)."""
+    counted = (Assignment.round_id == round_.id, Assignment.active, Review.submitted)
+    reviews = db.session.execute(select(func.count(Review.id), func.sum(Review.id), func.max(Review.updated_at))
+                                 .join(Assignment).where(*counted)).one()
+    scores = db.session.execute(
+        select(func.count(ReviewScore.id), func.sum(ReviewScore.value), func.sum(ReviewScore.value * ReviewScore.id))
+        .join(Review, Review.id == ReviewScore.review_id).join(Assignment).where(*counted)).one()
+    return tuple(reviews) + tuple(scores)
+
+
+def assignments_of_reviewer(reviewer):
+    """A reviewer's active assignments in rounds that are open or being prepared to open."""
+    return db.session.scalars(
+        select(Assignment).join(Round).where(Assignment.reviewer_id == reviewer.id, Assignment.active,
+                                             Round.state == RoundState.open)
+        .options(selectinload(Assignment.review), selectinload(Assignment.idea).selectinload(Idea.theme),
+                 selectinload(Assignment.round))
+        .order_by(Round.position, Assignment.id)).all()
+
+
+def progress(round_):
+    """Per reviewer and per idea: assigned, drafts, submitted."""
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id, Assignment.active)
+        .options(selectinload(Assignment.review), selectinload(Assignment.reviewer),
+                 selectinload(Assignment.idea))).all()
+    by_reviewer, by_idea = {}, {}
+    for a in assignments:
+        state = "submitted" if a.review and a.review.submitted else ("draft" if a.review else "todo")
+        for table, key, label in ((by_reviewer, a.reviewer_id, a.reviewer), (by_idea, a.idea_id, a.idea)):
+            row = table.setdefault(key, {"who": label, "counts": Counter()})
+            row["counts"][state] += 1
+            row["counts"]["assigned"] += 1
+    for row in (*by_reviewer.values(), *by_idea.values()):
+        row["complete"] = row["counts"]["submitted"] == row["counts"]["assigned"]
+    return by_reviewer, by_idea
+
+
+def results(round_):
+    return db.session.scalars(
+        select(RoundEntry).where(RoundEntry.round_id == round_.id)
+        .options(selectinload(RoundEntry.idea).selectinload(Idea.theme))
+        .order_by(RoundEntry.rank.is_(None), RoundEntry.rank, RoundEntry.idea_id)).all()
