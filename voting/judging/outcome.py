@@ -5,6 +5,7 @@ round. The arithmetic lives in ``voting.judging.scoring``.
 A round may carry a public vote. The judging knows only the interface below;
 ``voting.ballots`` provides it when the app is wired (``app.extensions["public_part"]``),
 so the vote, a later stage, sits above the judging and is never imported by it."""
+import threading
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
@@ -189,19 +190,38 @@ def provisional_results(round_):
     stamp changes: its pool, a review submitted or edited, an assignment dropped, a
     vote cast, withdrawn, voided or restored. A page view alone never recalculates.
     (Settings that also shape the result cannot change while the round is open.)"""
-    cache = current_app.extensions.setdefault("provisional_results", {})
+    cache = current_app.extensions.setdefault("provisional_results", _ProvisionalCache())
     stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
              public_part().version(round_))
     kept = cache.get(round_.id)
     if kept is None or kept[0] != stamp:
-        while len(cache) >= PROVISIONAL_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        kept = cache[round_.id] = (stamp, _provisional(round_))
+        kept = (stamp, _provisional(round_))
+        cache.put(round_.id, kept)
     provisional = kept[1]
     entries = {e.idea_id: e for e in round_.entries}
     rows = [{**row, "entry": entries[row["idea_id"]], "idea": entries[row["idea_id"]].idea}
             for row in provisional.rows]
     return Provisional(rows, provisional.unscored, provisional.alpha)
+
+
+class _ProvisionalCache:
+    """Round id → (stamp, Provisional), the oldest dropped first; a lock because the
+    web server's threads share it."""
+
+    def __init__(self):
+        self._kept = {}
+        self._lock = threading.Lock()
+
+    def get(self, round_id):
+        with self._lock:
+            return self._kept.get(round_id)
+
+    def put(self, round_id, kept):
+        with self._lock:
+            self._kept.pop(round_id, None)
+            while len(self._kept) >= PROVISIONAL_CACHE_SIZE:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[round_id] = kept
 
 
 def _provisional(round_):
