@@ -33,7 +33,7 @@ from voting.judging.panels import prepare_round  # noqa: E402
 from voting.judging.reviews import save_review  # noqa: E402
 from voting.judging.rounds import create_default_rounds, open_round  # noqa: E402
 from voting.judging.models import Assignment, Round  # noqa: E402
-from voting.judging.scoring import verify_digest  # noqa: E402
+from voting.judging.digest import verify_digest  # noqa: E402
 
 SUBMITTER_LOGIN = "1360000{:04d}"
 # One reviewer sheet per pool idea is submitted while seeding, so the round can

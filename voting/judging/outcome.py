@@ -13,9 +13,10 @@ import numpy as np
 from flask import current_app
 
 from voting.judging import queries
+from voting.judging.digest import freeze_score_table
 from voting.judging.guards import VotingError
 from voting.judging.scoring import (RELEVANCE_CRITERION, Criterion as RubricCriterion, Review as ScoredReview,
-                                    Rubric, calibrate, freeze_score_table, idea_spreads,
+                                    Rubric, calibrate, idea_spreads,
                                     krippendorff_alpha_interval, near_cutoff, rank_ideas, robust_mean,
                                     tie_break_keys)
 

@@ -20,7 +20,7 @@ from voting.judging.rounds import close_round, open_round, reopen_round, update_
 from voting.ballots import queries
 from voting.ballots import services as ballots
 from voting.ballots.models import PublicVote, accepts_votes, vote_state
-from voting.judging.scoring import verify_digest
+from voting.judging.digest import verify_digest
 
 
 def actions(name):

@@ -4,7 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voting.ballots.blend import BlendedKeys, blend_round, blended, expert_part, public_parts
-from voting.judging.scoring import Review, TieBreakKeys, freeze_score_table, rank_ideas
+from voting.judging.digest import freeze_score_table
+from voting.judging.scoring import Review, TieBreakKeys, rank_ideas
 
 VOTES = st.dictionaries(st.integers(1, 60), st.integers(0, 500), min_size=1, max_size=30)
 WEIGHT = st.floats(0, 1)

@@ -18,7 +18,7 @@ from voting.judging import rounds as round_services
 from voting.judging.rounds import (_advance, close_round, finalize_round, open_round, reopen_round, save_criterion,
                                    update_round)
 from voting.judging.models import Assignment, Conflict, RoundState
-from voting.judging.scoring import verify_digest
+from voting.judging.digest import verify_digest
 
 
 def test_prepared_panels_overlap_so_calibration_can_compare_reviewers(judging):

@@ -12,15 +12,14 @@ from voting.judging.scoring import (
     Rubric,
     TieBreakKeys,
     calibrate,
-    freeze_score_table,
     idea_spreads,
     krippendorff_alpha_interval,
     near_cutoff,
     rank_ideas,
     robust_mean,
     tie_break_keys,
-    verify_digest,
 )
+from voting.judging.digest import freeze_score_table, verify_digest
 
 RUBRIC = Rubric((Criterion("针对性", 0.5, 0, 10), Criterion("可行性", 0.5, 0, 10)))
 NAN = math.nan
