@@ -100,7 +100,7 @@ def load_themes():
 
 def install_segmenter(cache_dir, themes):
     from nlp.segmenter import Segmenter, set_default_segmenter
-    from nlp.themes import theme_keywords
+    from nlp.theme_base import theme_keywords
     segmenter = Segmenter(cache_dir=cache_dir, user_words=theme_keywords(themes))
     set_default_segmenter(segmenter)
     return segmenter
@@ -162,7 +162,7 @@ def stage_rebuild_tokens(tokens_path, cache_dir, n_labels):
     if n_labels:
         # Staff labels: a zero-shot guess for a random subset, enough per theme
         # (without the gate: the synthetic ideas are hotline messages).
-        from nlp.themes import ZeroShotThemeAssigner
+        from nlp.zero_shot import ZeroShotThemeAssigner
         guesses = ZeroShotThemeAssigner(themes, threshold=0.0, gate=False).fit(docs).predict(docs)
         rng = random.Random(1)
         labels = [None] * len(docs)

@@ -122,7 +122,7 @@ def fit_calibration(on_docs, on_labels, off_docs, themes):
     without the shipped calibration (raw scores), which is what it maps.
     """
     from .gate import fit_gate
-    from .themes import ZeroShotThemeAssigner
+    from .zero_shot import ZeroShotThemeAssigner
 
     model = ZeroShotThemeAssigner(themes, calibration=False).fit([])
     gate = fit_gate(model, on_docs, off_docs)
@@ -138,7 +138,7 @@ def fit_calibration(on_docs, on_labels, off_docs, themes):
 def main(argv=None):
     from .evaluate import read_rows, read_off_topic
     from .segmenter import Segmenter, segment_many, set_default_segmenter
-    from .themes import load_themes, theme_keywords
+    from .theme_base import load_themes, theme_keywords
 
     parser = argparse.ArgumentParser(
         prog="python -m nlp.calibration",

@@ -29,7 +29,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .background import TermWeights
 from .features import TokenTfidf, as_corpus, count_tokens, single_native_thread
-from .themes import ZeroShotThemeAssigner, zero_shot_targets
+from .theme_base import zero_shot_targets
+from .zero_shot import ZeroShotThemeAssigner
 
 
 def _sample(n, size, random_state):

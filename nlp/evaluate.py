@@ -45,8 +45,9 @@ from .calibration import expected_calibration_error, reliability_curve, staff_lo
 from .cluster import IdeaClusterer
 from .segmenter import Segmenter, segment_many, set_default_segmenter
 from .similar import SimilarIdeas
-from .themes import (SupervisedThemeAssigner, ZeroShotThemeAssigner, load_themes,
-                     theme_keywords)
+from .supervised import SupervisedThemeAssigner
+from .theme_base import load_themes, theme_keywords
+from .zero_shot import ZeroShotThemeAssigner
 
 # Below this many rows one process is faster than starting a second one.
 PARALLEL_ABOVE = 3000

@@ -5,7 +5,7 @@ import pytest
 
 import nlp.segmenter
 from nlp.segmenter import Segmenter
-from nlp.themes import theme_keywords
+from nlp.theme_base import theme_keywords
 
 THEMES = [
     {"code": "costs", "name": "降低融资物流用工成本",

@@ -6,7 +6,7 @@ import pytest
 
 from nlp.calibration import (PlattCalibrator, expected_calibration_error, load_calibration,
                              reliability_curve, staff_load)
-from nlp.themes import ZeroShotThemeAssigner
+from nlp.zero_shot import ZeroShotThemeAssigner
 
 
 def test_perfectly_calibrated_scores_have_no_error():

@@ -2,7 +2,9 @@
 import pytest
 
 from nlp.gate import gate_features
-from nlp.themes import OFF_TOPIC_LABEL, ThemeAssigner, ZeroShotThemeAssigner
+from nlp.theme_base import OFF_TOPIC_LABEL
+from nlp.themes import ThemeAssigner
+from nlp.zero_shot import ZeroShotThemeAssigner
 
 PROPOSALS = [
     "建议扩大政府性融资担保规模，降低担保费率，缓解小微企业融资难融资贵。",

@@ -4,9 +4,10 @@ import joblib
 import numpy as np
 import pytest
 
-from nlp.themes import (UNASSIGNED_LABEL, SupervisedThemeAssigner, ThemeAssigner,
-                        ZeroShotThemeAssigner, choose_strategy, load_themes,
-                        theme_document)
+from nlp.theme_base import UNASSIGNED_LABEL, load_themes, theme_document
+from nlp.supervised import SupervisedThemeAssigner
+from nlp.themes import ThemeAssigner, choose_strategy
+from nlp.zero_shot import ZeroShotThemeAssigner
 
 NEW_IDEAS = {
     "costs": "银行贷款门槛高，小企业融资难，希望多发展融资担保。",
