@@ -34,18 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voting.judging.scoring import Criterion, Rubric
+from voting.judging.scoring import DEFAULT_RUBRIC, Criterion, Rubric
 
 REVIEWER_MODELS = ("additive", "scale", "heavy-tail", "regional", "strategic", "ceiling")
 DEFAULT_NOISE = 1.0
 
-# The default rubric of a round (针对性 30 %, 创新性 25 %, 可行性 25 %, 预期效益 20 %, 1–10 points).
-JUDGING_RUBRIC = Rubric((
-    Criterion("针对性", 0.30, 1, 10),
-    Criterion("创新性", 0.25, 1, 10),
-    Criterion("可行性", 0.25, 1, 10),
-    Criterion("预期效益", 0.20, 1, 10),
-))
+# The default rubric of a round, as the site sets it up.
+JUDGING_RUBRIC = Rubric(tuple(Criterion(name, weight, 1, 10) for name, _, weight in DEFAULT_RUBRIC))
 
 LENIENCY_VARIANCE = 0.19
 POINTS_PER_SD = 1.2

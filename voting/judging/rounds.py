@@ -12,19 +12,12 @@ from voting.judging import queries
 from voting.judging.guards import VotingError, lock_round, move_to, require_state
 from voting.judging.models import Criterion, Round, RoundPool, RoundState
 from voting.judging.outcome import compute_outcome, public_part, result_rows
-from voting.judging.scoring import RELEVANCE_CRITERION
+from voting.judging.scoring import DEFAULT_RUBRIC
 
 DEFAULT_ROUNDS = (
     ("初审", RoundPool.accepted, 100, 3, True),
     ("复审", RoundPool.previous, 30, 5, True),
     ("终审", RoundPool.previous, 10, None, True),
-)
-# The notice asks for proposals that attack a named bottleneck: 针对性 first.
-DEFAULT_RUBRIC = (
-    (RELEVANCE_CRITERION, "是否针对通知列出的瓶颈制约，问题抓得准不准", 0.30),
-    ("创新性", "是否突破惯性思维，有新思路、新办法", 0.25),
-    ("可行性", "措施是否具体、可操作，责任主体和路径是否清楚", 0.25),
-    ("预期效益", "实施后对高质量发展的效果和受益面", 0.20),
 )
 
 

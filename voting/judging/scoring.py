@@ -19,6 +19,14 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 RELEVANCE_CRITERION = "针对性"
+# The default rubric of a round (name, what it asks, weight; 1–10 points each).
+# The notice asks for proposals that attack a named bottleneck: 针对性 first.
+DEFAULT_RUBRIC = (
+    (RELEVANCE_CRITERION, "是否针对通知列出的瓶颈制约，问题抓得准不准", 0.30),
+    ("创新性", "是否突破惯性思维，有新思路、新办法", 0.25),
+    ("可行性", "措施是否具体、可操作，责任主体和路径是否清楚", 0.25),
+    ("预期效益", "实施后对高质量发展的效果和受益面", 0.20),
+)
 
 # Ridge on reviewer offsets, in units of reviews: like λ imaginary reviews by a
 # perfectly average reviewer. Small against the dozens of reviews a reviewer
