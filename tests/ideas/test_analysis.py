@@ -154,7 +154,8 @@ def test_similar_ideas_while_typing_include_ideas_added_after_the_rebuild(make, 
     assert "13812341234" not in str(items)
     items = client.post("/analysis/similar", data={"text": TOPICS["tech"][1]}).get_json()["items"]
     assert items and all("科技成果" in i["title"] for i in items[:3])
-    assert client.post("/analysis/similar", data={"text": "ab"}).get_json() == {"items": []}
+    assert client.post("/analysis/similar", data={"text": "ab"}).get_json() == {
+        "items": [], "duplicates": [], "related": [], "theme": None}
 
 
 def test_similar_ideas_give_codes_only_for_ideas_one_may_open(make, app, client, auth):
