@@ -44,14 +44,6 @@ def make_topic_ideas(make, per_topic=8, **kw):
     return ideas
 
 
-@pytest.fixture
-def staff(make, auth):
-    make.campaign()
-    user = make.user(Role.staff, login="staff@example.com")
-    auth.login(user)
-    return user
-
-
 def test_submitting_segments_the_idea_once(make):
     make.campaign()
     idea = make.idea(title="推行园区政区分设让管委会专心招商")

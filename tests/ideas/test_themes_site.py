@@ -1,10 +1,8 @@
 """The theme gate, secondary themes, the 待人工确认 dial, the typing hint and
 cluster identity, as staff and citizens meet them in the site."""
-import pytest
 from sqlalchemy import select
 
 from app.audit.models import ActionLog
-from app.auth.models import Role
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
 from ideas import analysis_queries, analysis_services
@@ -22,14 +20,6 @@ TWO_THEMES = dict(title="园区管委会与融资担保一起改",
                   problem="县域产业园区管委会机构叠床架屋，园区企业融资难融资贵，缺少抵押物。",
                   suggestion="推行政区分设，同时设立园区政府性融资担保基金，降低担保费率，推广应收账款融资。",
                   benefit="")
-
-
-@pytest.fixture
-def staff(make, auth):
-    make.campaign()
-    user = make.user(Role.staff, login="staff@example.com")
-    auth.login(user)
-    return user
 
 
 def complaints(make):
