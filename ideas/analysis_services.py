@@ -53,13 +53,12 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     assigner = ThemeAssigner(themes, min_per_theme=current_app.config["NLP_MIN_LABELS_PER_THEME"],
                              threshold=current_app.config["NLP_THEME_THRESHOLD"])
     try:
-        assigner.fit(docs, labels, texts=texts)
+        model, strategy = assigner.fit(docs, labels, texts=texts), assigner.strategy_
     except ValueError:
         # The staff labels share too few words to learn from: the zero-shot
-        # model, which reads only the theme texts, speaks until they do.
-        assigner.min_per_theme = len(ideas) + 1
-        assigner.fit(docs, labels, texts=texts)
-    results = assigner.analyse(docs, texts=texts)
+        # model, fitted first and reading only the theme texts, speaks until they do.
+        model, strategy = assigner.zero_shot_, "zero_shot"
+    results = model.analyse(docs, texts=texts)
     try:
         keywords = KeywordExtractor(top_n=8).fit_extract(docs)
     except ValueError:
@@ -71,7 +70,7 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
 
     progress(len(ideas) + 1, total, "聚类")
     previous = latest_cluster_run(campaign)
-    run = ClusterRun(campaign_id=campaign.id, strategy=assigner.strategy_)
+    run = ClusterRun(campaign_id=campaign.id, strategy=strategy)
     db.session.add(run)
     db.session.flush()
     _cluster(campaign, previous, run, ideas, docs, themes, seed)

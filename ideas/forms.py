@@ -114,7 +114,7 @@ class OffTopicForm(BaseForm):
     idea_ids = SelectMultipleField(coerce=int, validate_choice=False)
     scope = SelectField("处理范围", choices=choices([("selected", "勾选的建议"), ("all", "当前筛选下的全部建议")]))
     decision = SelectField("处理决定", choices=choices([
-        ("reject", "确属不属于本次征集：不予采纳，并附建议答复"), ("keep", "属于本次征集：退回筛选")]))
+        ("reject", "不予采纳：不属于本次征集"), ("keep", "退回筛选：属于本次征集")]))
     reason = TextAreaField("理由", filters=[strip_filter], description="记入每条建议的办理记录，提出人会看到",
                            validators=[DataRequired("请填写理由"), CharLength(2, 500)])
 
