@@ -137,16 +137,13 @@ class CoProposer(db.Model):
     source_idea: Mapped[Idea] = relationship(foreign_keys=[source_idea_id])
 
 
-# What the theme model said about an idea at the last rebuild (nlp.themes.ThemeResult.status).
-THEME_STATUSES = {"assigned": "已归类", "needs_review": "待人工确认", "off_topic": "不属于本次征集"}
-
-
 class IdeaAnalysis(db.Model):
     """What the text mining found for one idea. The tokens are kept so a rebuild
     never segments an unchanged idea again (``text_hash`` tells)."""
 
     __tablename__ = "idea_analyses"
     __table_args__ = (
+        # nlp.themes.ThemeResult.status at the last rebuild: 已归类, 待人工确认, 不属于本次征集.
         CheckConstraint("theme_status IN ('assigned', 'needs_review', 'off_topic')", name="theme_status"),
     )
 
@@ -179,10 +176,6 @@ class IdeaAnalysis(db.Model):
     def needs_review(self):
         """待人工确认: on topic, but no theme confident enough."""
         return self.theme_status == "needs_review"
-
-    @property
-    def theme_status_label(self):
-        return THEME_STATUSES.get(self.theme_status, "")
 
 
 class ClusterRun(db.Model):
