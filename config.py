@@ -71,7 +71,9 @@ class Config:
     # Text mining: staff-confirmed ideas per theme before the supervised model
     # takes over; below THRESHOLD an idea goes to 待人工确认.
     NLP_MIN_LABELS_PER_THEME = 30
-    NLP_THEME_THRESHOLD = 0.5
+    NLP_THEME_THRESHOLD = 0.4
+    # The 待人工确认 thresholds the dashboard compares (nlp.calibration.staff_load).
+    NLP_DIAL_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
     NLP_SIMILAR_MIN_SCORE = 0.3
     NLP_DUPLICATE_MIN_SCORE = 0.6
     NLP_PRELOAD = False

@@ -1,5 +1,8 @@
-"""Wires the ``nlp`` library into the app: one jieba segmenter per process and
-the similar-ideas index of each campaign, loaded from the instance folder."""
+"""Wires the ``nlp`` library into the app: one jieba segmenter per process,
+the similar-ideas index of each campaign, loaded from the instance folder, and
+the zero-shot theme model that suggests a theme while a citizen types."""
+import hashlib
+import json
 import os
 import threading
 
@@ -8,17 +11,33 @@ import joblib
 
 class SimilarIndex:
     """A fitted ``SimilarIdeas`` plus the highest idea id it has seen, so ideas
-    submitted since the last rebuild (by any worker) are added, never refitted."""
+    submitted since the last rebuild (by any worker) are added, never refitted.
+    Look-ups only read it; :meth:`catch_up` is the one step that adds."""
 
     def __init__(self, index, watermark):
         self.index, self.watermark = index, watermark
         self.lock = threading.Lock()
+
+    def catch_up(self, rows):
+        """Add ``(idea id, tokens)`` rows past the watermark, in id order."""
+        with self.lock:
+            for idea_id, tokens in rows:
+                if idea_id > self.watermark:
+                    self.index.add(idea_id, tokens)
+                    self.watermark = idea_id
+
+    def lookup(self, tokens, top_k=5, exclude=None):
+        return self.index.lookup(tokens, top_k=top_k, exclude=exclude)
+
+    def query(self, tokens, **kw):
+        return self.index.query(tokens, **kw)
 
 
 class NlpExtension:
     def __init__(self):
         self._segmenter = None
         self._indexes = {}
+        self._theme_models = {}
         self._lock = threading.Lock()
         self.cache_dir = None
 
@@ -65,3 +84,21 @@ class NlpExtension:
         # Write then rename: a reader never sees half a file.
         joblib.dump((index, watermark), path + ".tmp")
         os.replace(path + ".tmp", path)
+
+    def theme_model(self, campaign_id, themes, threshold):
+        """The campaign's zero-shot theme model, fitted once per process and
+        again only when the themes change: it reads the theme texts alone, not
+        the ideas, so a request never fits and never waits for a rebuild."""
+        key = hashlib.sha256(json.dumps([themes, threshold], sort_keys=True, ensure_ascii=False)
+                             .encode("utf-8")).hexdigest()
+        cached = self._theme_models.get(campaign_id)
+        if cached is None or cached[0] != key:
+            self.segmenter  # the theme texts are segmented by the process's segmenter
+            with self._lock:
+                from nlp.themes import ZeroShotThemeAssigner
+
+                cached = self._theme_models.get(campaign_id)
+                if cached is None or cached[0] != key:
+                    cached = (key, ZeroShotThemeAssigner(themes, threshold=threshold).fit([]))
+                    self._theme_models[campaign_id] = cached
+        return cached[1]

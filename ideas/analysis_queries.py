@@ -1,9 +1,13 @@
-"""Reads for the text-mining pages: similar ideas, dashboard counts, clusters."""
+"""Reads for the text-mining pages: similar ideas, dashboard counts, clusters,
+the off-topic queue and the 待人工确认 dial. Nothing here writes, not even to
+the in-memory index (``analysis_services.catch_up_index`` does that)."""
 from collections import Counter
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
 from ideas.models import Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus, NlpJob
 from ideas.services import ANALYSED
@@ -12,26 +16,100 @@ from ideas.services import ANALYSED
 SHOWN_AS_SIMILAR = (IdeaStatus.submitted, IdeaStatus.accepted, IdeaStatus.shortlisted, IdeaStatus.finalist)
 
 
-def similar_ideas(campaign, tokens, exclude=None, top_k=5, min_score=None, statuses=SHOWN_AS_SIMILAR):
-    """[(idea, score)] from the index the last rebuild saved, brought up to date
-    with ideas analysed since then (added, never refitted)."""
-    entry = nlp.similar_index(campaign.id)
-    if entry is None or not tokens:
-        return []
-    with entry.lock:
-        fresh = db.session.execute(
-            select(IdeaAnalysis.idea_id, IdeaAnalysis.tokens).join(Idea)
-            .where(Idea.campaign_id == campaign.id, IdeaAnalysis.idea_id > entry.watermark,
-                   Idea.status.in_(ANALYSED)).order_by(IdeaAnalysis.idea_id)).all()
-        for idea_id, idea_tokens in fresh:
-            entry.index.add(idea_id, idea_tokens)
-            entry.watermark = idea_id
-        hits = entry.index.query(tokens, top_k=top_k + 5, min_score=min_score, exclude=exclude)
+def themes_as_dicts(campaign):
+    return [{"code": t.code, "name": t.name, "description": t.description, "keywords": t.keyword_list,
+             "is_other": t.is_other} for t in campaign.themes]
+
+
+def fresh_analyses(campaign, watermark):
+    """(idea id, tokens) of analysed ideas past an index's watermark, in id order."""
+    return db.session.execute(
+        select(IdeaAnalysis.idea_id, IdeaAnalysis.tokens).join(Idea)
+        .where(Idea.campaign_id == campaign.id, IdeaAnalysis.idea_id > watermark,
+               Idea.status.in_(ANALYSED)).order_by(IdeaAnalysis.idea_id)).all()
+
+
+def _live(hits, statuses, top_k):
+    """[(idea, score)] for the hits whose idea exists and has one of ``statuses``."""
     if not hits:
         return []
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_([h for h, _ in hits])))}
     return [(ideas[i], score) for i, score in hits
             if i in ideas and ideas[i].status in statuses][:top_k]
+
+
+def similar_ideas(campaign, tokens, exclude=None, top_k=5, min_score=None, statuses=SHOWN_AS_SIMILAR):
+    """[(idea, score)] from the campaign's index, as it stands."""
+    entry = nlp.similar_index(campaign.id)
+    if entry is None or not tokens:
+        return []
+    return _live(entry.query(tokens, top_k=top_k + 5, min_score=min_score, exclude=exclude), statuses, top_k)
+
+
+def similar_lookup(campaign, tokens, top_k=5):
+    """(可能重复, 相关建议) for a text being written: two lists of (idea, score),
+    the first above the index's duplicate floor, the second ranked below it."""
+    entry = nlp.similar_index(campaign.id)
+    if entry is None or not tokens:
+        return [], []
+    found = entry.lookup(tokens, top_k=top_k + 5)
+    return (_live(found.duplicates, SHOWN_AS_SIMILAR, len(found.duplicates)),
+            _live(found.related, SHOWN_AS_SIMILAR, top_k))
+
+
+def theme_suggestion(campaign, tokens):
+    """{code, name, confidence} of the theme to suggest while a citizen types,
+    or None (too little text, or not a proposal for this campaign)."""
+    if not tokens:
+        return None
+    model = nlp.theme_model(campaign.id, themes_as_dicts(campaign), current_app.config["NLP_THEME_THRESHOLD"])
+    result = model.analyse([tokens])[0]
+    theme = theme_by_code(campaign, result.best) if result.best and result.status != "off_topic" else None
+    if theme is None:
+        return None
+    return {"code": theme.code, "name": theme.name, "confidence": round(result.confidence, 3)}
+
+
+def theme_dial(campaign, thresholds):
+    """For each 待人工确认 threshold, how many on-topic ideas not yet confirmed
+    by staff it would send to them (``nlp.calibration.staff_load``)."""
+    from nlp.calibration import staff_load
+
+    confidences = db.session.scalars(
+        select(IdeaAnalysis.confidence).join(Idea).where(
+            Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED), Idea.theme_confirmed_by_id.is_(None),
+            IdeaAnalysis.theme_status.in_(("assigned", "needs_review")))).all()
+    return staff_load(confidences, thresholds)
+
+
+def _off_topic(stmt, campaign, kind=None):
+    stmt = stmt.where(Idea.campaign_id == campaign.id, Idea.status == IdeaStatus.submitted,
+                      IdeaAnalysis.theme_status == "off_topic")
+    return stmt.where(IdeaAnalysis.gate_kind == kind) if kind else stmt
+
+
+def _off_topic_statement(campaign, kind=None):
+    return _off_topic(select(Idea).join(IdeaAnalysis), campaign, kind)
+
+
+def off_topic_page(campaign, kind, page, per_page):
+    """不属于本次征集: submitted ideas the gate set aside, oldest first."""
+    stmt = _off_topic_statement(campaign, kind).options(selectinload(Idea.analysis), selectinload(Idea.author))
+    return db.paginate(stmt.order_by(Idea.id), page=page, per_page=per_page, error_out=False)
+
+
+def off_topic_ideas(campaign, kind=None, ids=None):
+    """The queue's ideas (all under the filter, or those of ``ids`` among them)."""
+    stmt = _off_topic_statement(campaign, kind)
+    if ids is not None:
+        stmt = stmt.where(Idea.id.in_(ids))
+    return db.session.scalars(stmt.options(selectinload(Idea.analysis)).order_by(Idea.id)).all()
+
+
+def off_topic_kinds(campaign):
+    """{gate kind: ideas in the queue}, for the filter."""
+    stmt = _off_topic(select(IdeaAnalysis.gate_kind, func.count()).select_from(Idea).join(IdeaAnalysis), campaign)
+    return dict(db.session.execute(stmt.group_by(IdeaAnalysis.gate_kind)).all())
 
 
 def counts_by(campaign, column):
@@ -53,12 +131,14 @@ def review_queue(campaign, limit=200):
     """待人工确认: analysed ideas no theme was confident enough for, not yet confirmed by staff."""
     return db.session.scalars(
         select(Idea).join(IdeaAnalysis).where(
-            Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED), IdeaAnalysis.suggested_theme_id.is_(None),
-            IdeaAnalysis.confidence.is_not(None), Idea.theme_confirmed_by_id.is_(None))
-        .options(selectinload(Idea.theme), selectinload(Idea.analysis)).order_by(Idea.id).limit(limit)).all()
+            Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED), IdeaAnalysis.theme_status == "needs_review",
+            Idea.theme_confirmed_by_id.is_(None))
+        .options(selectinload(Idea.theme), selectinload(Idea.analysis).options(
+            selectinload(IdeaAnalysis.secondary_theme))).order_by(Idea.id).limit(limit)).all()
 
 
 def latest_cluster_run(campaign):
+    """The campaign's last clustering; its clusters carry ids over from earlier ones."""
     return db.session.scalar(select(ClusterRun).where(ClusterRun.campaign_id == campaign.id)
                              .order_by(ClusterRun.id.desc()).limit(1))
 

@@ -14,23 +14,17 @@ from app.extensions import db, nlp
 from app.states import move
 from app.timeutil import now
 from ideas import services as idea_services
-from ideas.models import Cluster, ClusterRun, Idea, JobState, NlpJob
+from ideas.models import Cluster, ClusterRun, Idea, IdeaStatus, JobState, NlpJob
+from ideas.analysis_queries import fresh_analyses, latest_cluster_run, themes_as_dicts
 from ideas.services import ANALYSED, store_tokens, text_hash, text_of
 
 MIN_CLUSTER_GROUP = 8
-MIN_IDEAS_FOR_THEMES = 10
-
-
-def themes_as_dicts(campaign):
-    return [{"code": t.code, "name": t.name, "description": t.description, "keywords": t.keyword_list,
-             "is_other": t.is_other} for t in campaign.themes]
 
 
 def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     """Re-assign themes, re-cluster and re-index every idea of the campaign.
     Only ideas whose text changed are segmented again."""
     # scikit-learn and the models load when a rebuild runs, not with every web worker.
-    from nlp.cluster import IdeaClusterer
     from nlp.features import TokenCorpus
     from nlp.keywords import KeywordExtractor
     from nlp.segmenter import segment_many
@@ -55,66 +49,31 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     themes = themes_as_dicts(campaign)
     theme_by_code = {t.code: t for t in campaign.themes}
     labels = [i.theme.code if i.theme_confirmed_by_id and i.theme else None for i in ideas]
-    strategy, codes, confidences = "too_few", [None] * len(ideas), [None] * len(ideas)
-    if len(ideas) >= MIN_IDEAS_FOR_THEMES:
-        assigner = ThemeAssigner(themes, min_per_theme=current_app.config["NLP_MIN_LABELS_PER_THEME"],
-                                 threshold=current_app.config["NLP_THEME_THRESHOLD"])
-        try:
-            assigner.fit(docs, labels)
-        except ValueError:
-            # Early in a campaign the ideas may share too few words to learn
-            # from; the citizens' own choice of theme stands until then.
-            pass
-        else:
-            strategy = assigner.strategy_
-            codes, confidences = assigner.assign(docs)
+    texts = [text_of(i) for i in ideas]
+    assigner = ThemeAssigner(themes, min_per_theme=current_app.config["NLP_MIN_LABELS_PER_THEME"],
+                             threshold=current_app.config["NLP_THEME_THRESHOLD"])
+    try:
+        model, strategy = assigner.fit(docs, labels, texts=texts), assigner.strategy_
+    except ValueError:
+        # The staff labels share too few words to learn from: the zero-shot
+        # model, fitted first and reading only the theme texts, speaks until they do.
+        model, strategy = assigner.zero_shot_, "zero_shot"
+    results = model.analyse(docs, texts=texts)
     try:
         keywords = KeywordExtractor(top_n=8).fit_extract(docs)
     except ValueError:
         # Every word is in most ideas (a handful of alike ideas): keep the common ones too.
         keywords = KeywordExtractor(top_n=8, max_df=1.0).fit_extract(docs)
-    for idea, code, confidence, words in zip(ideas, codes, confidences, keywords):
-        idea.analysis.suggested_theme_id = theme_by_code[code].id if code else None
-        idea.analysis.confidence = None if confidence is None else float(confidence)
+    for idea, result, words in zip(ideas, results, keywords):
+        _store_result(idea.analysis, result, theme_by_code)
         idea.analysis.keywords = " ".join(word for word, _ in words)
 
     progress(len(ideas) + 1, total, "聚类")
+    previous = latest_cluster_run(campaign)
     run = ClusterRun(campaign_id=campaign.id, strategy=strategy)
     db.session.add(run)
     db.session.flush()
-    group_summaries = []
-    groups = defaultdict(list)
-    for n, idea in enumerate(ideas):
-        theme_id = idea.theme_id if idea.theme_confirmed_by_id else idea.analysis.suggested_theme_id
-        groups[theme_id].append(n)
-    for theme_id, rows in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or 0)):
-        if len(rows) < MIN_CLUSTER_GROUP:
-            continue
-        try:
-            clusterer = IdeaClusterer(themes=themes, k_range=(2, max(2, min(12, len(rows) // 6))),
-                                      random_state=seed).fit(docs[rows])
-        except ValueError as exc:
-            # Ideas too alike to tell apart (no word both shared and distinctive): one group left whole.
-            group_summaries.append({"theme_id": theme_id, "n_ideas": len(rows), "skipped": str(exc)})
-            continue
-        summary = clusterer.summary()
-        group_summaries.append({"theme_id": theme_id, "n_ideas": len(rows),
-                                      **{k: summary[k] for k in ("params", "n_clusters", "silhouette",
-                                                                 "inertia", "k_scores")}})
-        made = []
-        for info in summary["clusters"]:
-            nearest = theme_by_code.get(info["theme"]) if info["theme"] else None
-            made.append(Cluster(run_id=run.id, scope_theme_id=theme_id, name=info["name"][:100],
-                                terms=" ".join(info["terms"]), size=info["size"],
-                                nearest_theme_id=nearest.id if nearest else None,
-                                theme_score=info["theme_score"]))
-        db.session.add_all(made)
-        db.session.flush()
-        for row, label in zip(rows, clusterer.labels_):
-            ideas[row].analysis.cluster_id = made[int(label)].id
-    # Assigned whole, not appended to: a JSON column does not see in-place changes.
-    run.summary = {"groups": group_summaries}
-    db.session.flush()
+    _cluster(campaign, previous, run, ideas, docs, themes, seed)
 
     progress(len(ideas) + 2, total, "相似建议索引")
     try:
@@ -128,6 +87,81 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     return run
 
 
+def _store_result(analysis, result, theme_by_code):
+    """One ``nlp.themes.ThemeResult`` into the idea's analysis row. An idea
+    staff have already called a proposal is never set aside again."""
+    status = result.status
+    if status == "off_topic" and analysis.gate_overruled_by_id:
+        status = "needs_review"
+    analysis.theme_status = status
+    analysis.confidence = float(result.confidence)
+    analysis.suggested_theme_id = theme_by_code[result.primary].id if status == "assigned" else None
+    secondary = theme_by_code.get(result.secondary) if result.secondary else None
+    analysis.secondary_theme_id = secondary.id if secondary else None
+    analysis.secondary_confidence = float(result.secondary_confidence) if secondary else None
+    analysis.on_topic_probability = float(result.on_topic_probability)
+    gated = status == "off_topic"
+    analysis.gate_kind = result.kind if gated else ""
+    analysis.gate_reason = result.reason if gated else ""
+    analysis.gate_reply = result.reply if gated else ""
+
+
+def _cluster(campaign, previous, run, ideas, docs, themes, seed):
+    """Cluster the on-topic ideas theme by theme. A cluster essentially the
+    same as one of the previous run (by members) keeps that row, its id and
+    its name; the others are new rows; each says what it came from."""
+    from nlp.cluster import IdeaClusterer, match_clusters
+
+    old = {c.id: c for c in previous.clusters} if previous else {}
+    groups = defaultdict(list)
+    for n, idea in enumerate(ideas):
+        idea.analysis.cluster_id = None
+        if idea.analysis.theme_status != "off_topic":
+            theme_id = idea.theme_id if idea.theme_confirmed_by_id else idea.analysis.suggested_theme_id
+            groups[theme_id].append(n)
+    code_of = {t.id: t.code for t in campaign.themes}
+    found, group_summaries = [], []
+    for theme_id, rows in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or 0)):
+        if len(rows) < MIN_CLUSTER_GROUP:
+            continue
+        inside = set(rows)
+        rest = [n for n in range(len(ideas)) if n not in inside]
+        y = [code_of.get(ideas[n].theme_id if ideas[n].theme_confirmed_by_id
+                         else ideas[n].analysis.suggested_theme_id) for n in rows]
+        try:
+            clusterer = IdeaClusterer(themes=themes, k_range=(2, max(2, min(12, len(rows) // 6))),
+                                      random_state=seed).fit(docs[rows], y=y, rest=docs[rest] if rest else None)
+        except ValueError as exc:
+            # Ideas too alike to tell apart (no word both shared and distinctive): one group left whole.
+            group_summaries.append({"theme_id": theme_id, "n_ideas": len(rows), "skipped": str(exc)})
+            continue
+        summary = clusterer.summary()
+        group_summaries.append({"theme_id": theme_id, "n_ideas": len(rows),
+                                **{k: summary[k] for k in ("params", "n_clusters", "silhouette",
+                                                           "inertia", "k_scores")}})
+        for label, info in enumerate(summary["clusters"]):
+            members = [ideas[row].id for row, got in zip(rows, clusterer.labels_) if got == label]
+            found.append((theme_id, info, members))
+    matched = match_clusters({i: {"name": c.name, "members": c.members} for i, c in old.items()},
+                             [members for _, _, members in found])
+    theme_by_code = {t.code: t for t in campaign.themes}
+    by_id = {idea.id: idea for idea in ideas}
+    for (theme_id, info, members), match in zip(found, matched["clusters"]):
+        cluster = old.pop(match["id"]) if match["id"] is not None else Cluster(name=info["name"][:100])
+        nearest = theme_by_code.get(info["theme"]) if info["theme"] else None
+        cluster.run, cluster.scope_theme_id = run, theme_id
+        cluster.terms, cluster.size, cluster.members = " ".join(info["terms"]), len(members), members
+        cluster.nearest_theme_id, cluster.theme_score = (nearest.id if nearest else None), info["theme_score"]
+        cluster.change, cluster.sources = match["status"], match["from"]
+        db.session.add(cluster)
+        db.session.flush()
+        for idea_id in members:
+            by_id[idea_id].analysis.cluster_id = cluster.id
+    # Assigned whole, not appended to: a JSON column does not see in-place changes.
+    run.summary = {"groups": group_summaries, "removed": [{"id": c.id, "name": c.name} for c in old.values()]}
+    db.session.flush()
+
+
 def confirm_theme(idea, theme, actor):
     """Staff confirm or correct an idea's theme; the next rebuild learns from it."""
     if theme.campaign_id != idea.campaign_id:
@@ -139,6 +173,43 @@ def confirm_theme(idea, theme, actor):
     if old is None or old.id != theme.id:
         idea_services.add_note(idea, actor, f"主题由“{old.name if old else '未选择'}”改为“{theme.name}”")
     log_action(actor, "idea.theme", idea, theme=theme.code, old=old.code if old else None)
+
+
+def catch_up_index(campaign):
+    """Add ideas analysed since the last rebuild (by any worker) to this
+    process's copy of the similar-ideas index: the one step that writes to it,
+    taken before a look-up so that the look-up itself only reads."""
+    entry = nlp.similar_index(campaign.id)
+    if entry is not None:
+        entry.catch_up(fresh_analyses(campaign, entry.watermark))
+
+
+OFF_TOPIC_DECISIONS = {"reject": "不属于本次征集，不予采纳", "keep": "属于本次征集，退回筛选"}
+
+
+def decide_off_topic(ideas, decision, actor, reason):
+    """One decision for many ideas the gate set aside, all or none (the view
+    commits once; a refusal rolls the whole batch back). ``reject`` closes each
+    as 不属于本次征集, its own suggested reply kept in its history; ``keep``
+    sends it back to screening, and later rebuilds leave it there."""
+    if not ideas:
+        raise idea_services.ScreeningError("请先勾选要处理的建议")
+    idea_services.lock_ideas(*ideas)
+    for idea in ideas:
+        analysis = idea.analysis
+        if idea.status is not IdeaStatus.submitted or analysis is None or analysis.theme_status != "off_topic":
+            raise idea_services.ScreeningError(
+                f"{idea.tracking_code} 已不在“不属于本次征集”队列中（可能已有人处理），本次一条也没有处理，请刷新后重试")
+        if decision == "reject":
+            reply = f"\n答复：{analysis.gate_reply}" if analysis.gate_reply else ""
+            idea_services.reject_idea(idea, actor, f"不属于本次征集。{reason}{reply}")
+        else:
+            analysis.theme_status, analysis.gate_overruled_by_id = "needs_review", actor.id
+            analysis.gate_kind = analysis.gate_reason = analysis.gate_reply = ""
+            idea_services.add_note(idea, actor, f"经工作人员确认属于本次征集，退回筛选。{reason}")
+            log_action(actor, "idea.on_topic", idea, code=idea.tracking_code, reason=reason)
+    db.session.flush()
+    return ideas
 
 
 # --- Background rebuilds ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Text-mining pages: the similar-ideas hint, the theme dashboard, clusters, rebuilds."""
+"""Text-mining pages: the similar-ideas hint, the theme dashboard and its dial,
+the off-topic queue, clusters, rebuilds."""
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,10 +10,11 @@ from app.extensions import db, nlp
 from app.forms import choices
 from app.ratelimits import max_request_bytes, per_account_and_address
 from app.regions import REGIONS
-from app.viewutil import back_or, current_actor, run_form
+from app.viewutil import attempt, back_or, current_actor, page_arg, run_form
 from ideas import analysis_queries as queries
 from ideas import analysis_services as services
-from ideas.forms import ThemeConfirmForm
+from ideas import queries as idea_queries
+from ideas.forms import OffTopicForm, ThemeConfirmForm
 from ideas.models import Idea, NlpJob
 
 bp = Blueprint("analysis", __name__, template_folder="templates")
@@ -32,13 +34,21 @@ def similar():
     campaign = current_campaign_or_404()
     text = (request.form.get("text") or "")[:MAX_QUERY_CHARS]
     tokens = nlp.segmenter.segment(text) if len(text.strip()) >= 4 else ""
-    items = []
-    for idea, score in queries.similar_ideas(campaign, tokens):
-        item = {"title": idea.title, "status": idea.status.label, "score": round(score, 3)}
-        if idea.can_view(current_user):
-            item.update(code=idea.tracking_code, url=url_for("ideas.track", code=idea.tracking_code))
-        items.append(item)
-    return jsonify(items=items)
+    services.catch_up_index(campaign)
+    duplicates, related = queries.similar_lookup(campaign, tokens)
+    floor = current_app.config["NLP_SIMILAR_MIN_SCORE"]
+    # ``items``: the one list of earlier pages, kept for clients that read it.
+    return jsonify(duplicates=[_similar_item(*hit) for hit in duplicates],
+                   related=[_similar_item(*hit) for hit in related],
+                   items=[_similar_item(*hit) for hit in duplicates + related if hit[1] >= floor][:5],
+                   theme=queries.theme_suggestion(campaign, tokens))
+
+
+def _similar_item(idea, score):
+    item = {"title": idea.title, "status": idea.status.label, "score": round(score, 3)}
+    if idea.can_view(current_user):
+        item.update(code=idea.tracking_code, url=url_for("ideas.track", code=idea.tracking_code))
+    return item
 
 
 @bp.route("/")
@@ -50,11 +60,38 @@ def dashboard():
     by_region = queries.counts_by(campaign, Idea.region)
     regions = [(r, by_region.get(r, 0)) for r in REGIONS]
     job = _checked(queries.latest_job(campaign))
+    thresholds = current_app.config["NLP_DIAL_THRESHOLDS"]
     return render_template(
         "ideas/analysis/dashboard.html", campaign=campaign, themes=themes, regions=regions,
         days=[(d.strftime("%m-%d"), n) for d, n in queries.counts_by_day(campaign)],
         run=queries.latest_cluster_run(campaign), job=job,
-        review_queue=queries.review_queue(campaign), theme_names={t.id: t.name for t in campaign.themes})
+        review_queue=queries.review_queue(campaign), theme_names={t.id: t.name for t in campaign.themes},
+        dial=queries.theme_dial(campaign, thresholds), threshold=current_app.config["NLP_THEME_THRESHOLD"],
+        off_topic=sum(queries.off_topic_kinds(campaign).values()))
+
+
+GATE_KINDS = {"complaint": "具体诉求或求助", "advert": "广告或商业信息", "empty": "内容过少"}
+
+
+@bp.route("/off-topic", methods=["GET", "POST"])
+@staff_required
+def off_topic():
+    """不属于本次征集: what the gate set aside, decided in bulk. A refused
+    batch shows the page again with the same boxes ticked."""
+    campaign = current_campaign_or_404()
+    kind = request.args.get("kind") if request.args.get("kind") in GATE_KINDS else None
+    form = OffTopicForm()
+    if form.validate_on_submit():
+        ideas = (queries.off_topic_ideas(campaign, kind) if form.scope.data == "all"
+                 else idea_queries.ideas_by_ids(campaign, form.idea_ids.data))
+        ok, done = attempt(lambda: services.decide_off_topic(ideas, form.decision.data, current_actor(),
+                                                             form.reason.data), form, "idea_ids")
+        if ok:
+            flash(f"已处理 {len(done)} 条：{services.OFF_TOPIC_DECISIONS[form.decision.data]}。", "success")
+            return redirect(url_for("analysis.off_topic", kind=kind))
+    page = queries.off_topic_page(campaign, kind, page_arg(), current_app.config["SCREENING_PAGE_SIZE"])
+    return render_template("ideas/analysis/off_topic.html", form=form, page=page, kind=kind, kinds=GATE_KINDS,
+                           counts=queries.off_topic_kinds(campaign), selected=set(form.idea_ids.data or ()))
 
 
 @bp.route("/clusters/<int:cluster_id>")

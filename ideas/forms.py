@@ -106,3 +106,18 @@ class TrackForm(BaseForm):
 
 class ThemeConfirmForm(BaseForm):
     theme = SelectField("主题", choices=[], validators=[DataRequired("请选择主题")])
+
+
+class OffTopicForm(BaseForm):
+    """One decision for many ideas of the 不属于本次征集 queue."""
+
+    idea_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    scope = SelectField("处理范围", choices=choices([("selected", "勾选的建议"), ("all", "当前筛选下的全部建议")]))
+    decision = SelectField("处理决定", choices=choices([
+        ("reject", "不予采纳：不属于本次征集"), ("keep", "退回筛选：属于本次征集")]))
+    reason = TextAreaField("理由", filters=[strip_filter], description="记入每条建议的办理记录，提出人会看到",
+                           validators=[DataRequired("请填写理由"), CharLength(2, 500)])
+
+    def validate_idea_ids(self, field):
+        if self.scope.data == "selected" and not field.data:
+            raise ValidationError("请先勾选要处理的建议，或选择“当前筛选下的全部建议”")

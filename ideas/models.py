@@ -142,24 +142,40 @@ class IdeaAnalysis(db.Model):
     never segments an unchanged idea again (``text_hash`` tells)."""
 
     __tablename__ = "idea_analyses"
+    __table_args__ = (
+        # nlp.themes.ThemeResult.status at the last rebuild: 已归类, 待人工确认, 不属于本次征集.
+        CheckConstraint("theme_status IN ('assigned', 'needs_review', 'off_topic')", name="theme_status"),
+    )
 
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     text_hash: Mapped[str] = mapped_column(String(64))
     tokens: Mapped[str] = mapped_column(Text, default="")
     suggested_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     confidence: Mapped[float | None] = mapped_column(Float)
+    theme_status: Mapped[str | None] = mapped_column(String(12), index=True)
+    secondary_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    secondary_confidence: Mapped[float | None] = mapped_column(Float)
+    # The gate before the themes: how sure it is that this is a proposal at all,
+    # and for an off-topic text its kind, reason and the reply staff may send.
+    on_topic_probability: Mapped[float | None] = mapped_column(Float)
+    gate_kind: Mapped[str] = mapped_column(String(20), default="")
+    gate_reason: Mapped[str] = mapped_column(Text, default="")
+    gate_reply: Mapped[str] = mapped_column(Text, default="")
+    # Staff said "this is a proposal after all": later rebuilds do not set it aside again.
+    gate_overruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     keywords: Mapped[str] = mapped_column(Text, default="")
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
     idea: Mapped[Idea] = relationship(backref=backref("analysis", uselist=False, cascade="all, delete-orphan"))
-    suggested_theme = relationship("Theme")
+    suggested_theme = relationship("Theme", foreign_keys=[suggested_theme_id])
+    secondary_theme = relationship("Theme", foreign_keys=[secondary_theme_id])
     cluster = relationship("Cluster")
 
     @property
     def needs_review(self):
-        """待人工确认: no theme confident enough."""
-        return self.suggested_theme_id is None
+        """待人工确认: on topic, but no theme confident enough."""
+        return self.theme_status == "needs_review"
 
 
 class ClusterRun(db.Model):
@@ -189,6 +205,14 @@ class Cluster(db.Model):
     size: Mapped[int]
     nearest_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     theme_score: Mapped[float | None] = mapped_column(Float)
+    # Member idea ids, so the next rebuild can tell the same cluster by overlap
+    # (nlp.cluster.match_clusters) and keep this row, its id and its name.
+    members: Mapped[list] = mapped_column(JSON, default=list)
+    # At the rebuild that made it: "same", "merged", "split" or "new", and the clusters it came from.
+    change: Mapped[str] = mapped_column(String(10), default="new")
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+
+    CHANGE_LABELS = {"same": "不变", "merged": "合并而成", "split": "拆分而来", "new": "新出现"}
 
     run: Mapped[ClusterRun] = relationship(back_populates="clusters")
     scope_theme = relationship("Theme", foreign_keys=[scope_theme_id])

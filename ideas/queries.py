@@ -54,7 +54,8 @@ def _screening_statement(campaign, flt):
                               Idea.suggestion.ilike(pattern), Idea.benefit.ilike(pattern),
                               Idea.tracking_code.ilike(pattern)))
     return stmt.options(selectinload(Idea.theme), selectinload(Idea.author),
-                        selectinload(Idea.analysis).selectinload(IdeaAnalysis.suggested_theme))
+                        selectinload(Idea.analysis).options(
+                            selectinload(IdeaAnalysis.suggested_theme), selectinload(IdeaAnalysis.secondary_theme)))
 
 
 def screening_page(campaign, flt, page, per_page):

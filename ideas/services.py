@@ -205,8 +205,9 @@ def text_hash(text):
 
 
 def analyse_idea(idea):
-    """Segment a submitted idea once; the similar-ideas index picks it up at its
-    next look-up, and a rebuild will not segment it again unless it changes."""
+    """Segment a submitted idea once; the similar-ideas index takes it in at its
+    next catch-up (analysis_services.catch_up_index), and a rebuild will not
+    segment it again unless it changes."""
     digest = text_hash(text_of(idea))
     if idea.analysis is None or idea.analysis.text_hash != digest:
         store_tokens(idea, nlp.segmenter.segment(text_of(idea)), digest)

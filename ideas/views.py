@@ -10,7 +10,7 @@ from app.forms import ReasonForm, choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
 from app.viewutil import attempt, back_or, current_actor, flash_form_errors, page_arg, run_form
-from ideas import analysis_queries, queries, services
+from ideas import analysis_queries, analysis_services, queries, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
@@ -103,6 +103,7 @@ def detail(idea_id):
     if current_user.is_staff:
         forms = {"accept": AcceptForm(prefix="accept"), "reject": ReasonForm(prefix="reject"),
                  "merge": MergeForm(prefix="merge"), "theme": _theme_form(idea.campaign, idea)}
+        analysis_services.catch_up_index(idea.campaign)
         duplicates = analysis_queries.likely_duplicates(
             idea.campaign, [idea], current_app.config["NLP_SIMILAR_MIN_SCORE"], top_k=5).get(idea.id, [])
     return render_template("ideas/detail.html", idea=idea, forms=forms, duplicates=duplicates,
@@ -157,6 +158,7 @@ def screening():
     form, flt = _screening_filter(campaign)
     page = queries.screening_page(campaign, flt, page_arg(),
                                   current_app.config["SCREENING_PAGE_SIZE"])
+    analysis_services.catch_up_index(campaign)
     duplicates = analysis_queries.likely_duplicates(campaign, page.items,
                                                     current_app.config["NLP_DUPLICATE_MIN_SCORE"])
     return render_template("ideas/screening.html", form=form, page=page, campaign=campaign,

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "idea.accept": "采纳建议",
     "idea.reject": "不予采纳",
     "idea.merge": "合并重复建议",
+    "idea.on_topic": "确认属于本次征集",
     "demo.load": "载入演示数据",
     "round.create_defaults": "创建评审轮次",
     "round.update": "修改轮次设置",

@@ -22,14 +22,44 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
-// "已有类似建议": while a citizen writes, ask the server for similar ideas.
+// While a citizen writes: the theme the text seems to address (to confirm or
+// change) and earlier ideas, 可能重复 and 相关建议, asked from the server.
 document.addEventListener("DOMContentLoaded", function () {
   var hint = document.getElementById("similar-hint");
   if (!hint) { return; }
   var fields = ["title", "problem", "suggestion"].map(function (id) { return document.getElementById(id); })
     .filter(Boolean);
   var token = hint.closest("form").querySelector("input[name='csrf_token']");
+  var select = document.getElementById("theme");
+  var suggestion = hint.querySelector(".theme-suggestion"), suggested = null;
   var timer = null, last = "";
+  suggestion.querySelector("[data-use-theme]").addEventListener("click", function () {
+    if (select && suggested) { select.value = suggested.code; select.dispatchEvent(new Event("change")); }
+  });
+  function fill(box, items) {
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    items.forEach(function (item) {
+      // Code and link come only for ideas the writer may open (their own).
+      var li = document.createElement("li"), title = document.createElement(item.url ? "a" : "span");
+      if (item.url) { title.href = item.url; title.target = "_blank"; title.rel = "noopener"; }
+      title.textContent = item.code ? item.code + " " + item.title : item.title;
+      li.appendChild(title);
+      li.appendChild(document.createTextNode("（" + item.status + "）"));
+      list.appendChild(li);
+    });
+    box.hidden = items.length === 0;
+  }
+  function show(data) {
+    suggested = data.theme || null;
+    suggestion.hidden = !suggested;
+    if (suggested) {
+      suggestion.querySelector("strong").textContent = suggested.name;
+    }
+    fill(hint.querySelector(".duplicates"), data.duplicates || []);
+    fill(hint.querySelector(".related"), data.related || []);
+    hint.hidden = !suggested && !(data.duplicates || []).length && !(data.related || []).length;
+  }
   function lookUp() {
     var text = fields.map(function (f) { return f.value; }).join("\n").trim().slice(0, 2000);
     if (text.length < 4 || text === last) { return; }
@@ -37,21 +67,8 @@ document.addEventListener("DOMContentLoaded", function () {
     // In the body, not the URL: a long text would overflow the request line (414).
     var body = new URLSearchParams({text: text, csrf_token: token ? token.value : ""});
     fetch(hint.getAttribute("data-url"), {method: "POST", body: body, credentials: "same-origin"})
-      .then(function (r) { return r.ok ? r.json() : {items: []}; })
-      .then(function (data) {
-        var list = hint.querySelector("ul");
-        list.textContent = "";
-        data.items.forEach(function (item) {
-          // Code and link come only for ideas the writer may open (their own).
-          var li = document.createElement("li"), title = document.createElement(item.url ? "a" : "span");
-          if (item.url) { title.href = item.url; title.target = "_blank"; title.rel = "noopener"; }
-          title.textContent = item.code ? item.code + " " + item.title : item.title;
-          li.appendChild(title);
-          li.appendChild(document.createTextNode("（" + item.status + "）"));
-          list.appendChild(li);
-        });
-        hint.hidden = data.items.length === 0;
-      })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(show)
       .catch(function () { hint.hidden = true; });
   }
   fields.forEach(function (f) {
