@@ -18,11 +18,14 @@ def idea_by_code(code):
     return db.session.execute(select(Idea).where(Idea.tracking_code == code)).scalar_one_or_none()
 
 
-def ideas_of_author(user):
+def ideas_of_author(user, status=None):
+    """Newest campaign first, newest idea first within it."""
+    stmt = select(Idea).where(Idea.author_id == user.id)
+    if status is not None:
+        stmt = stmt.where(Idea.status == status)
     return db.session.execute(
-        select(Idea).where(Idea.author_id == user.id)
-        .options(selectinload(Idea.events), selectinload(Idea.theme))
-        .order_by(Idea.created_at.desc(), Idea.id.desc())
+        stmt.options(selectinload(Idea.events), selectinload(Idea.theme), selectinload(Idea.campaign))
+        .order_by(Idea.campaign_id.desc(), Idea.created_at.desc(), Idea.id.desc())
     ).scalars().all()
 
 

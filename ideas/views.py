@@ -10,13 +10,15 @@ from app.forms import ReasonForm, choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
 from app.viewutil import attempt, back_or, current_actor, flash_form_errors, page_arg, run_form
-from ideas import analysis_queries, queries, services
+from ideas import analysis_queries, queries, replies, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
+from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
+register(bp)  # the author's own actions and staff's answer
 
 
 def _idea_form(campaign, idea=None):
@@ -89,7 +91,11 @@ def edit(idea_id):
 @bp.route("/mine")
 @citizen_required
 def mine():
-    return render_template("ideas/mine.html", ideas=queries.ideas_of_author(current_user))
+    # An unknown ?status= shows everything rather than an error page.
+    status = request.args.get("status", "")
+    status = IdeaStatus(status) if status in IdeaStatus._value2member_map_ else None
+    return render_template("ideas/mine.html", ideas=queries.ideas_of_author(current_user, status),
+                           status=status, statuses=list(IdeaStatus))
 
 
 @bp.route("/<int:idea_id>")
@@ -102,11 +108,21 @@ def detail(idea_id):
     forms, duplicates = None, []
     if current_user.is_staff:
         forms = {"accept": AcceptForm(prefix="accept"), "reject": ReasonForm(prefix="reject"),
-                 "merge": MergeForm(prefix="merge"), "theme": _theme_form(idea.campaign, idea)}
+                 "merge": MergeForm(prefix="merge"), "theme": _theme_form(idea.campaign, idea),
+                 "reply": ReplyForm(prefix="reply", department=idea.reply_department, text=idea.reply_text)}
         duplicates = analysis_queries.likely_duplicates(
             idea.campaign, [idea], current_app.config["NLP_SIMILAR_MIN_SCORE"], top_k=5).get(idea.id, [])
     return render_template("ideas/detail.html", idea=idea, forms=forms, duplicates=duplicates,
-                           IdeaStatus=IdeaStatus)
+                           IdeaStatus=IdeaStatus, own=_own_forms(idea), due=replies.answer_due(idea))
+
+
+def _own_forms(idea):
+    """The author's withdraw and correction forms, where the idea's state allows them."""
+    if idea.author_id != current_user.id:
+        return None
+    return {"withdraw": ReasonForm(prefix="withdraw") if idea.status is IdeaStatus.submitted else None,
+            "correction": CorrectionForm(prefix="correction") if idea.status not in (
+                IdeaStatus.draft, IdeaStatus.withdrawn, IdeaStatus.merged) else None}
 
 
 def _theme_form(campaign, idea):
@@ -163,7 +179,8 @@ def screening():
                            counts=queries.status_counts(campaign), statuses=list(IdeaStatus),
                            bulk=BulkScreenForm(), duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
-                           merge_form=MergeForm(prefix="merge"))
+                           merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
+                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]))
 
 
 @bp.route("/export.<fmt>")

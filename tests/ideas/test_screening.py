@@ -15,14 +15,6 @@ from ideas.services import ScreeningError, merge_duplicate
 from tests.concurrency import post_at_once
 
 
-@pytest.fixture
-def staff(make, auth):
-    make.campaign()
-    user = make.user(Role.staff, login="staff@example.com", real_name="李干事")
-    auth.login(user)
-    return user
-
-
 def test_queue_lists_submissions_with_full_phone_for_staff(client, make, staff):
     idea = make.idea(contact_phone="13812345678")
     draft = make.idea(status=IdeaStatus.draft, title="还没提交的草稿")
