@@ -81,3 +81,11 @@ def ideas_by_ids(campaign, ids):
     return db.session.execute(
         select(Idea).where(Idea.campaign_id == campaign.id, Idea.id.in_(ids)).order_by(Idea.id)
     ).scalars().all()
+
+
+def next_pending(idea):
+    """The 待筛选 idea to look at after this one: the next by number, else the first."""
+    pending = select(Idea).where(Idea.campaign_id == idea.campaign_id, Idea.status == IdeaStatus.submitted,
+                                 Idea.id != idea.id).order_by(Idea.seq)
+    return (db.session.scalars(pending.where(Idea.seq > idea.seq).limit(1)).first()
+            or db.session.scalars(pending.limit(1)).first())

@@ -2,6 +2,7 @@ import uuid
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
@@ -9,16 +10,18 @@ from app.extensions import db
 from app.forms import ReasonForm, choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
-from app.viewutil import attempt, back_or, current_actor, flash_form_errors, page_arg, run_form
+from app.viewutil import attempt, current_actor, flash_form_errors, page_arg
 from ideas import analysis_queries, queries, replies, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
+from ideas import keep_input
 from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
 register(bp)  # the author's own actions and staff's answer
+keep_input.register(bp)  # an expired token shows the proposal again instead of an error page
 
 
 def _idea_form(campaign, idea=None):
@@ -53,7 +56,9 @@ def _save(form, campaign, idea=None):
         flash("草稿已保存，可以随时回来继续填写并提交。", "success")
         return redirect(url_for("ideas.edit", idea_id=saved.id))
     else:
-        flash(f"提交成功！您的建议编号是 {saved.tracking_code}，请妥善保存，可凭编号查询进度。", "success")
+        # The code in one unbreakable piece: a phone must not wrap it at its hyphens.
+        flash(Markup("提交成功！您的建议编号是 <span class=\"tracking-code\">{}</span>，请妥善保存，可凭编号查询进度。")
+              .format(saved.tracking_code), "success")
     return redirect(url_for("ideas.detail", idea_id=saved.id))
 
 
@@ -158,6 +163,10 @@ def _screening_filter(campaign):
         (s.value, s.label) for s in IdeaStatus if s is not IdeaStatus.draft])
     form.theme.choices = choices([("", "全部主题")] + theme_choices(campaign))
     flt = queries.ScreeningFilter()
+    if "status" not in request.args:
+        # The queue opens on what still waits; 全部状态 is one choice away.
+        form.status.data = IdeaStatus.submitted.value
+        flt = queries.ScreeningFilter(status=form.status.data)
     if form.validate():
         flt = queries.ScreeningFilter(
             status=form.status.data or None, theme=form.theme.data or None,
@@ -169,18 +178,27 @@ def _screening_filter(campaign):
 @bp.route("/screening")
 @staff_required
 def screening():
+    return _screening_page(BulkScreenForm(formdata=None))
+
+
+def _screening_page(bulk, status=200):
+    """The queue with its filters from the query string; ``bulk`` keeps a refused
+    batch's selection and reason, with the errors at its fields."""
     campaign = current_campaign_or_404()
     form, flt = _screening_filter(campaign)
     page = queries.screening_page(campaign, flt, page_arg(),
                                   current_app.config["SCREENING_PAGE_SIZE"])
+    if page.page > max(page.pages, 1):
+        flash(f"没有第 {page.page} 页（共 {max(page.pages, 1)} 页），已显示最后一页。", "error")
+        return redirect(url_for("ideas.screening", **{**request.args.to_dict(), "page": max(page.pages, 1)}))
     duplicates = analysis_queries.likely_duplicates(campaign, page.items,
                                                     current_app.config["NLP_DUPLICATE_MIN_SCORE"])
     return render_template("ideas/screening.html", form=form, page=page, campaign=campaign,
                            counts=queries.status_counts(campaign), statuses=list(IdeaStatus),
-                           bulk=BulkScreenForm(), duplicates=duplicates,
+                           bulk=bulk, duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
                            merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
-                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]))
+                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items])), status
 
 
 @bp.route("/export.<fmt>")
@@ -199,9 +217,19 @@ def export(fmt):
 
 
 def _screen_action(idea_id, form, action):
+    """Decide, then go on to the next idea waiting (下一条); a refusal stays on this one."""
     idea = db.get_or_404(Idea, idea_id)
-    return run_form(form, lambda form: action(idea, current_actor(), form), "已处理。",
-                    url_for("ideas.detail", idea_id=idea.id))
+    here = url_for("ideas.detail", idea_id=idea.id)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(here)
+    ok, _ = attempt(lambda: action(idea, current_actor(), form))
+    if not ok:
+        return redirect(here)
+    following = queries.next_pending(idea)
+    flash(f"{idea.tracking_code} 已处理。" + ("下面是下一条待筛选的建议。" if following else "没有其他待筛选的建议了。"),
+          "success")
+    return redirect(url_for("ideas.detail", idea_id=following.id) if following else url_for("ideas.screening"))
 
 
 @bp.route("/<int:idea_id>/accept", methods=["POST"])
@@ -221,7 +249,13 @@ def reject(idea_id):
 @bp.route("/<int:idea_id>/merge", methods=["POST"])
 @staff_required
 def merge(idea_id):
-    return _screen_action(idea_id, MergeForm(prefix="merge"),
+    form = MergeForm(prefix="merge")
+    if form.validate_on_submit() and not form.is_confirmed:
+        # Merging cannot be undone: first both ideas side by side.
+        idea = db.get_or_404(Idea, idea_id)
+        return render_template("ideas/merge_confirm.html", idea=idea, form=form,
+                               kept=queries.idea_by_code(form.target_code.data.upper()))
+    return _screen_action(idea_id, form,
                           lambda idea, actor, form: services.merge_duplicate(
                               idea, form.target_code.data, actor, form.reason.data, credit=form.credit.data))
 
@@ -231,14 +265,15 @@ def merge(idea_id):
 def bulk():
     campaign = current_campaign_or_404()
     form = BulkScreenForm()
-    if form.validate_on_submit():
-        ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
-        done, refused = services.bulk_screen(ideas, form.action.data,
-                                             current_actor(), form.reason.data or "")
-        db.session.commit()
+    if not form.validate_on_submit():
+        # The same page again, with what was ticked and typed, the errors at their fields.
+        return _screening_page(form, 400)
+    ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
+    done, refused = services.bulk_screen(ideas, form.action.data,
+                                         current_actor(), form.reason.data or "")
+    db.session.commit()
+    if done:
         flash(f"已处理 {len(done)} 条。", "success")
-        for message in refused:
-            flash(message, "error")
-    else:
-        flash_form_errors(form)
-    return redirect(back_or(url_for("ideas.screening")))
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for("ideas.screening", **request.args))
