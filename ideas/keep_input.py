@@ -31,9 +31,9 @@ def form_with_what_was_typed(error):
         message = "页面已过期（安全令牌失效），您填写的内容都保留在下面。请核对后再点一次“提交建议”或“保存草稿”。"
     else:
         message = "页面已过期：登录已失效，您填写的内容都保留在下面。请先登录（在新标签页打开），再回到本页点一次“提交建议”。"
-    # 400 like any refused form; the page is the form itself, ready to send again.
+    # 200 like any form shown again with its errors: the page is the form, ready to send again.
     return render_template("ideas/form.html", form=form, campaign=campaign, expired=message,
-                           login_url=url_for("auth.login")), 400
+                           login_url=url_for("auth.login"))
 
 
 def register(bp):

@@ -181,7 +181,7 @@ def screening():
     return _screening_page(BulkScreenForm(formdata=None))
 
 
-def _screening_page(bulk, status=200):
+def _screening_page(bulk):
     """The queue with its filters from the query string; ``bulk`` keeps a refused
     batch's selection and reason, with the errors at its fields."""
     campaign = current_campaign_or_404()
@@ -198,7 +198,7 @@ def _screening_page(bulk, status=200):
                            bulk=bulk, duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
                            merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
-                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items])), status
+                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]))
 
 
 @bp.route("/export.<fmt>")
@@ -267,7 +267,7 @@ def bulk():
     form = BulkScreenForm()
     if not form.validate_on_submit():
         # The same page again, with what was ticked and typed, the errors at their fields.
-        return _screening_page(form, 400)
+        return _screening_page(form)
     ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
     done, refused = services.bulk_screen(ideas, form.action.data,
                                          current_actor(), form.reason.data or "")
