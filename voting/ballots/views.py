@@ -1,5 +1,7 @@
 """公众投票：投票页、投票窗口、舞弊筛查与作废."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.auth.decorators import citizen_required, staff_required
@@ -57,9 +59,16 @@ def _ballot_idea(round_, idea_id):
 def ballot(round_id):
     round_ = _published_round(round_id)
     voted = queries.voted_idea_ids(round_, current_user)
-    page = queries.ballot_page(round_, request.args.get("page", 1, type=int))
+    page = queries.ballot_page(round_, request.args.get("page", 1, type=int), _voter_key())
     return render_template("ballots/ballot.html", round_=round_, page=page, voted=voted,
                            rubric=rubric_of(round_))
+
+
+def _voter_key():
+    """Who the ballot's order is drawn for: the account, or for a visitor a key kept in the session."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"visitor:{session.setdefault('ballot_key', secrets.token_hex(8))}"
 
 
 @bp.route("/<int:round_id>/ideas/<int:idea_id>")

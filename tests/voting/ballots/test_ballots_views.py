@@ -306,3 +306,21 @@ def test_votes_are_rate_limited_per_address(app, limited_client, vote_round, jud
     other_address = limited_client.post(f"/vote/{vote_round.id}/ideas/{ideas[0].id}/vote",
                                         environ_base={"REMOTE_ADDR": "10.20.30.40"})
     assert other_address.status_code == 302
+
+
+def test_each_voter_sees_an_order_of_their_own_and_keeps_it(client, auth, vote_round, judging, make):
+    from voting.ballots.queries import ballot_order
+
+    orders = {ballot_order(vote_round, f"user:{n}") == ballot_order(vote_round, f"user:{n}") for n in range(5)}
+    assert orders == {True}   # the same voter, the same order, on every visit
+    distinct = {tuple(ballot_order(vote_round, f"user:{n}")) for n in range(20)}
+    assert len(distinct) > 1 and all(sorted(o) == sorted(next(iter(distinct))) for o in distinct)
+    citizen = make.user()
+    auth.login(citizen)
+    listing = page(client, f"/vote/{vote_round.id}")
+    titles = {idea.id: idea.title for idea in judging["ideas"]}
+    shown = sorted((listing.index(titles[i]), i) for i in ballot_order(vote_round, f"user:{citizen.id}")
+                   if titles.get(i) in listing)
+    first_page = [i for i in ballot_order(vote_round, f"user:{citizen.id}") if titles.get(i) in listing]
+    assert [i for _, i in shown] == first_page
+    assert "<summary>计票规则</summary>" in listing
