@@ -153,11 +153,15 @@ def publish(round_id):
 @staff_required
 def screen(round_id):
     round_ = db.get_or_404(Round, round_id)
+    # Links on the screen fill in the void form and list a group's votes.
+    return _screen_page(round_, VoidForm(formdata=None, kind=request.args.get("kind"),
+                                         value=clean_text(request.args.get("value"))))
+
+
+def _screen_page(round_, form):
     if not round_.public_vote or round_.vote_opens_at is None:
         abort(404, description="本轮没有公众投票")
     ideas = {e.idea_id: e.idea for e in round_.entries}
-    # Links on the screen fill in the void form and list a group's votes.
-    form = VoidForm(formdata=None, kind=request.args.get("kind"), value=clean_text(request.args.get("value")))
     listed = {name: clean_text(request.args.get(name)) for name in ("network", "user_agent")}
     idea_id = request.args.get("idea_id", type=int)
     listed["idea_id"] = idea_id if idea_id in ideas else None
@@ -172,9 +176,13 @@ def screen(round_id):
 @staff_required
 def void(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return run_form(VoidForm(), lambda form: services.void_votes(round_, current_actor(), form.kind.data,
-                                                                  form.selection(), form.reason.data),
-                    "已作废这批投票，结果已按不含作废票重新计算。", url_for("ballots.screen", round_id=round_.id))
+    form = VoidForm()
+    # A refusal shows the screen again with what was chosen and typed, the message at the field.
+    if form.validate_on_submit() and attempt(lambda: services.void_votes(
+            round_, current_actor(), form.kind.data, form.selection(), form.reason.data), form, "value")[0]:
+        flash("已作废这批投票，结果已按不含作废票重新计算。", "success")
+        return redirect(url_for("ballots.screen", round_id=round_.id))
+    return _screen_page(round_, form)
 
 
 @bp.route("/voids/<int:void_id>/restore", methods=["POST"])

@@ -168,8 +168,9 @@ def test_the_fraud_screen_flags_and_voids(client, auth, vote_round, judging, mak
     prefilled = page(client, f"/vote/rounds/{vote_round.id}/screen?kind=network&value=10.5.5.0/24")
     assert "10.5.5.0/24</textarea>" in prefilled
     form = {"kind": "network", "value": "10.5.5.0/24"}
-    no_reason = client.post(f"/vote/rounds/{vote_round.id}/voids", data=form, follow_redirects=True)
-    assert "请填写理由" in no_reason.get_data(as_text=True)
+    no_reason = client.post(f"/vote/rounds/{vote_round.id}/voids", data=form).get_data(as_text=True)
+    # Shown again at the field, with the choice and the value kept.
+    assert "请填写理由" in no_reason and "10.5.5.0/24</textarea>" in no_reason
     client.post(f"/vote/rounds/{vote_round.id}/voids", data={**form, "reason": "一小时内同网段集中投票"})
     void = db.session.scalar(select(VoteVoid))
     assert void is not None and queries.vote_totals(vote_round) == {ideas[1].id: 1}
