@@ -9,22 +9,27 @@ export FLASK_APP := app
 
 .PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-assignment load clean
 
+# pip's -qq shows errors only: no progress bars, no warnings, and a failure still stops make.
 $(VENV)/.installed: requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+	@echo "▸ 安装依赖（首次约需几分钟）…"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt
+	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 ## make run: install, migrate the SQLite database, load demo data (kept if present), serve.
+## Each step prints one line; a step's own log is shown only when it fails.
 run: $(VENV)/.installed
-	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load
+	@echo "▸ 迁移数据库…"
+	@log=$$($(BIN)/flask db upgrade 2>&1) || { echo "$$log"; exit 1; }
+	@echo "▸ 载入演示数据…"
+	@$(BIN)/flask demo load
 	@$(BIN)/flask demo accounts
 	@echo "网站地址：http://$(HOST):$(PORT)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## make serve: the production shape on this machine (deploy/serve.py): PostgreSQL,
 ## Redis, an RQ worker for the nlp queue and gunicorn; Ctrl-C stops both.

@@ -18,7 +18,8 @@ LIMITS = {
 def _text(label, name, widget=StringField, hint=None):
     low, high = LIMITS[name]
     return widget(label, filters=[strip_filter], description=hint or f"{low}–{high} 字",
-                  validators=[RequiredToSubmit(f"请填写{label}"), CharLength(low, high)])
+                  validators=[RequiredToSubmit(f"请填写{label}"), CharLength(low, high)],
+                  render_kw={"data-max-chars": high})
 
 
 class IdeaForm(BaseForm):
@@ -26,7 +27,8 @@ class IdeaForm(BaseForm):
 
     submission_token = HiddenField(filters=[strip_filter])
     title = StringField("标题", filters=[strip_filter], description="5–40 字，一句话说清建议",
-                        validators=[DataRequired("请填写标题"), CharLength(*LIMITS["title"])])
+                        validators=[DataRequired("请填写标题"), CharLength(*LIMITS["title"])],
+                        render_kw={"data-max-chars": LIMITS["title"][1]})
     theme = SelectField("针对的瓶颈", choices=[], validators=[RequiredToSubmit("请选择建议针对的瓶颈")])
     problem = _text("问题描述", "problem", TextAreaField, "30–2000 字：存在什么问题，卡在哪里")
     suggestion = _text("对策建议", "suggestion", TextAreaField, "30–3000 字：具体怎么改，谁来做")
@@ -69,6 +71,10 @@ class ScreeningFilterForm(BaseForm):
     date_to = DateField("至", validators=[Optional()])
     q = StringField("搜索", filters=[strip_filter], validators=[Optional(), CharLength(max=100)])
 
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(f"结束日期早于开始日期（{self.date_from.data:%Y-%m-%d}），请检查日期范围")
+
 
 class AcceptForm(BaseForm):
     reason = TextAreaField("备注（选填）", filters=[strip_filter], validators=[Optional(), CharLength(max=500)])
@@ -82,14 +88,20 @@ class MergeForm(BaseForm):
                            validators=[DataRequired("请填写合并理由，双方提出人都会看到"), CharLength(2, 500)])
     credit = BooleanField("把这条（后提交的）建议的提出人列为保留建议的共同提出人",
                           description="只在确属各自独立提出时勾选：共同提出人在入选后同样获得署名和荣誉证书")
+    # Set by the confirmation page: the first send only shows both ideas side by side.
+    confirmed = HiddenField(filters=[strip_filter])
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed.data == "yes"
 
 
 class BulkScreenForm(BaseForm):
     idea_ids = SelectMultipleField(coerce=int, validate_choice=False,
                                    validators=[DataRequired("请先勾选要处理的建议")])
     action = SelectField("批量操作", choices=choices([("accept", "采纳"), ("reject", "不予采纳")]))
-    reason = TextAreaField("理由（不予采纳时必填）", filters=[strip_filter],
-                           validators=[Optional(), CharLength(max=500)])
+    # No Optional(): it would stop the chain before validate_reason sees an empty reason.
+    reason = TextAreaField("理由（不予采纳时必填）", filters=[strip_filter], validators=[CharLength(max=500)])
 
     def validate_reason(self, field):
         if self.action.data == "reject" and not field.data:

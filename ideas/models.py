@@ -11,7 +11,7 @@ from app.timeutil import now
 # The only legal moves of an idea; services refuse everything else.
 IdeaStatus = workflow("IdeaStatus", __name__, {
     "draft": ("草稿", {"submitted"}),
-    "submitted": ("待筛选", {"accepted", "rejected", "merged"}),
+    "submitted": ("待筛选", {"accepted", "rejected", "merged", "withdrawn"}),
     # A duplicate can turn up after both ideas were accepted. Closing a judging
     # round advances ideas; reopening it (an admin's logged act) takes them back.
     "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist"}),
@@ -21,6 +21,8 @@ IdeaStatus = workflow("IdeaStatus", __name__, {
     # An alternate promoted after an upheld objection becomes a winner too.
     "finalist": ("入选前十，待公示", {"shortlisted", "accepted", "winner"}),
     "winner": ("十大金点子", ()),
+    # The author took it back before screening; the reason stays in the history.
+    "withdrawn": ("已撤回", ()),
 })
 
 
@@ -68,6 +70,10 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The answer (答复) staff give the author, and which department gives it.
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    reply_department: Mapped[str | None] = mapped_column(String(50))
+    replied_at: Mapped[datetime | None]
 
     campaign = relationship("Campaign")
     author = relationship("User", foreign_keys=[author_id])
@@ -95,6 +101,11 @@ class Idea(db.Model):
     def can_edit(self, user):
         return user.is_authenticated and user.id == self.author_id and self.status is IdeaStatus.draft
 
+    @property
+    def screened_at(self):
+        """受理日期: when staff first decided on the submitted idea."""
+        return next((e.created_at for e in self.events if e.from_status is IdeaStatus.submitted), None)
+
     def public_author_name(self):
         return self.author.real_name if self.show_name and self.author.real_name else "匿名"
 
@@ -118,6 +129,20 @@ class IdeaEvent(db.Model):
 
     idea: Mapped[Idea] = relationship(back_populates="events")
     actor = relationship("User")
+
+
+class IdeaCorrection(db.Model):
+    """A supplementary note (补充更正) the author adds after submitting; staff read it beside the idea."""
+
+    __tablename__ = "idea_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    idea: Mapped[Idea] = relationship(backref=backref("corrections", order_by="IdeaCorrection.id",
+                                                      cascade="all, delete-orphan"))
 
 
 class CoProposer(db.Model):

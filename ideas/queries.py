@@ -18,11 +18,14 @@ def idea_by_code(code):
     return db.session.execute(select(Idea).where(Idea.tracking_code == code)).scalar_one_or_none()
 
 
-def ideas_of_author(user):
+def ideas_of_author(user, status=None):
+    """Newest campaign first, newest idea first within it."""
+    stmt = select(Idea).where(Idea.author_id == user.id)
+    if status is not None:
+        stmt = stmt.where(Idea.status == status)
     return db.session.execute(
-        select(Idea).where(Idea.author_id == user.id)
-        .options(selectinload(Idea.events), selectinload(Idea.theme))
-        .order_by(Idea.created_at.desc(), Idea.id.desc())
+        stmt.options(selectinload(Idea.events), selectinload(Idea.theme), selectinload(Idea.campaign))
+        .order_by(Idea.campaign_id.desc(), Idea.created_at.desc(), Idea.id.desc())
     ).scalars().all()
 
 
@@ -79,3 +82,11 @@ def ideas_by_ids(campaign, ids):
     return db.session.execute(
         select(Idea).where(Idea.campaign_id == campaign.id, Idea.id.in_(ids)).order_by(Idea.id)
     ).scalars().all()
+
+
+def next_pending(idea):
+    """The 待筛选 idea to look at after this one: the next by number, else the first."""
+    pending = select(Idea).where(Idea.campaign_id == idea.campaign_id, Idea.status == IdeaStatus.submitted,
+                                 Idea.id != idea.id).order_by(Idea.seq)
+    return (db.session.scalars(pending.where(Idea.seq > idea.seq).limit(1)).first()
+            or db.session.scalars(pending.limit(1)).first())

@@ -10,6 +10,7 @@ from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
 from app.locks import lock_row
+from app.notifications.services import notify
 from app.states import move
 from app.timeutil import now
 from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaEvent, IdeaStatus
@@ -107,14 +108,31 @@ def _submit(idea, actor):
     log_action(actor, "idea.submit", idea, code=idea.tracking_code)
 
 
+# What the author hears when staff or a round move the idea. Their own moves
+# (submit, withdraw) need no message; a winner gets the announcement's own.
+_TOLD = {IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.merged, IdeaStatus.shortlisted,
+         IdeaStatus.finalist}
+
+
 def transition(idea, to_status, actor, reason):
-    """Move an idea along the workflow, recording who, when and why."""
+    """Move an idea along the workflow, recording who, when and why, and tell its author."""
     previous = idea.status
     move(idea, to_status, attribute="status", error=ScreeningError,
          message=f"{idea.tracking_code or '草稿'} 当前状态为“{previous.label}”，不能改为“{to_status.label}”")
     idea.events.append(IdeaEvent(actor=actor, from_status=previous, to_status=to_status,
                                  reason=reason, created_at=now()))
     db.session.flush()
+    if to_status in _TOLD:
+        tell_author(idea, f"您的建议 {idea.tracking_code} {to_status.label}",
+                    f"您提出的建议《{idea.title}》状态由“{previous.label}”变为“{to_status.label}”。"
+                    + (f"\n说明：{reason}" if reason else ""))
+
+
+def tell_author(idea, subject, body):
+    """A 站内通知 to the idea's author, linked to the idea (the e-mail copy
+    follows the author's choice of channels). Any stage that decides about an idea
+    without moving it, such as a round that does not advance it, calls this."""
+    return notify(idea.author, subject, body, link=f"/ideas/{idea.id}")
 
 
 def add_note(idea, actor, reason):

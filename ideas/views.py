@@ -2,6 +2,7 @@ import uuid
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
@@ -9,14 +10,18 @@ from app.extensions import db
 from app.forms import ReasonForm, choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
-from app.viewutil import attempt, back_or, current_actor, flash_form_errors, page_arg, run_form
-from ideas import analysis_queries, analysis_services, queries, services
+from app.viewutil import attempt, current_actor, flash_form_errors, page_arg
+from ideas import analysis_queries, analysis_services, queries, replies, services
 from ideas.exports import export_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
+from ideas import keep_input
+from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
+register(bp)  # the author's own actions and staff's answer
+keep_input.register(bp)  # an expired token shows the proposal again instead of an error page
 
 
 def _idea_form(campaign, idea=None):
@@ -51,7 +56,9 @@ def _save(form, campaign, idea=None):
         flash("草稿已保存，可以随时回来继续填写并提交。", "success")
         return redirect(url_for("ideas.edit", idea_id=saved.id))
     else:
-        flash(f"提交成功！您的建议编号是 {saved.tracking_code}，请妥善保存，可凭编号查询进度。", "success")
+        # The code in one unbreakable piece: a phone must not wrap it at its hyphens.
+        flash(Markup("提交成功！您的建议编号是 <span class=\"tracking-code\">{}</span>，请妥善保存，可凭编号查询进度。")
+              .format(saved.tracking_code), "success")
     return redirect(url_for("ideas.detail", idea_id=saved.id))
 
 
@@ -89,7 +96,11 @@ def edit(idea_id):
 @bp.route("/mine")
 @citizen_required
 def mine():
-    return render_template("ideas/mine.html", ideas=queries.ideas_of_author(current_user))
+    # An unknown ?status= shows everything rather than an error page.
+    status = request.args.get("status", "")
+    status = IdeaStatus(status) if status in IdeaStatus._value2member_map_ else None
+    return render_template("ideas/mine.html", ideas=queries.ideas_of_author(current_user, status),
+                           status=status, statuses=list(IdeaStatus))
 
 
 @bp.route("/<int:idea_id>")
@@ -102,12 +113,22 @@ def detail(idea_id):
     forms, duplicates = None, []
     if current_user.is_staff:
         forms = {"accept": AcceptForm(prefix="accept"), "reject": ReasonForm(prefix="reject"),
-                 "merge": MergeForm(prefix="merge"), "theme": _theme_form(idea.campaign, idea)}
+                 "merge": MergeForm(prefix="merge"), "theme": _theme_form(idea.campaign, idea),
+                 "reply": ReplyForm(prefix="reply", department=idea.reply_department, text=idea.reply_text)}
         analysis_services.catch_up_index(idea.campaign)
         duplicates = analysis_queries.likely_duplicates(
             idea.campaign, [idea], current_app.config["NLP_SIMILAR_MIN_SCORE"], top_k=5).get(idea.id, [])
     return render_template("ideas/detail.html", idea=idea, forms=forms, duplicates=duplicates,
-                           IdeaStatus=IdeaStatus)
+                           IdeaStatus=IdeaStatus, own=_own_forms(idea), due=replies.answer_due(idea))
+
+
+def _own_forms(idea):
+    """The author's withdraw and correction forms, where the idea's state allows them."""
+    if idea.author_id != current_user.id:
+        return None
+    return {"withdraw": ReasonForm(prefix="withdraw") if idea.status is IdeaStatus.submitted else None,
+            "correction": CorrectionForm(prefix="correction") if idea.status not in (
+                IdeaStatus.draft, IdeaStatus.withdrawn, IdeaStatus.merged) else None}
 
 
 def _theme_form(campaign, idea):
@@ -143,6 +164,10 @@ def _screening_filter(campaign):
         (s.value, s.label) for s in IdeaStatus if s is not IdeaStatus.draft])
     form.theme.choices = choices([("", "全部主题")] + theme_choices(campaign))
     flt = queries.ScreeningFilter()
+    if "status" not in request.args:
+        # The queue opens on what still waits; 全部状态 is one choice away.
+        form.status.data = IdeaStatus.submitted.value
+        flt = queries.ScreeningFilter(status=form.status.data)
     if form.validate():
         flt = queries.ScreeningFilter(
             status=form.status.data or None, theme=form.theme.data or None,
@@ -154,18 +179,28 @@ def _screening_filter(campaign):
 @bp.route("/screening")
 @staff_required
 def screening():
+    return _screening_page(BulkScreenForm(formdata=None))
+
+
+def _screening_page(bulk):
+    """The queue with its filters from the query string; ``bulk`` keeps a refused
+    batch's selection and reason, with the errors at its fields."""
     campaign = current_campaign_or_404()
     form, flt = _screening_filter(campaign)
     page = queries.screening_page(campaign, flt, page_arg(),
                                   current_app.config["SCREENING_PAGE_SIZE"])
+    if page.page > max(page.pages, 1):
+        flash(f"没有第 {page.page} 页（共 {max(page.pages, 1)} 页），已显示最后一页。", "error")
+        return redirect(url_for("ideas.screening", **{**request.args.to_dict(), "page": max(page.pages, 1)}))
     analysis_services.catch_up_index(campaign)
     duplicates = analysis_queries.likely_duplicates(campaign, page.items,
                                                     current_app.config["NLP_DUPLICATE_MIN_SCORE"])
     return render_template("ideas/screening.html", form=form, page=page, campaign=campaign,
                            counts=queries.status_counts(campaign), statuses=list(IdeaStatus),
-                           bulk=BulkScreenForm(), duplicates=duplicates,
+                           bulk=bulk, duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
-                           merge_form=MergeForm(prefix="merge"))
+                           merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
+                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]))
 
 
 @bp.route("/export.<fmt>")
@@ -184,9 +219,19 @@ def export(fmt):
 
 
 def _screen_action(idea_id, form, action):
+    """Decide, then go on to the next idea waiting (下一条); a refusal stays on this one."""
     idea = db.get_or_404(Idea, idea_id)
-    return run_form(form, lambda form: action(idea, current_actor(), form), "已处理。",
-                    url_for("ideas.detail", idea_id=idea.id))
+    here = url_for("ideas.detail", idea_id=idea.id)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(here)
+    ok, _ = attempt(lambda: action(idea, current_actor(), form))
+    if not ok:
+        return redirect(here)
+    following = queries.next_pending(idea)
+    flash(f"{idea.tracking_code} 已处理。" + ("下面是下一条待筛选的建议。" if following else "没有其他待筛选的建议了。"),
+          "success")
+    return redirect(url_for("ideas.detail", idea_id=following.id) if following else url_for("ideas.screening"))
 
 
 @bp.route("/<int:idea_id>/accept", methods=["POST"])
@@ -206,7 +251,13 @@ def reject(idea_id):
 @bp.route("/<int:idea_id>/merge", methods=["POST"])
 @staff_required
 def merge(idea_id):
-    return _screen_action(idea_id, MergeForm(prefix="merge"),
+    form = MergeForm(prefix="merge")
+    if form.validate_on_submit() and not form.is_confirmed:
+        # Merging cannot be undone: first both ideas side by side.
+        idea = db.get_or_404(Idea, idea_id)
+        return render_template("ideas/merge_confirm.html", idea=idea, form=form,
+                               kept=queries.idea_by_code(form.target_code.data.upper()))
+    return _screen_action(idea_id, form,
                           lambda idea, actor, form: services.merge_duplicate(
                               idea, form.target_code.data, actor, form.reason.data, credit=form.credit.data))
 
@@ -216,14 +267,15 @@ def merge(idea_id):
 def bulk():
     campaign = current_campaign_or_404()
     form = BulkScreenForm()
-    if form.validate_on_submit():
-        ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
-        done, refused = services.bulk_screen(ideas, form.action.data,
-                                             current_actor(), form.reason.data or "")
-        db.session.commit()
+    if not form.validate_on_submit():
+        # The same page again, with what was ticked and typed, the errors at their fields.
+        return _screening_page(form)
+    ideas = queries.ideas_by_ids(campaign, form.idea_ids.data)
+    done, refused = services.bulk_screen(ideas, form.action.data,
+                                         current_actor(), form.reason.data or "")
+    db.session.commit()
+    if done:
         flash(f"已处理 {len(done)} 条。", "success")
-        for message in refused:
-            flash(message, "error")
-    else:
-        flash_form_errors(form)
-    return redirect(back_or(url_for("ideas.screening")))
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for("ideas.screening", **request.args))

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -25,3 +25,13 @@ class Notification(db.Model):
 
     def belongs_to(self, user):
         return user.is_authenticated and user.id == self.user_id
+
+
+class NotificationPreference(db.Model):
+    """The channels a user wants besides 站内通知, which always arrive. No row: site only."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sms: Mapped[bool] = mapped_column(default=False, server_default=false())

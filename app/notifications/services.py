@@ -2,12 +2,12 @@
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
-from sqlalchemy import update
+from flask import current_app, g
+from sqlalchemy import inspect, update
 
 from app.audit.services import log_action
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationPreference
 from app.timeutil import now
 
 
@@ -16,7 +16,32 @@ def notify(user, subject, body="", link=None):
     db.session.add(notification)
     db.session.flush()
     log_action(None, "notification.create", notification, user=user.id, subject=notification.subject)
+    # Kept for the e-mail copy, which may only go out once the request has committed.
+    g.setdefault("new_notifications", []).append(notification)
     return notification
+
+
+def preference_of(user):
+    return db.session.get(NotificationPreference, user.id) or NotificationPreference(
+        user_id=user.id, email=False, sms=False)
+
+
+def set_preference(user, email, sms):
+    """The channels besides 站内通知 (which always arrive) this user wants."""
+    preference = db.session.get(NotificationPreference, user.id)
+    if preference is None:
+        preference = NotificationPreference(user_id=user.id)
+        db.session.add(preference)
+    preference.email, preference.sms = bool(email), bool(sms)
+    db.session.flush()
+    log_action(user, "notification.preference", user, email=preference.email, sms=preference.sms)
+    return preference
+
+
+def committed_for_email():
+    """This request's new notifications that survived its commit and whose users chose e-mail."""
+    fresh = [n for n in g.pop("new_notifications", []) if inspect(n).persistent]
+    return [n for n in fresh if n.user.email and preference_of(n.user).email]
 
 
 def mark_read(notification, user):

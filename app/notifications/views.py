@@ -1,11 +1,12 @@
 """站内通知."""
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.notifications import queries, services
 from app.notifications.models import Notification
-from app.viewutil import current_actor, run_and_commit
+from app.notifications.forms import PreferenceForm
+from app.viewutil import attempt, current_actor, run_and_commit
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -16,6 +17,29 @@ def unread_notifications():
     def count():
         return queries.unread_count(current_user) if current_user.is_authenticated else 0
     return {"unread_notification_count": count}
+
+
+@bp.after_app_request
+def email_copies(response):
+    # After the view committed: a mail must never announce something rolled back.
+    if current_app.config.get("MAIL_SERVER"):
+        chosen = services.committed_for_email()
+        if chosen:
+            attempt(lambda: services.email_notifications(chosen, request.host_url))
+    return response
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    preference = services.preference_of(current_user)
+    form = PreferenceForm(obj=preference)
+    if form.validate_on_submit():
+        ok, _ = attempt(lambda: services.set_preference(current_actor(), form.email.data, form.sms.data))
+        if ok:
+            flash("通知方式已保存。", "success")
+            return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", form=form)
 
 
 @bp.route("/")

@@ -21,6 +21,7 @@ def load_command():
     db.session.commit()
     if created:
         # The demo shows themes, clusters and similar ideas from the start.
+        click.echo("▸ 文本分析（主题归类、聚类、相似建议）…")
         rebuild(current_campaign())
         db.session.commit()
         click.echo("已载入演示数据，并完成文本分析。")

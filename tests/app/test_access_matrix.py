@@ -33,7 +33,8 @@ EXPECTED = {
     "ideas.track": PUBLIC, "ideas.track_lookup": PUBLIC,
     "ideas.new": CITIZENS, "ideas.mine": CITIZENS, "ideas.edit": OWN_DRAFT, "ideas.detail": OWN_IDEA,
     "ideas.screening": STAFF, "ideas.export": STAFF, "ideas.accept": STAFF, "ideas.reject": STAFF,
-    "ideas.merge": STAFF, "ideas.bulk": STAFF,
+    "ideas.merge": STAFF, "ideas.bulk": STAFF, "ideas.reply": STAFF, "ideas.delete_draft": OWN_DRAFT,
+    "ideas.withdraw": OWN_DRAFT, "ideas.correct": OWN_DRAFT,
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
     "analysis.off_topic": STAFF,
@@ -53,6 +54,7 @@ EXPECTED = {
     "certificates.pdf": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
     "certificates.name": WINNER, "certificates.verify": PUBLIC,
     "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION, "notifications.read_all": SIGNED_IN,
+    "notifications.settings": SIGNED_IN,
     # The world's first round has an open public vote.
     "ballots.index": PUBLIC, "ballots.ballot": PUBLIC, "ballots.idea": PUBLIC, "ballots.cast": CITIZENS,
     "ballots.withdraw": CITIZENS, "ballots.setup": STAFF, "ballots.settings": STAFF, "ballots.publish": STAFF,

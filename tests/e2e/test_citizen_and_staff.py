@@ -57,7 +57,7 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
     page.select_option("#region", "株洲市")
     page.fill("#contact_phone", "13812341234")
     page.click("#submit")
-    expect(page.get_by_text("至少需要 5 个字")).to_be_visible()
+    expect(page.locator("p.error").get_by_text("至少需要 5 个字")).to_be_visible()
     expect(page.locator("#problem")).to_have_value(IDEA_FIELDS["problem"])
     phone.shot("field-error")
     page.fill("#title", IDEA_FIELDS["title"])
@@ -91,6 +91,7 @@ def test_staff_screens_and_merges(laptop, make):
     page.fill("#merge-target_code", kept.tracking_code)
     page.fill("#merge-reason", "内容基本一致")
     page.click("text=标记为重复并合并")
+    page.get_by_role("button", name="确认合并").click()   # both ideas side by side first: a merge cannot be undone
     expect(page.get_by_text("已处理")).to_be_visible()
     laptop.shot("merged")
     db.session.remove()

@@ -179,7 +179,7 @@ def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make,
     copy = make.idea(title="园区政区分设的建议")
     analysis_services.rebuild(current_campaign())
     db.session.commit()
-    page = client.get("/ideas/screening").get_data(as_text=True)
+    page = client.get("/ideas/screening?status=").get_data(as_text=True)   # 全部状态
     assert "可能重复" in page and original.tracking_code in page
     # Each row says which came first; its button folds the later into the earlier.
     assert "先于本条提交" in page and "晚于本条提交" in page
@@ -188,7 +188,7 @@ def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make,
     assert page.count(f'action="/ideas/{copy.id}/merge"') == 2
     assert "确认主题" in page
     response = client.post(f"/ideas/{copy.id}/merge", data={"merge-target_code": original.tracking_code,
-                                                           "merge-reason": "文本高度相似"})
+                                                           "merge-reason": "文本高度相似", "merge-confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     assert copy.status is IdeaStatus.merged

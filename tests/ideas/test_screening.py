@@ -15,14 +15,6 @@ from ideas.services import ScreeningError, merge_duplicate
 from tests.concurrency import post_at_once
 
 
-@pytest.fixture
-def staff(make, auth):
-    make.campaign()
-    user = make.user(Role.staff, login="staff@example.com", real_name="李干事")
-    auth.login(user)
-    return user
-
-
 def test_queue_lists_submissions_with_full_phone_for_staff(client, make, staff):
     idea = make.idea(contact_phone="13812345678")
     draft = make.idea(status=IdeaStatus.draft, title="还没提交的草稿")
@@ -103,7 +95,7 @@ def test_merge_credits_the_duplicate_author_and_both_see_why(client, make, auth,
     kept = make.idea(author=kept_author, status=IdeaStatus.accepted)
     duplicate = make.idea(author=dup_author, title="园区政区分设（重复）")
     response = client.post(f"/ideas/{duplicate.id}/merge",
-                           data={"merge-target_code": kept.tracking_code.lower(), "merge-reason": "内容基本一致",
+                           data={"merge-target_code": kept.tracking_code.lower(), "merge-reason": "内容基本一致", "merge-confirmed": "yes",
                                  "merge-credit": "y"})
     assert response.status_code == 302
     db.session.expire_all()
@@ -128,7 +120,7 @@ def test_a_merge_credits_the_later_author_only_when_staff_choose_so(client, make
     original = make.idea(author=make.user(real_name="原作者"), status=IdeaStatus.accepted)
     copy = make.idea(author=make.user(real_name="照抄者"), title="照抄已公开的建议")
     response = client.post(f"/ideas/{copy.id}/merge",
-                           data={"merge-target_code": original.tracking_code, "merge-reason": "照抄已公开的建议"})
+                           data={"merge-target_code": original.tracking_code, "merge-reason": "照抄已公开的建议", "merge-confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     assert copy.status is IdeaStatus.merged and original.co_proposers == []
@@ -264,7 +256,7 @@ def test_concurrent_opposite_merges_keep_one_of_the_two(app, make):
         a, b = make.idea(), make.idea()
         ids, codes = (a.id, b.id), (a.tracking_code, b.tracking_code)
         merges = [(staff.login_name, f"/ideas/{ids[n]}/merge",
-                   {"merge-target_code": codes[1 - n], "merge-reason": "内容重复"})
+                   {"merge-target_code": codes[1 - n], "merge-reason": "内容重复", "merge-confirmed": "yes"})
                   for n, staff in enumerate((first, second))]
         statuses = post_at_once(app, merges)
         assert statuses == [302, 302]

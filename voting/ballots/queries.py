@@ -1,7 +1,9 @@
 """Reads for the public vote."""
+import hashlib
+import random
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -67,9 +69,26 @@ def published_votes(campaign):
                             Round.blend_published_at.is_not(None)).order_by(Round.position)).all()
 
 
-def ballot_page(round_, page, per_page=BALLOT_PAGE_SIZE):
+def ballot_seed(round_, voter_key):
+    """The seed of one voter's order in one round: the same voter sees the same order
+    on every visit and page, and the order can be rebuilt from (round, voter) alone."""
+    return int.from_bytes(hashlib.sha256(f"ballot:{round_.id}:{voter_key}".encode()).digest()[:8], "big")
+
+
+def ballot_order(round_, voter_key):
+    """The round's idea ids in this voter's order: the first cards must not always
+    be the same ideas (they get the votes)."""
+    ids = sorted(db.session.scalars(select(RoundEntry.idea_id).where(RoundEntry.round_id == round_.id)))
+    random.Random(ballot_seed(round_, voter_key)).shuffle(ids)
+    return ids
+
+
+def ballot_page(round_, page, voter_key, per_page=BALLOT_PAGE_SIZE):
+    order = ballot_order(round_, voter_key)
+    positions = {idea_id: n for n, idea_id in enumerate(order)}
+    position = case(positions, value=Idea.id, else_=len(order)) if positions else Idea.id
     stmt = (select(Idea).join(RoundEntry, RoundEntry.idea_id == Idea.id).where(RoundEntry.round_id == round_.id)
-            .options(selectinload(Idea.theme)).order_by(Idea.theme_id, Idea.id))
+            .options(selectinload(Idea.theme)).order_by(position, Idea.id))
     # Clamped: an absurd page number in the address must not overflow the OFFSET.
     return db.paginate(stmt, page=min(max(page or 1, 1), 100000), per_page=per_page, error_out=False)
 

@@ -1,5 +1,7 @@
 """公众投票：投票页、投票窗口、舞弊筛查与作废."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.auth.decorators import citizen_required, staff_required
@@ -57,9 +59,16 @@ def _ballot_idea(round_, idea_id):
 def ballot(round_id):
     round_ = _published_round(round_id)
     voted = queries.voted_idea_ids(round_, current_user)
-    page = queries.ballot_page(round_, request.args.get("page", 1, type=int))
+    page = queries.ballot_page(round_, request.args.get("page", 1, type=int), _voter_key())
     return render_template("ballots/ballot.html", round_=round_, page=page, voted=voted,
                            rubric=rubric_of(round_))
+
+
+def _voter_key():
+    """Who the ballot's order is drawn for: the account, or for a visitor a key kept in the session."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"visitor:{session.setdefault('ballot_key', secrets.token_hex(8))}"
 
 
 @bp.route("/<int:round_id>/ideas/<int:idea_id>")
@@ -144,11 +153,15 @@ def publish(round_id):
 @staff_required
 def screen(round_id):
     round_ = db.get_or_404(Round, round_id)
+    # Links on the screen fill in the void form and list a group's votes.
+    return _screen_page(round_, VoidForm(formdata=None, kind=request.args.get("kind"),
+                                         value=clean_text(request.args.get("value"))))
+
+
+def _screen_page(round_, form):
     if not round_.public_vote or round_.vote_opens_at is None:
         abort(404, description="本轮没有公众投票")
     ideas = {e.idea_id: e.idea for e in round_.entries}
-    # Links on the screen fill in the void form and list a group's votes.
-    form = VoidForm(formdata=None, kind=request.args.get("kind"), value=clean_text(request.args.get("value")))
     listed = {name: clean_text(request.args.get(name)) for name in ("network", "user_agent")}
     idea_id = request.args.get("idea_id", type=int)
     listed["idea_id"] = idea_id if idea_id in ideas else None
@@ -163,9 +176,13 @@ def screen(round_id):
 @staff_required
 def void(round_id):
     round_ = db.get_or_404(Round, round_id)
-    return run_form(VoidForm(), lambda form: services.void_votes(round_, current_actor(), form.kind.data,
-                                                                  form.selection(), form.reason.data),
-                    "已作废这批投票，结果已按不含作废票重新计算。", url_for("ballots.screen", round_id=round_.id))
+    form = VoidForm()
+    # A refusal shows the screen again with what was chosen and typed, the message at the field.
+    if form.validate_on_submit() and attempt(lambda: services.void_votes(
+            round_, current_actor(), form.kind.data, form.selection(), form.reason.data), form, "value")[0]:
+        flash("已作废这批投票，结果已按不含作废票重新计算。", "success")
+        return redirect(url_for("ballots.screen", round_id=round_.id))
+    return _screen_page(round_, form)
 
 
 @bp.route("/voids/<int:void_id>/restore", methods=["POST"])

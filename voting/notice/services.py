@@ -170,6 +170,8 @@ def rule_objection(objection, actor, upheld, ruling, at=None):
     if removed:
         promoted = _remove_and_promote(entry, actor, ruling, at)
     db.session.flush()
+    notify(objection.user, f"您对《{entry.title}》的异议已处理",
+           f"处理结果：{objection.state.label}。理由：{ruling}")
     log_action(actor, "notice.ruling", objection, state=objection.state.value, ruling=ruling, entry=entry.id,
                removed=entry.idea_id if removed else None, promoted=promoted.idea_id if promoted else None)
     return promoted

@@ -95,3 +95,41 @@ document.addEventListener("DOMContentLoaded", function () {
   var state = box.getAttribute("data-job-state");
   if (state === "queued" || state === "running") { poll(); }
 });
+
+// Forms on a phone: land on what to fix, see how much room is left, copy the tracking code.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    var first = document.querySelector(".field.has-error input, .field.has-error textarea, .field.has-error select");
+    (first || summary).focus();
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target) { event.preventDefault(); target.focus(); target.scrollIntoView({block: "center"}); }
+      });
+    });
+  }
+  document.querySelectorAll("[data-max-chars]").forEach(function (input) {
+    var max = parseInt(input.getAttribute("data-max-chars"), 10);
+    var counter = document.createElement("small");
+    counter.className = "counter";
+    counter.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", counter);
+    function update() {
+      // Characters as the server counts them (code points), not UTF-16 units.
+      var used = Array.from(input.value.trim()).length;
+      counter.textContent = "已写 " + used + " / " + max + " 字";
+      counter.classList.toggle("over", used > max);
+    }
+    input.addEventListener("input", update);
+    update();
+  });
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.hidden = !navigator.clipboard;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+        button.textContent = "已复制";
+      });
+    });
+  });
+});

@@ -168,8 +168,9 @@ def test_the_fraud_screen_flags_and_voids(client, auth, vote_round, judging, mak
     prefilled = page(client, f"/vote/rounds/{vote_round.id}/screen?kind=network&value=10.5.5.0/24")
     assert "10.5.5.0/24</textarea>" in prefilled
     form = {"kind": "network", "value": "10.5.5.0/24"}
-    no_reason = client.post(f"/vote/rounds/{vote_round.id}/voids", data=form, follow_redirects=True)
-    assert "请填写理由" in no_reason.get_data(as_text=True)
+    no_reason = client.post(f"/vote/rounds/{vote_round.id}/voids", data=form).get_data(as_text=True)
+    # Shown again at the field, with the choice and the value kept.
+    assert "请填写理由" in no_reason and "10.5.5.0/24</textarea>" in no_reason
     client.post(f"/vote/rounds/{vote_round.id}/voids", data={**form, "reason": "一小时内同网段集中投票"})
     void = db.session.scalar(select(VoteVoid))
     assert void is not None and queries.vote_totals(vote_round) == {ideas[1].id: 1}
@@ -306,3 +307,21 @@ def test_votes_are_rate_limited_per_address(app, limited_client, vote_round, jud
     other_address = limited_client.post(f"/vote/{vote_round.id}/ideas/{ideas[0].id}/vote",
                                         environ_base={"REMOTE_ADDR": "10.20.30.40"})
     assert other_address.status_code == 302
+
+
+def test_each_voter_sees_an_order_of_their_own_and_keeps_it(client, auth, vote_round, judging, make):
+    from voting.ballots.queries import ballot_order
+
+    orders = {ballot_order(vote_round, f"user:{n}") == ballot_order(vote_round, f"user:{n}") for n in range(5)}
+    assert orders == {True}   # the same voter, the same order, on every visit
+    distinct = {tuple(ballot_order(vote_round, f"user:{n}")) for n in range(20)}
+    assert len(distinct) > 1 and all(sorted(o) == sorted(next(iter(distinct))) for o in distinct)
+    citizen = make.user()
+    auth.login(citizen)
+    listing = page(client, f"/vote/{vote_round.id}")
+    titles = {idea.id: idea.title for idea in judging["ideas"]}
+    shown = sorted((listing.index(titles[i]), i) for i in ballot_order(vote_round, f"user:{citizen.id}")
+                   if titles.get(i) in listing)
+    first_page = [i for i in ballot_order(vote_round, f"user:{citizen.id}") if titles.get(i) in listing]
+    assert [i for _, i in shown] == first_page
+    assert "<summary>计票规则</summary>" in listing

@@ -98,6 +98,8 @@ def test_the_whole_notice_lifecycle(judged, make):
 
     assert services.rule_objection(dismissed, staff, False, "建议具有创新性，异议理由不成立。") is None
     assert fifth.status is EntryStatus.listed and dismissed.state is ObjectionState.dismissed
+    told = db.session.scalar(select(Notification).where(Notification.user_id == other.id))
+    assert "异议已处理" in told.subject and "异议理由不成立" in told.body
     with pytest.raises(NoticeError, match="请写明处理理由"):
         services.rule_objection(upheld, staff, True, " ")
     removed_idea = third.idea
@@ -132,7 +134,9 @@ def test_the_whole_notice_lifecycle(judged, make):
     assert alternate.idea.status is IdeaStatus.winner and removed_idea.status is IdeaStatus.shortlisted
     people = {n.user_id for n in notifications}
     assert judged.author.id in people and judged.co_author.id in people
-    assert len(notifications) == 11 == db.session.scalar(select(db.func.count()).select_from(Notification))
+    # Besides the workflow's own notices (accepted, shortlisted, ruling…), one per winner's proposer.
+    assert len(notifications) == 11 == db.session.scalar(select(db.func.count()).select_from(Notification).where(
+        Notification.subject == "您的建议入选“献策湖南”十大金点子"))
     top = next(n for n in notifications if n.user_id == judged.author.id)
     rank = next(e.rank for e in listed if e.idea_id == judged.ideas[0].id)
     assert top.link == f"/winners/{judged.campaign.year}/{rank}" and "十大金点子" in top.subject

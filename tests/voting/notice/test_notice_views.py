@@ -132,6 +132,9 @@ def test_objections_rulings_and_promotion_through_the_pages(client, auth, make, 
     db.session.expire_all()
     assert published.state is NoticeState.finalized
     assert "结果已于" in text(client.get(f"/gongshi/{year}"))
+    # The alternate who took the removed idea's place is marked on the winners' page, as in the API.
+    winners = text(client.get(f"/winners/{year}"))
+    assert winners.count(">递补</span>") == 1 and alternate.title in winners
 
 
 def test_winners_pages_digest_and_certificate(client, auth, make, judged, finalized):

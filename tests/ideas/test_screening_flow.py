@@ -1,0 +1,55 @@
+"""Screening without friction: the queue opens on 待筛选, each decision leads to the
+next idea, a merge is confirmed first, and bad filters or pages are told at the field."""
+from app.extensions import db
+from ideas.models import IdeaStatus
+
+
+def test_the_queue_opens_on_what_still_waits(client, make, staff):
+    waiting = make.idea(title="还在等待筛选的建议")
+    done = make.idea(title="已经采纳的一条建议", status=IdeaStatus.accepted, staff=staff)
+    page = client.get("/ideas/screening").get_data(as_text=True)
+    assert waiting.title in page and done.title not in page
+    assert done.title in client.get("/ideas/screening?status=").get_data(as_text=True)
+
+
+def test_a_decision_leads_to_the_next_idea(client, make, staff):
+    first, second = make.idea(), make.idea()
+    response = client.post(f"/ideas/{first.id}/accept", data={})
+    assert response.headers["Location"].endswith(f"/ideas/{second.id}")
+    last = client.post(f"/ideas/{second.id}/reject", data={"reject-reason": "与主题无关"})
+    assert last.headers["Location"].endswith("/ideas/screening")
+
+
+def test_a_merge_is_confirmed_before_it_happens(client, make, staff):
+    kept, duplicate = make.idea(title="推行园区政区分设"), make.idea(title="园区政区分设的建议")
+    data = {"merge-target_code": kept.tracking_code, "merge-reason": "内容基本一致"}
+    page = client.post(f"/ideas/{duplicate.id}/merge", data=data).get_data(as_text=True)
+    assert "确认合并" in page and kept.title in page and duplicate.title in page
+    db.session.refresh(duplicate)
+    assert duplicate.status is IdeaStatus.submitted
+    client.post(f"/ideas/{duplicate.id}/merge", data={**data, "merge-confirmed": "yes"})
+    db.session.refresh(duplicate)
+    assert duplicate.status is IdeaStatus.merged
+
+
+def test_a_reversed_date_range_is_told_at_the_field(client, make, staff):
+    page = client.get("/ideas/screening?date_from=2026-05-01&date_to=2026-04-01").get_data(as_text=True)
+    assert "结束日期早于开始日期" in page
+
+
+def test_a_page_past_the_last_is_refused_with_a_message(client, make, staff):
+    make.idea()
+    response = client.get("/ideas/screening?page=99")
+    assert response.status_code == 302 and "page=1" in response.headers["Location"]
+    assert "没有第 99 页（共 1 页）" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_bulk_reject_without_a_reason_keeps_the_selection(client, make, staff):
+    ideas = [make.idea(), make.idea()]
+    response = client.post("/ideas/screening/bulk", data={"idea_ids": [ideas[1].id], "action": "reject"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "批量不予采纳须填写理由" in page and "已处理 0 条" not in page
+    assert f'value="{ideas[1].id}" aria-label="选择 {ideas[1].tracking_code}" checked' in page
+    assert f'value="{ideas[0].id}" aria-label="选择 {ideas[0].tracking_code}">' in page
+    assert all(i.status is IdeaStatus.submitted for i in ideas)
