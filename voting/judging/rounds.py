@@ -11,6 +11,7 @@ from ideas.models import IdeaStatus
 from voting.judging import queries
 from voting.judging.guards import VotingError, lock_round, move_to, require_state
 from voting.judging.models import Criterion, Round, RoundPool, RoundState
+from voting.judging.estimators import estimator_for_round
 from voting.judging.outcome import compute_outcome, public_part, result_rows
 from voting.judging.scoring import RELEVANCE_CRITERION
 
@@ -98,9 +99,9 @@ def close_round(round_, actor, seed=None):
     problem = public_part().close_problem(round_)
     if problem:
         raise VotingError(problem)
-    outcome, totals, calibration, keys = compute_outcome(round_, seed)
+    outcome, totals, calibrated, keys = compute_outcome(round_, seed)
     final = queries.is_final_round(round_)
-    for row in result_rows(round_, outcome, totals, calibration, keys):
+    for row in result_rows(round_, outcome, totals, calibrated, keys):
         entry = row.pop("entry")
         row.pop("idea")
         for name, value in row.items():
@@ -117,6 +118,7 @@ def close_round(round_, actor, seed=None):
     db.session.flush()
     public = {"public_votes": sum(p.votes for p in outcome.blend.values())} if outcome.blend else {}
     log_action(actor, "round.close", round_, digest=round_.digest, seed=round_.tie_seed,
+               estimator=estimator_for_round(round_.reviewers_per_idea),
                advanced=sorted(outcome.ranking.advancing), **public)
     return outcome
 

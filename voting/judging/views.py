@@ -17,6 +17,7 @@ from voting.judging.models import Assignment, Criterion, Round, RoundPool, Round
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 bp.add_app_template_global(outcome.tie_break_steps)
+bp.add_app_template_global(outcome.scoring_rule)
 reviewer_required = roles_required(Role.reviewer)
 
 

@@ -100,6 +100,8 @@ def test_staff_runs_a_round_through_the_pages(client, auth, judging):
     page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
     assert "同分时按事先公布的顺序决定：校准分 → 中位数 → 针对性 → 满分项个数 → 以记录的种子抽签。" in page
     assert first.digest in page and "校准分" in page and "原始均分" in page
+    # The published rule for this kind of round (each idea sees k reviewers), and only it.
+    assert "每条建议只由部分专家评审的轮次" in page and "专家内百分位排名" not in page
     table = client.get(f"/voting/rounds/{first.id}/table.txt")
     assert table.status_code == 200 and table.headers["X-Content-SHA256"] == first.digest
     assert hashlib.sha256(table.data).hexdigest() == first.digest
