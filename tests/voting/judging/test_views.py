@@ -151,3 +151,29 @@ def test_simulate_command_runs_three_rounds_to_ten(runner, app):
     assert figures["winners"] == 10 and figures["conflict_violations"] == 0
     assert figures["load_spread"][:2] == [0, 0] or max(figures["load_spread"][:2]) <= 1
     assert -1 <= figures["kendall_tau"] <= 1 and len(figures["digests"]) == 3
+    assert figures["reviewer_model"] == "additive" and figures["noise"] == 1.0
+
+
+def test_simulate_puts_every_estimator_side_by_side_under_a_reviewer_model(runner, app):
+    from voting.judging.estimators import ESTIMATORS, estimator_for_round
+
+    result = runner.invoke(args=["voting", "simulate", "--ideas", "60", "--reviewers", "8", "--seed", "3",
+                                 "--reviewer-model", "strategic", "--noise", "0.5"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["reviewer_model"] == "strategic" and figures["noise"] == 0.5
+    assert set(figures["estimators"]) == set(ESTIMATORS)
+    assert all(len(e["tau"]) == 3 and all(-1 <= t <= 1 for t in e["tau"]) for e in figures["estimators"].values())
+    assert 0 <= figures["p_top10_lost_round1"] <= 1
+    # The rounds ran on the published rule, so its side-by-side figures are the run's own.
+    rules = [estimator_for_round(k) for k in (3, 5, None)]
+    assert [figures["estimators"][name]["tau"][n] for n, name in enumerate(rules)] == [
+        calibrated for calibrated, _ in figures["round_taus"]]
+    assert figures["estimators"][rules[0]]["p_top10_lost_round1"] == figures["p_top10_lost_round1"]
+    assert figures["estimators"]["raw"]["tau"] == [raw for _, raw in figures["round_taus"]]
+
+
+@pytest.mark.parametrize("option", [["--reviewer-model", "lazy"], ["--noise", "-1"]])
+def test_simulate_refuses_an_unknown_model_or_negative_noise(runner, app, option):
+    result = runner.invoke(args=["voting", "simulate", "--ideas", "60", "--reviewers", "8", *option])
+    assert result.exit_code == 2 and "winners" not in result.output
