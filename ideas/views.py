@@ -17,6 +17,7 @@ from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
 from ideas.models import Idea, IdeaStatus
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
+bp.add_app_template_global(queries.standing, "idea_standing")
 
 
 def _idea_form(campaign, idea=None):

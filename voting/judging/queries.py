@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import Role, User
 from app.extensions import db
 from ideas.models import Idea, IdeaStatus
+from ideas.queries import Standing
 from voting.judging.models import (Assignment, Conflict, Review, ReviewScore, Round, RoundEntry, RoundPool,
                                    RoundState)
 
@@ -112,3 +113,17 @@ def results(round_):
         select(RoundEntry).where(RoundEntry.round_id == round_.id)
         .options(selectinload(RoundEntry.idea).selectinload(Idea.theme))
         .order_by(RoundEntry.rank.is_(None), RoundEntry.rank, RoundEntry.idea_id)).all()
+
+
+def eliminations(idea_ids):
+    """Idea id → Standing for the ideas whose last round has closed without advancing
+    them: the status column still says where the previous round put them."""
+    rows = db.session.execute(
+        select(RoundEntry.idea_id, Round.position, Round.state, RoundEntry.advanced)
+        .join(Round, Round.id == RoundEntry.round_id).where(RoundEntry.idea_id.in_(idea_ids))).all()
+    last = {}
+    for idea_id, position, state, advanced in sorted(rows, key=lambda row: row.position):
+        last[idea_id] = (position, state, advanced)
+    return {idea_id: Standing("rejected", f"未入围（第 {position} 轮）")
+            for idea_id, (position, state, advanced) in last.items()
+            if state in (RoundState.closed, RoundState.finalized) and not advanced}

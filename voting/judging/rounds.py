@@ -158,7 +158,9 @@ def reopen_round(round_, actor, reason):
         if entry.advanced:
             target = previous_status if final or round_.position == 1 else None
             if target is not None and entry.idea.status is not target:
-                idea_services.transition(entry.idea, target, actor, f"{round_.name}重新开放：{reason}")
+                # The proposer reads the idea's history: a neutral line; the reason is for
+                # staff and goes to the action log below.
+                idea_services.transition(entry.idea, target, actor, f"{round_.name}重新开放，结果待重新计算")
         for field in ("review_count", "raw_mean", "robust_mean", "median", "calibrated", "spread", "rank",
                       "expert_part", "public_votes", "public_part", "blended"):
             setattr(entry, field, None)

@@ -16,6 +16,9 @@ from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
 
 bp = Blueprint("voting", __name__, template_folder="templates")
+# What this stage knows of an idea's status (ideas.queries.standings); registered in
+# blueprint order, so the notice's reading comes after the judging's.
+bp.record_once(lambda state: state.app.extensions.setdefault("idea_standings", []).append(queries.eliminations))
 bp.add_app_template_global(outcome.tie_break_steps)
 bp.add_app_template_global(outcome.scoring_rule)
 reviewer_required = roles_required(Role.reviewer)

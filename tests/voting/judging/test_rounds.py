@@ -166,6 +166,9 @@ def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, closed_round
     assert all(i.status is IdeaStatus.accepted for i in judging["ideas"])
     entry = db.session.scalars(select(ActionLog).where(ActionLog.action == "round.reopen")).one()
     assert entry.details["reason"] == "发现一位专家的评分录入错误" and entry.details["old_digest"]
+    # The proposers read the ideas' history: a neutral line there, the reason only in the log.
+    reverted = [event for idea in judging["ideas"] for event in idea.events if "重新开放" in (event.reason or "")]
+    assert reverted and all(event.reason == "初审重新开放，结果待重新计算" for event in reverted)
 
 
 def test_recusal_records_the_conflict_and_reassigns(judging, open_round):
