@@ -41,7 +41,13 @@ class ManualAssignmentForm(BaseForm):
     reviewer = SelectField("评审专家", choices=[], coerce=int)
 
 
-class CloseForm(BaseForm):
+class ConfirmForm(BaseForm):
+    """Closing and finalising are deliberate: the page lists what is missing, staff tick this."""
+
+    confirm = BooleanField("我已核对上面列出的情况，确认执行", validators=[DataRequired("请先核对并勾选确认")])
+
+
+class CloseForm(ConfirmForm):
     seed = IntegerField("抽签种子（留空则随机生成并记录）", validators=[Optional(), NumberRange(0, 2**32 - 1)])
 
 

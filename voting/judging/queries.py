@@ -1,9 +1,11 @@
 """Reads for judging rounds."""
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.audit.models import ActionLog
 from app.auth.models import Role, User
 from app.extensions import db
 from ideas.models import Idea, IdeaStatus
@@ -90,6 +92,34 @@ def assignments_of_reviewer(reviewer):
         .order_by(Round.position, Assignment.id)).all()
 
 
+@dataclass
+class CloseCheck:
+    """What is missing before a round closes: sheets not submitted (drafts among them)
+    and recusals that left an idea short of its reviewers."""
+
+    unsubmitted: int
+    drafts: int
+    open_recusals: list
+
+    @property
+    def clear(self):
+        return not (self.unsubmitted or self.open_recusals)
+
+
+def close_check(round_):
+    by_reviewer, by_idea = progress(round_)
+    counts = Counter()
+    for row in by_reviewer.values():
+        counts.update(row["counts"])
+    recused = db.session.scalars(select(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.active.is_(False), Assignment.recusal_reason.is_not(None))
+        .options(selectinload(Assignment.idea))).all()
+    wanted = round_.reviewers_per_idea
+    short = {a.idea_id: a.idea for a in recused
+             if wanted and by_idea.get(a.idea_id, {"counts": Counter()})["counts"]["assigned"] < wanted}
+    return CloseCheck(counts["assigned"] - counts["submitted"], counts["draft"], list(short.values()))
+
+
 def progress(round_):
     """Per reviewer and per idea: assigned, drafts, submitted."""
     assignments = db.session.scalars(
@@ -127,3 +157,10 @@ def eliminations(idea_ids):
     return {idea_id: Standing("rejected", f"未入围（第 {position} 轮）")
             for idea_id, (position, state, advanced) in last.items()
             if state in (RoundState.closed, RoundState.finalized) and not advanced}
+
+
+def reopenings(round_):
+    """The round's reopenings from the action log, oldest first: who, when, why (for staff only)."""
+    return db.session.scalars(select(ActionLog).where(
+        ActionLog.action == "round.reopen", ActionLog.target_type == "Round", ActionLog.target_id == round_.id)
+        .options(selectinload(ActionLog.actor)).order_by(ActionLog.id)).all()

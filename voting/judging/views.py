@@ -11,7 +11,7 @@ from app.viewutil import attempt, current_actor, flash_form_errors, run_and_comm
 from ideas.queries import idea_by_code
 from voting.judging import outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
-from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm, RoundForm, review_form,
+from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ManualAssignmentForm, RoundForm, review_form,
                           review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
 
@@ -55,7 +55,10 @@ def round_detail(round_id):
     manual.reviewer.choices = choices([(r.id, r.display_name) for r in queries.active_reviewers()])
     return render_template(
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
-        reason_form=ReasonForm(), close_form=CloseForm(), by_reviewer=by_reviewer, by_idea=by_idea,
+        reason_form=ReasonForm(), close_form=CloseForm(), finalize_form=ConfirmForm(),
+        check=queries.close_check(round_) if round_.state is RoundState.open else None,
+        reopenings=queries.reopenings(round_),
+        by_reviewer=by_reviewer, by_idea=by_idea,
         results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
         provisional=outcome.provisional_results(round_) if round_.state is RoundState.open else None,
         overdue=bool(round_.closes_at and round_.closes_at <= now()))
@@ -87,14 +90,13 @@ def delete_criterion(round_id, criterion_id):
                           url_for("voting.round_detail", round_id=round_id))
 
 
-@bp.route("/rounds/<int:round_id>/<any(prepare, open, finalize):action>", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/<any(prepare, open):action>", methods=["POST"])
 @staff_required
 def round_action(round_id, action):
     round_ = db.get_or_404(Round, round_id)
     calls = {
         "prepare": (lambda: panels.prepare_round(round_, current_actor()), "已生成评审分配。"),
         "open": (lambda: round_services.open_round(round_, current_actor()), "评审已开始，专家现在可以打分。"),
-        "finalize": (lambda: round_services.finalize_round(round_, current_actor()), "本轮结果已定稿。"),
     }
     call, message = calls[action]
     return run_and_commit(call, message, url_for("voting.round_detail", round_id=round_.id))
@@ -107,6 +109,14 @@ def close(round_id):
     return run_form(CloseForm(),
                     lambda form: round_services.close_round(round_, current_actor(), seed=form.seed.data),
                     "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/finalize", methods=["POST"])
+@staff_required
+def finalize(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    return run_form(ConfirmForm(), lambda form: round_services.finalize_round(round_, current_actor()),
+                    "本轮结果已定稿。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/reopen", methods=["POST"])

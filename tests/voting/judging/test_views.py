@@ -11,7 +11,9 @@ from app.extensions import db
 from ideas.services import merge_duplicate
 from tests.voting.conftest import score_everything
 from voting.judging import queries
+from voting.judging.models import RoundState
 from voting.judging.panels import prepare_round
+from voting.judging.reviews import recuse
 from voting.judging import rounds as round_services
 
 
@@ -94,7 +96,7 @@ def test_staff_runs_a_round_through_the_pages(client, auth, judging):
     assert "评审进度" in page and judging["reviewers"][0].display_name in page
     assert "尚未收齐评分的 12 条" in page and "未完成" in page
     score_everything(first, lambda a: 1 + a.idea_id % 10)
-    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "99"})
+    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "99", "confirm": "y"})
     db.session.expire_all()
     assert first.state.value == "closed" and first.tie_seed == 99
     page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
@@ -177,3 +179,50 @@ def test_simulate_puts_every_estimator_side_by_side_under_a_reviewer_model(runne
 def test_simulate_refuses_an_unknown_model_or_negative_noise(runner, app, option):
     result = runner.invoke(args=["voting", "simulate", "--ideas", "60", "--reviewers", "8", *option])
     assert result.exit_code == 2 and "winners" not in result.output
+
+
+def test_closing_and_finalising_ask_for_confirmation_and_show_what_is_missing(client, auth, judging, open_round):
+    first = open_round
+    auth.login(judging["staff"])
+    assignments = queries.active_assignments(first)
+    recused = assignments[0]
+    replacement = recuse(recused, recused.reviewer, "与提出人同在一个课题组")
+    db.session.commit()
+    page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    assert "截止前核对" in page and f"还有 {len(assignments)} 份评分表未提交" in page
+    # Another reviewer took the recused sheet over, so no idea is short of reviewers.
+    assert replacement is not None and queries.close_check(first).open_recusals == []
+    assert "回避后尚缺评审人" not in page
+    replacement.active = False
+    db.session.commit()
+    assert queries.close_check(first).open_recusals == [recused.idea]
+    assert "回避后尚缺评审人" in client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    replacement.active = True
+    db.session.commit()
+    score_everything(first, lambda a: 1 + a.idea_id % 10)
+    refused = client.post(f"/voting/rounds/{first.id}/close", data={"seed": "5"}, follow_redirects=True)
+    db.session.expire_all()
+    assert first.state is RoundState.open and "请先核对并勾选确认" in refused.get_data(as_text=True)
+    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "5", "confirm": "y"})
+    db.session.expire_all()
+    assert first.state is RoundState.closed
+    refused = client.post(f"/voting/rounds/{first.id}/finalize", follow_redirects=True)
+    db.session.expire_all()
+    assert first.state is RoundState.closed and "请先核对并勾选确认" in refused.get_data(as_text=True)
+    client.post(f"/voting/rounds/{first.id}/finalize", data={"confirm": "y"})
+    db.session.expire_all()
+    assert first.state is RoundState.finalized
+
+
+def test_the_reopen_reason_is_shown_to_staff_and_never_to_the_proposer(client, auth, judging, closed_round, make):
+    admin = make.user(Role.admin)
+    auth.login(admin)
+    client.post(f"/voting/rounds/{closed_round.id}/reopen", data={"reason": "一位专家的评分录入有误"})
+    db.session.expire_all()
+    assert closed_round.state is RoundState.open
+    auth.login(judging["staff"])
+    assert "一位专家的评分录入有误" in client.get(f"/voting/rounds/{closed_round.id}").get_data(as_text=True)
+    idea = next(e.idea for e in closed_round.entries)
+    auth.login(idea.author)
+    for path in (f"/ideas/{idea.id}", f"/ideas/track/{idea.tracking_code}", "/ideas/mine"):
+        assert "一位专家的评分录入有误" not in client.get(path).get_data(as_text=True), path
