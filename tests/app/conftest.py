@@ -58,6 +58,7 @@ def world(make):
     db.session.commit()
     values = {"idea_id": {"ideas.edit": draft.id}, "default_idea": idea.id, "assignment_id": own.id,
               "round_id": first.id, "criterion_id": first.criteria[0].id, "user_id": people["other_citizen"].id,
+              "reviewer_id": people["reviewer"].id,
               "campaign_id": campaign.id, "theme_id": campaign.themes[0].id, "job_id": job.id,
               "cluster_id": cluster.id, "code": idea.tracking_code, "fmt": "csv",
               "action": "prepare", "filename": "css/site.css",

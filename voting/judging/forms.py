@@ -41,6 +41,11 @@ class ManualAssignmentForm(BaseForm):
     reviewer = SelectField("评审专家", choices=[], coerce=int)
 
 
+class ExtraReviewsForm(BaseForm):
+    count = IntegerField("给分数线附近最不确定的几条建议各加一位评审", default=6,
+                         validators=[DataRequired("请填写条数"), NumberRange(1, 50, "条数须在 1–50 之间")])
+
+
 class ConfirmForm(BaseForm):
     """Closing and finalising are deliberate: the page lists what is missing, staff tick this."""
 

@@ -206,31 +206,37 @@ class Provisional:
     alpha: float | None
 
 
-# Provisional results kept per process, for this many rounds at the most.
+# Results kept per process (provisional ranking, diagnostics), this many at the most.
 PROVISIONAL_CACHE_SIZE = 64
 
 
 def provisional_results(round_):
     """Ranks and flags from the reviews submitted so far, so staff can add
-    reviews to disputed ideas and ideas near the cut before closing.
-
-    Calibrating is the heavy part, so the result is kept until the round's version
-    stamp changes: its pool, a review submitted or edited, an assignment dropped, a
-    vote cast, withdrawn, voided or restored. A page view alone never recalculates.
-    (Settings that also shape the result cannot change while the round is open.)"""
-    cache = current_app.extensions.setdefault("provisional_results", {})
-    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
-             public_part().version(round_))
-    kept = cache.get(round_.id)
-    if kept is None or kept[0] != stamp:
-        while len(cache) >= PROVISIONAL_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        kept = cache[round_.id] = (stamp, _provisional(round_))
-    provisional = kept[1]
+    reviews to disputed ideas and ideas near the cut before closing."""
+    provisional = cached(round_, "provisional", lambda: _provisional(round_))
     entries = {e.idea_id: e for e in round_.entries}
     rows = [{**row, "entry": entries[row["idea_id"]], "idea": entries[row["idea_id"]].idea}
             for row in provisional.rows]
     return Provisional(rows, provisional.unscored, provisional.alpha)
+
+
+def cached(round_, name, compute):
+    """``compute()`` for the round, kept per process until the round's version stamp
+    changes: its pool, a review submitted or edited, an assignment dropped, a vote
+    cast, withdrawn, voided or restored. Estimating is the heavy part, so a page view
+    alone never recalculates. (Settings that also shape the result cannot change
+    while the round is open.) The result must not hold ORM objects, which belong to
+    one request's session."""
+    cache = current_app.extensions.setdefault("provisional_results", {})
+    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
+             public_part().version(round_))
+    key = (round_.id, name)
+    kept = cache.get(key)
+    if kept is None or kept[0] != stamp:
+        while len(cache) >= PROVISIONAL_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        kept = cache[key] = (stamp, compute())
+    return kept[1]
 
 
 def _provisional(round_):

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from app.audit.services import log_action
 from app.extensions import db
+from app.notifications.services import notify
 from app.timeutil import now
 from voting.judging import queries
 from voting.judging.assignment import AssignmentInfeasible, reassign_after_recusal
@@ -91,3 +92,16 @@ def recuse(assignment, reviewer, reason):
     log_action(reviewer, "assignment.recuse", assignment, idea=assignment.idea_id, reason=reason,
                replaced_by=added.reviewer_id if added else None)
     return added
+
+
+def ask_to_revisit(round_, reviewer, actor, link):
+    """An in-site notification asking the reviewer to look at their sheets again
+    (staff saw something in the diagnostics); the request is logged, the scores untouched."""
+    require_state(round_, RoundState.open)
+    if not any(a.reviewer_id == reviewer.id for a in queries.active_assignments(round_)):
+        raise VotingError("这位专家在本轮没有评审任务")
+    notification = notify(reviewer, f"请复核您在“{round_.name}”中的评分",
+                          "工作人员请您再看一遍本轮已提交的评分表，确认分数反映您的判断；"
+                          "截止前可以修改。", link)
+    log_action(actor, "round.revisit", round_, reviewer=reviewer.id)
+    return notification

@@ -9,9 +9,9 @@ from app.forms import ReasonForm, choices
 from app.timeutil import now
 from app.viewutil import attempt, current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
-from voting.judging import outcome, panels, queries, reviews
+from voting.judging import diagnostics, outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
-from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ManualAssignmentForm, RoundForm, review_form,
+from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ExtraReviewsForm, ManualAssignmentForm, RoundForm, review_form,
                           review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
 
@@ -58,6 +58,9 @@ def round_detail(round_id):
         reason_form=ReasonForm(), close_form=CloseForm(), finalize_form=ConfirmForm(),
         check=queries.close_check(round_) if round_.state is RoundState.open else None,
         reopenings=queries.reopenings(round_),
+        diagnosed=diagnostics.diagnostics(round_) if round_.state is RoundState.open else None,
+        reviewer_names={r.id: r.display_name for r in queries.active_reviewers()},
+        extra_form=ExtraReviewsForm(), entries_by_id={e.idea_id: e for e in round_.entries},
         by_reviewer=by_reviewer, by_idea=by_idea,
         results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
         provisional=outcome.provisional_results(round_) if round_.state is RoundState.open else None,
@@ -145,6 +148,27 @@ def add_assignment(round_id):
     reviewer = db.session.get(User, form.reviewer.data)
     return run_and_commit(lambda: panels.add_assignment(round_, idea, reviewer, current_actor()),
                           "已增加一份评审。", back)
+
+
+@bp.route("/rounds/<int:round_id>/extra-reviews", methods=["POST"])
+@staff_required
+def extra_reviews(round_id):
+    round_ = db.get_or_404(Round, round_id)
+
+    return run_form(ExtraReviewsForm(),
+                    lambda form: panels.add_reviews_at_cut(round_, form.count.data, current_actor()),
+                    "已给分数线附近最不确定的建议各加一位评审。",
+                    url_for("voting.round_detail", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/reviewers/<int:reviewer_id>/revisit", methods=["POST"])
+@staff_required
+def revisit(round_id, reviewer_id):
+    round_ = db.get_or_404(Round, round_id)
+    reviewer = db.get_or_404(User, reviewer_id)
+    return run_and_commit(
+        lambda: reviews.ask_to_revisit(round_, reviewer, current_actor(), url_for("voting.my_reviews")),
+        f"已请 {reviewer.display_name} 复核评分。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
