@@ -120,6 +120,33 @@ def close_check(round_):
     return CloseCheck(counts["assigned"] - counts["submitted"], counts["draft"], list(short.values()))
 
 
+@dataclass
+class RoundTasks:
+    """One round of a reviewer's work: their sheets, how many are submitted, the deadline
+    and the first sheet not yet submitted (None: all done)."""
+
+    round: object
+    assignments: list
+    submitted: int
+    next_open: object
+
+    @property
+    def total(self):
+        return len(self.assignments)
+
+
+def reviewer_tasks(reviewer):
+    by_round = {}
+    for assignment in assignments_of_reviewer(reviewer):
+        by_round.setdefault(assignment.round_id, []).append(assignment)
+    tasks = []
+    for assignments in by_round.values():
+        done = [a for a in assignments if a.review and a.review.submitted]
+        tasks.append(RoundTasks(assignments[0].round, assignments, len(done),
+                                next((a for a in assignments if a not in done), None)))
+    return tasks
+
+
 def progress(round_):
     """Per reviewer and per idea: assigned, drafts, submitted."""
     assignments = db.session.scalars(

@@ -161,14 +161,16 @@ def extra_reviews(round_id):
                     url_for("voting.round_detail", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/reviewers/<int:reviewer_id>/revisit", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/reviewers/<int:reviewer_id>/<any(revisit, remind):request_>", methods=["POST"])
 @staff_required
-def revisit(round_id, reviewer_id):
+def ask_reviewer(round_id, reviewer_id, request_):
+    """A notification to one reviewer: revisit their sheets, or a reminder of unsubmitted ones."""
     round_ = db.get_or_404(Round, round_id)
     reviewer = db.get_or_404(User, reviewer_id)
-    return run_and_commit(
-        lambda: reviews.ask_to_revisit(round_, reviewer, current_actor(), url_for("voting.my_reviews")),
-        f"已请 {reviewer.display_name} 复核评分。", url_for("voting.round_detail", round_id=round_.id))
+    call = reviews.ask_to_revisit if request_ == "revisit" else reviews.remind
+    done = f"已请 {reviewer.display_name} 复核评分。" if request_ == "revisit" else f"已提醒 {reviewer.display_name}。"
+    return run_and_commit(lambda: call(round_, reviewer, current_actor(), url_for("voting.my_reviews")),
+                          done, url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
@@ -194,7 +196,7 @@ def frozen_table(round_id):
 @bp.route("/review")
 @reviewer_required
 def my_reviews():
-    return render_template("voting/my_reviews.html", assignments=queries.assignments_of_reviewer(current_user))
+    return render_template("voting/my_reviews.html", tasks=queries.reviewer_tasks(current_user))
 
 
 def _own_assignment(assignment_id):

@@ -13,7 +13,7 @@ from tests.voting.conftest import score_everything
 from voting.judging import queries
 from voting.judging.models import RoundState
 from voting.judging.panels import prepare_round
-from voting.judging.reviews import recuse
+from voting.judging.reviews import recuse, save_review
 from voting.judging import rounds as round_services
 
 
@@ -216,13 +216,44 @@ def test_closing_and_finalising_ask_for_confirmation_and_show_what_is_missing(cl
 
 def test_the_reopen_reason_is_shown_to_staff_and_never_to_the_proposer(client, auth, judging, closed_round, make):
     admin = make.user(Role.admin)
+    idea = next(e.idea for e in closed_round.entries if e.advanced)
     auth.login(admin)
     client.post(f"/voting/rounds/{closed_round.id}/reopen", data={"reason": "一位专家的评分录入有误"})
     db.session.expire_all()
     assert closed_round.state is RoundState.open
+    auth.logout()
     auth.login(judging["staff"])
     assert "一位专家的评分录入有误" in client.get(f"/voting/rounds/{closed_round.id}").get_data(as_text=True)
-    idea = next(e.idea for e in closed_round.entries)
+    auth.logout()
     auth.login(idea.author)
     for path in (f"/ideas/{idea.id}", f"/ideas/track/{idea.tracking_code}", "/ideas/mine"):
-        assert "一位专家的评分录入有误" not in client.get(path).get_data(as_text=True), path
+        page = client.get(path)
+        assert page.status_code == 200 and "一位专家的评分录入有误" not in page.get_data(as_text=True), path
+    assert "初审重新开放，结果待重新计算" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_reviewers_see_their_progress_and_staff_can_remind_the_late(client, auth, judging, open_round):
+    from app.notifications.models import Notification
+
+    reviewer = judging["reviewers"][1]
+    mine = [a for a in queries.active_assignments(open_round) if a.reviewer_id == reviewer.id]
+    values = {c.id: 6 for c in open_round.criteria}
+    save_review(mine[0], reviewer, values, "", submit=True)
+    save_review(mine[1], reviewer, values, "", submit=False)
+    db.session.commit()
+    auth.login(reviewer)
+    page = client.get("/voting/review").get_data(as_text=True)
+    assert f"已提交 1/{len(mine)}" in page and "已存草稿" in page
+    assert f'href="/voting/review/{mine[1].id}">下一条未评' in page
+
+    auth.logout()
+    auth.login(judging["staff"])
+    assert "发送提醒" in client.get(f"/voting/rounds/{open_round.id}").get_data(as_text=True)
+    client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind")
+    note = db.session.scalars(select(Notification).where(Notification.user_id == reviewer.id)).one()
+    assert f"还有 {len(mine) - 1} 份评分待提交" in note.subject and note.link == "/voting/review"
+    for assignment in mine[1:]:
+        save_review(assignment, reviewer, values, "", submit=True)
+    db.session.commit()
+    refused = client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind", follow_redirects=True)
+    assert "已提交本轮全部评分" in refused.get_data(as_text=True)
