@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -90,3 +91,27 @@ def next_pending(idea):
                                  Idea.id != idea.id).order_by(Idea.seq)
     return (db.session.scalars(pending.where(Idea.seq > idea.seq).limit(1)).first()
             or db.session.scalars(pending.limit(1)).first())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An idea's status as the public sees it: ``value`` names the badge style."""
+
+    value: str
+    label: str
+
+
+def standings(ideas):
+    """Idea id → Standing. The status column says where the idea last moved; a later
+    stage can know more (eliminated in a later round, removed by an upheld objection)
+    without moving it, so each stage registers a reader under
+    ``app.extensions["idea_standings"]`` (idea ids → {id: Standing}), the later stage last."""
+    found = {idea.id: Standing(idea.status.value, idea.status.label) for idea in ideas}
+    ids = list(found)
+    for reader in current_app.extensions.get("idea_standings", ()) if ids else ():
+        found.update(reader(ids))
+    return found
+
+
+def standing(idea):
+    return standings([idea])[idea.id]

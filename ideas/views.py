@@ -22,6 +22,7 @@ from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 bp = Blueprint("ideas", __name__, template_folder="templates")
 register(bp)  # the author's own actions and staff's answer
 keep_input.register(bp)  # an expired token shows the proposal again instead of an error page
+bp.add_app_template_global(queries.standing, "idea_standing")
 
 
 def _idea_form(campaign, idea=None):

@@ -58,9 +58,10 @@ def world(make):
     db.session.commit()
     values = {"idea_id": {"ideas.edit": draft.id}, "default_idea": idea.id, "assignment_id": own.id,
               "round_id": first.id, "criterion_id": first.criteria[0].id, "user_id": people["other_citizen"].id,
+              "reviewer_id": people["reviewer"].id,
               "campaign_id": campaign.id, "theme_id": campaign.themes[0].id, "job_id": job.id,
               "cluster_id": cluster.id, "code": idea.tracking_code, "fmt": "csv",
-              "action": "prepare", "filename": "css/site.css",
+              "action": "prepare", "request_": "remind", "filename": "css/site.css",
               # 公示 and the winners live in last year's finished campaign.
               "year": dict.fromkeys(_LAST_YEAR_ENDPOINTS, campaign.year - 1), "default_year": campaign.year,
               "rank": winner.rank, "entry_id": winner.id, "objection_id": objection.id,

@@ -42,6 +42,7 @@ EXPECTED = {
     "admin.campaign": ADMIN, "admin.make_current": ADMIN, "admin.theme": ADMIN, "admin.log": ADMIN,
     "voting.rounds": STAFF, "voting.round_detail": STAFF, "voting.criterion": STAFF,
     "voting.delete_criterion": STAFF, "voting.round_action": STAFF, "voting.close": STAFF,
+    "voting.finalize": STAFF, "voting.extra_reviews": STAFF, "voting.ask_reviewer": STAFF,
     "voting.reopen": ADMIN, "voting.add_assignment": STAFF, "voting.remove_assignment": STAFF,
     # Public once a round closes; in this world the round is open, so 404 for everybody alike.
     "voting.frozen_table": dict.fromkeys(VISITORS, HIDDEN), "voting.my_reviews": REVIEWERS, "voting.review": OWN_ASSIGNMENT,

@@ -70,9 +70,11 @@ def test_reviewer_scores_staff_close_rounds_and_the_public_sees_the_winners(brow
             reviewer_page = _reviewer_scores_one_idea(browser, laptop.base_url, reviewers[0], ideas)
         _score_the_rest(round_id, quality)
         laptop.goto(f"/voting/rounds/{round_id}")
+        page.get_by_label("我已核对上面列出的情况，确认执行").check()
         _click(page, "截止本轮并计算结果")
         expect(page.get_by_text("已截止").first).to_be_visible()
         laptop.shot(f"round{position}-closed")
+        page.get_by_label("我已核对上面列出的情况，确认执行").check()
         _click(page, "结果定稿")
         expect(page.get_by_text("已定稿").first).to_be_visible()
     assert reviewer_page.console_errors == [] and reviewer_page.outside_requests == []

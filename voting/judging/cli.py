@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from app.audit.queries import first_broken_link
 from app.worker import scratch_app
+from voting.judging.reviewer_models import DEFAULT_NOISE, REVIEWER_MODELS
 
 voting_cli = AppGroup("voting", help="评审轮次。")
 audit_cli = AppGroup("audit", help="操作日志。")
@@ -27,11 +28,15 @@ def verify_command():
 @click.option("--ideas", "n_ideas", default=500, show_default=True)
 @click.option("--reviewers", "n_reviewers", default=25, show_default=True)
 @click.option("--seed", default=1, show_default=True)
-def simulate_command(n_ideas, n_reviewers, seed):
+@click.option("--reviewer-model", type=click.Choice(REVIEWER_MODELS), default="additive", show_default=True,
+              help="合成评审专家的行为（见 voting/judging/reviewer_models.py）。")
+@click.option("--noise", type=click.FloatRange(min=0), default=DEFAULT_NOISE, show_default=True,
+              help="一份评分表的噪声（以真实质量的标准差为单位；1 约为单份评审信度 0.45）。")
+def simulate_command(n_ideas, n_reviewers, seed, reviewer_model, noise):
     """A whole three-round selection on synthetic ideas, through the real services,
     in a throw-away SQLite database. Prints one JSON line."""
     from voting.judging.dryrun import run_dry_run
 
     with scratch_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1"):
-        result = run_dry_run(n_ideas, n_reviewers, seed)
+        result = run_dry_run(n_ideas, n_reviewers, seed, reviewer_model, noise)
     click.echo(json.dumps(result, ensure_ascii=False))

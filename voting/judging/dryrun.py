@@ -1,7 +1,10 @@
 """A dry run staff can trust: synthetic ideas with a hidden true quality and
-synthetic reviewers with their own leniency and noise, pushed through the real
+synthetic reviewers who behave as one of `voting.judging.reviewer_models`
+(leniency, scale habits, careless sheets, strategy …), pushed through the real
 services (accounts, screening, assignment, scoring, closing), then compared
-with the truth. Run it in a throw-away database: ``flask voting simulate``."""
+with the truth. Each closed round's reviews are also ranked by every estimator
+of `voting.judging.estimators`, so the published rule is seen beside the
+others on the same sheets. Run it in a throw-away database: ``flask voting simulate``."""
 from collections import Counter
 from datetime import timedelta
 
@@ -15,17 +18,22 @@ from app.extensions import db
 from app.timeutil import now
 from ideas import services as idea_services
 from voting.judging import queries
-from voting.judging.outcome import rubric_of
+from voting.judging.estimators import ESTIMATORS
+from voting.judging.outcome import expert_scores, rubric_of
+from voting.judging.reviewer_models import DEFAULT_NOISE, make_panel
 from voting.judging.rounds import create_default_rounds
 from voting.judging.runs import run_round
-from voting.judging.simulation import is_conflict, make_synthetic_campaign, score_idea
+from voting.judging.scoring import rank_ideas, tie_break_keys
+from voting.judging.simulation import is_conflict, make_synthetic_campaign
 
 THEME_CODES = ("market", "factors", "parks", "soe", "tech", "opening", "costs", "business", "staffing", "talent")
 PASSWORD = "DryRun2024x"
 
 
-def run_dry_run(n_ideas, n_reviewers, seed):
+def run_dry_run(n_ideas, n_reviewers, seed, reviewer_model="additive", noise=DEFAULT_NOISE):
     synthetic = make_synthetic_campaign(n_ideas, n_reviewers, seed)
+    panel = make_panel(reviewer_model, synthetic.reviewers, [s.idea_id for s in synthetic.ideas],
+                       noise=noise, seed=seed)
     campaign = create_campaign(None, now().year, "评审演练", now() - timedelta(days=1), now() + timedelta(days=30),
                                make_current=True)
     staff = create_account(None, "staff@dryrun.example.com", PASSWORD, Role.staff)
@@ -47,8 +55,7 @@ def run_dry_run(n_ideas, n_reviewers, seed):
         idea_of[idea.id] = s
     db.session.commit()
 
-    rng = np.random.default_rng(seed)
-    load_spread, violations, round_taus = [], 0, []
+    load_spread, violations, round_taus, side_by_side = [], 0, [], []
     rounds = create_default_rounds(campaign, staff)
     for round_ in rounds:
         rubric = rubric_of(round_)
@@ -60,24 +67,37 @@ def run_dry_run(n_ideas, n_reviewers, seed):
             reviewer, idea = reviewer_of[a.reviewer_id], idea_of[a.idea_id]
             loads[a.reviewer_id] += 1
             violations += is_conflict(reviewer, idea, same_region=round_.avoid_same_region)
-            return {criterion_ids[n]: v for n, v in score_idea(reviewer, idea, rubric, rng).items()}
+            # Each sheet's randomness depends only on (seed, round, reviewer, idea).
+            rng = np.random.default_rng([seed, round_.position, reviewer.reviewer_id, idea.idea_id])
+            sheet = panel.sheet(reviewer.reviewer_id, idea.idea_id, idea.true_quality, rubric, rng)
+            return {criterion_ids[n]: v for n, v in sheet.items()}
 
         run_round(round_, staff, score, assign_seed=seed * 100 + round_.position,
                   close_seed=seed * 1000 + round_.position)
         load_spread.append(max(loads.values()) - min(loads.values()))
         db.session.commit()
         round_taus.append(_taus(queries.results(round_), idea_of))
+        side_by_side.append(_estimators(round_, idea_of))
 
     final = queries.results(rounds[-1])
-    true_top10 = set(sorted(idea_of, key=lambda i: idea_of[i].true_quality, reverse=True)[:10])
+    true_top10 = _true_top10(idea_of)
     winners = [e.idea_id for e in final if e.advanced]
+    first_advanced = {e.idea_id for e in queries.results(rounds[0]) if e.advanced}
     return {
+        "reviewer_model": reviewer_model, "noise": noise,
         "winners": len(winners),
         "kendall_tau": round_taus[-1][0],
         "kendall_tau_raw": round_taus[-1][1],
         # Per round, over that round's pool: where reviewers see different
         # ideas (k < all), calibration matters most.
         "round_taus": round_taus,
+        # Share of the true top ten that the published rule let go in round 1.
+        "p_top10_lost_round1": len(true_top10 - first_advanced) / 10,
+        # Every estimator on the same reviews of each round (whose pools the published
+        # rule chose): τ against true quality per round, and round 1's top-ten losses.
+        "estimators": {name: {"tau": [r[name]["tau"] for r in side_by_side],
+                              "p_top10_lost_round1": side_by_side[0][name]["lost"]}
+                       for name in ESTIMATORS},
         "top10_overlap": len(true_top10 & set(winners)),
         "conflict_violations": int(violations),
         "load_spread": load_spread,
@@ -91,3 +111,24 @@ def _taus(entries, idea_of):
     truth = [idea_of[e.idea_id].true_quality for e in entries]
     return [round(float(kendalltau([getattr(e, name) for e in entries], truth).statistic), 4)
             for name in ("calibrated", "raw_mean")]
+
+
+def _true_top10(idea_of):
+    return set(sorted(idea_of, key=lambda i: idea_of[i].true_quality, reverse=True)[:10])
+
+
+def _estimators(round_, idea_of):
+    """Per estimator: τ over the round's pool, and the share of the campaign's true top
+    ten in the pool that it would not have advanced (ranked by the published tie-break)."""
+    scores = expert_scores(round_)
+    pool = sorted(scores.keys)
+    truth = [idea_of[i].true_quality for i in pool]
+    top10 = _true_top10(idea_of) & set(pool)
+    out = {}
+    for name, estimator in ESTIMATORS.items():
+        quality = estimator(scores.totals)
+        ranking = rank_ideas(tie_break_keys(scores.reviews, scores.rubric, quality), round_.advance_count,
+                             seed=round_.tie_seed)
+        out[name] = {"tau": round(float(kendalltau([quality[i] for i in pool], truth).statistic), 4),
+                     "lost": len(top10 - set(ranking.advancing)) / 10}
+    return out

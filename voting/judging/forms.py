@@ -41,7 +41,18 @@ class ManualAssignmentForm(BaseForm):
     reviewer = SelectField("评审专家", choices=[], coerce=int)
 
 
-class CloseForm(BaseForm):
+class ExtraReviewsForm(BaseForm):
+    count = IntegerField("给分数线附近最不确定的几条建议各加一位评审", default=6,
+                         validators=[DataRequired("请填写条数"), NumberRange(1, 50, "条数须在 1–50 之间")])
+
+
+class ConfirmForm(BaseForm):
+    """Closing and finalising are deliberate: the page lists what is missing, staff tick this."""
+
+    confirm = BooleanField("我已核对上面列出的情况，确认执行", validators=[DataRequired("请先核对并勾选确认")])
+
+
+class CloseForm(ConfirmForm):
     seed = IntegerField("抽签种子（留空则随机生成并记录）", validators=[Optional(), NumberRange(0, 2**32 - 1)])
 
 

@@ -14,6 +14,8 @@ from flask import current_app
 
 from voting.judging import queries
 from voting.judging.digest import freeze_score_table
+from voting.judging.estimators import (ESTIMATORS, FULL_PANEL_ESTIMATOR, PARTIAL_PANEL_ESTIMATOR,
+                                       estimator_for_round)
 from voting.judging.guards import VotingError
 from voting.judging.scoring import (RELEVANCE_CRITERION, Criterion as RubricCriterion, Review as ScoredReview,
                                     Rubric, calibrate, idea_spreads,
@@ -30,6 +32,27 @@ TIE_BREAK_DRAW = "以记录的种子抽签"
 def tie_break_steps():
     """The tie-break's steps in Chinese, for the templates (the ``tie_break_steps`` global)."""
     return [label for _, label in TIE_BREAK_KEYS] + [TIE_BREAK_DRAW]
+
+
+# The published rule for the score that ranks a round (校准分), as every page states it:
+# which estimator (``voting.judging.estimators.estimator_for_round``) for which kind of
+# round, chosen by bench/judging_estimators.py on seeds it then left aside.
+SCORING_RULE = (
+    (PARTIAL_PANEL_ESTIMATOR, "每条建议只由部分专家评审的轮次（初审、复审）",
+     "按“分数 = 专家宽严偏移 + 专家尺度 × 建议质量 + 噪声”拟合，每位专家的偏移、尺度和可靠度都由评分数据估计"
+     "（交替最小二乘，留一法，经验贝叶斯），评分与他人不一致的专家权重较小"),
+    (FULL_PANEL_ESTIMATOR, "每位专家评审全部建议的轮次（终审）",
+     "每位专家给出的名次换算为正态分数后取平均（专家内百分位排名），宽严和尺度不起作用"),
+)
+
+
+def scoring_rule(round_=None):
+    """The rule's lines (condition, method) for the templates (the ``scoring_rule`` global);
+    with a round, only the line that ranks it."""
+    if round_ is None:
+        return [(condition, method) for _, condition, method in SCORING_RULE]
+    name = estimator_for_round(round_.reviewers_per_idea)
+    return [(condition, method) for estimator, condition, method in SCORING_RULE if estimator == name]
 
 
 # A reviewer pair further apart than this (on the 1–10 weighted total) is flagged.
@@ -90,7 +113,10 @@ class ExpertScores:
     rubric: object
     reviews: list
     totals: list
-    calibration: object
+    quality: dict
+    """Idea id → the score the published rule gives (校准分)."""
+    estimator: str
+    components: int
     keys: dict
 
 
@@ -108,20 +134,23 @@ def expert_scores(round_):
         raise VotingError(f"还有 {len(unscored)} 条建议没有任何已提交的评分，不能截止")
     reviews = [r for r in reviews if r.idea_id in pool]
     totals = [(r.reviewer_id, r.idea_id, rubric.total(r.scores)) for r in reviews]
-    calibration = calibrate(totals)
-    keys = tie_break_keys(reviews, rubric, calibration.quality, relevance_criterion=_relevance_name(rubric))
-    return ExpertScores(rubric, reviews, totals, calibration, keys)
+    estimator = estimator_for_round(round_.reviewers_per_idea)
+    quality = ESTIMATORS[estimator](totals)
+    # The reviewer–idea graph's connected parts, which no estimator can compare.
+    components = calibrate(totals).n_components
+    keys = tie_break_keys(reviews, rubric, quality, relevance_criterion=_relevance_name(rubric))
+    return ExpertScores(rubric, reviews, totals, quality, estimator, components, keys)
 
 
 def outcome_of(round_, scores, seed=None, include_voided=False):
     """The ranking from ``scores`` (and the round's valid public votes, or all of
     them with ``include_voided``, to show staff what voiding changed)."""
-    blended = public_part().blend(round_, scores.rubric, scores.calibration.quality, scores.keys, include_voided)
+    blended = public_part().blend(round_, scores.rubric, scores.quality, scores.keys, include_voided)
     blend, ranking_keys = blended if blended else (None, scores.keys)
     ranking = rank_ideas(ranking_keys, min(round_.advance_count, len(scores.keys)), seed=seed)
-    table = freeze_score_table(scores.reviews, ranking.rank, calibrated=scores.calibration.quality,
+    table = freeze_score_table(scores.reviews, ranking.rank, calibrated=scores.quality,
                                public={i: asdict(p) for i, p in blend.items()} if blend else None)
-    return RoundOutcome(ranking, _agreement(scores.totals), scores.calibration.n_components, table, blend)
+    return RoundOutcome(ranking, _agreement(scores.totals), scores.components, table, blend)
 
 
 def compute_outcome(round_, seed=None, include_voided=False):
@@ -129,7 +158,7 @@ def compute_outcome(round_, seed=None, include_voided=False):
     valid public votes, if the round has a vote), without writing."""
     scores = expert_scores(round_)
     outcome = outcome_of(round_, scores, seed, include_voided)
-    return outcome, scores.totals, scores.calibration, scores.keys
+    return outcome, scores.totals, scores.quality, scores.keys
 
 
 def _relevance_name(rubric):
@@ -179,66 +208,72 @@ class Provisional:
     alpha: float | None
 
 
-# Provisional results kept per process, for this many rounds at the most.
+# Results kept per process (provisional ranking, diagnostics), this many at the most.
 PROVISIONAL_CACHE_SIZE = 64
 
 
 def provisional_results(round_):
     """Ranks and flags from the reviews submitted so far, so staff can add
-    reviews to disputed ideas and ideas near the cut before closing.
-
-    Calibrating is the heavy part, so the result is kept until the round's version
-    stamp changes: its pool, a review submitted or edited, an assignment dropped, a
-    vote cast, withdrawn, voided or restored. A page view alone never recalculates.
-    (Settings that also shape the result cannot change while the round is open.)"""
-    cache = current_app.extensions.setdefault("provisional_results", _ProvisionalCache())
-    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
-             public_part().version(round_))
-    kept = cache.get(round_.id)
-    if kept is None or kept[0] != stamp:
-        kept = (stamp, _provisional(round_))
-        cache.put(round_.id, kept)
-    provisional = kept[1]
+    reviews to disputed ideas and ideas near the cut before closing."""
+    provisional = cached(round_, "provisional", lambda: _provisional(round_))
     entries = {e.idea_id: e for e in round_.entries}
     rows = [{**row, "entry": entries[row["idea_id"]], "idea": entries[row["idea_id"]].idea}
             for row in provisional.rows]
     return Provisional(rows, provisional.unscored, provisional.alpha)
 
 
+def cached(round_, name, compute):
+    """``compute()`` for the round, kept per process until the round's version stamp
+    changes: its pool, a review submitted or edited, an assignment dropped, a vote
+    cast, withdrawn, voided or restored. Estimating is the heavy part, so a page view
+    alone never recalculates. (Settings that also shape the result cannot change
+    while the round is open.) The result must not hold ORM objects, which belong to
+    one request's session."""
+    cache = current_app.extensions.setdefault("provisional_results", _ProvisionalCache())
+    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
+             public_part().version(round_))
+    key = (round_.id, name)
+    kept = cache.get(key)
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, compute())
+        cache.put(key, kept)
+    return kept[1]
+
+
 class _ProvisionalCache:
-    """Round id → (stamp, Provisional), the oldest dropped first; a lock because the
-    web server's threads share it."""
+    """(round id, name) → (stamp, result), the oldest dropped first; a lock because
+    the web server's threads share it."""
 
     def __init__(self):
         self._kept = {}
         self._lock = threading.Lock()
 
-    def get(self, round_id):
+    def get(self, key):
         with self._lock:
-            return self._kept.get(round_id)
+            return self._kept.get(key)
 
-    def put(self, round_id, kept):
+    def put(self, key, kept):
         with self._lock:
-            self._kept.pop(round_id, None)
+            self._kept.pop(key, None)
             while len(self._kept) >= PROVISIONAL_CACHE_SIZE:
                 self._kept.pop(next(iter(self._kept)))
-            self._kept[round_id] = kept
+            self._kept[key] = kept
 
 
 def _provisional(round_):
     """Rows without the round's ORM objects, which belong to one request's session."""
     try:
-        outcome, totals, calibration, keys = compute_outcome(round_, seed=0)
+        outcome, totals, calibrated, keys = compute_outcome(round_, seed=0)
     except VotingError:
         pool = {e.idea_id for e in round_.entries}
         scored = {r.assignment.idea_id for r in queries.submitted_reviews(round_)}
         return Provisional([], len(pool - scored), None)
     rows = [{key: value for key, value in row.items() if key not in ("entry", "idea")} | {"idea_id": row["idea"].id}
-            for row in result_rows(round_, outcome, totals, calibration, keys)]
+            for row in result_rows(round_, outcome, totals, calibrated, keys)]
     return Provisional(sorted(rows, key=lambda row: row["rank"]), 0, outcome.alpha)
 
 
-def result_rows(round_, outcome, totals, calibration, keys):
+def result_rows(round_, outcome, totals, calibrated, keys):
     by_idea = defaultdict(list)
     for _, idea_id, total in totals:
         by_idea[idea_id].append(total)
@@ -247,7 +282,7 @@ def result_rows(round_, outcome, totals, calibration, keys):
         near = near_cutoff({i: p.blended for i, p in outcome.blend.items()}, outcome.ranking.n_advance,
                            NEAR_CUT_BLEND_MARGIN)
     else:
-        near = near_cutoff(calibration.quality, outcome.ranking.n_advance, NEAR_CUT_MARGIN)
+        near = near_cutoff(calibrated, outcome.ranking.n_advance, NEAR_CUT_MARGIN)
     tied = set(outcome.ranking.cut_line_tie.ideas) if outcome.ranking.cut_line_tie else set()
     advancing = set(outcome.ranking.advancing)
     rows = []
@@ -259,7 +294,7 @@ def result_rows(round_, outcome, totals, calibration, keys):
             "raw_mean": sum(scores) / len(scores),
             "robust_mean": robust_mean(scores),
             "median": keys[entry.idea_id].median,
-            "calibrated": calibration.quality[entry.idea_id],
+            "calibrated": calibrated[entry.idea_id],
             "spread": spreads[entry.idea_id].std,
             "rank": outcome.ranking.rank[entry.idea_id],
             "advanced": entry.idea_id in advancing,

@@ -1,12 +1,15 @@
 """Reads for judging rounds."""
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.audit.models import ActionLog
 from app.auth.models import Role, User
 from app.extensions import db
 from ideas.models import Idea, IdeaStatus
+from ideas.queries import Standing
 from voting.judging.models import (Assignment, Conflict, Review, ReviewScore, Round, RoundEntry, RoundPool,
                                    RoundState)
 
@@ -89,6 +92,61 @@ def assignments_of_reviewer(reviewer):
         .order_by(Round.position, Assignment.id)).all()
 
 
+@dataclass
+class CloseCheck:
+    """What is missing before a round closes: sheets not submitted (drafts among them)
+    and recusals that left an idea short of its reviewers."""
+
+    unsubmitted: int
+    drafts: int
+    open_recusals: list
+
+    @property
+    def clear(self):
+        return not (self.unsubmitted or self.open_recusals)
+
+
+def close_check(round_):
+    by_reviewer, by_idea = progress(round_)
+    counts = Counter()
+    for row in by_reviewer.values():
+        counts.update(row["counts"])
+    recused = db.session.scalars(select(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.active.is_(False), Assignment.recusal_reason.is_not(None))
+        .options(selectinload(Assignment.idea))).all()
+    wanted = round_.reviewers_per_idea
+    short = {a.idea_id: a.idea for a in recused
+             if wanted and by_idea.get(a.idea_id, {"counts": Counter()})["counts"]["assigned"] < wanted}
+    return CloseCheck(counts["assigned"] - counts["submitted"], counts["draft"], list(short.values()))
+
+
+@dataclass
+class RoundTasks:
+    """One round of a reviewer's work: their sheets, how many are submitted, the deadline
+    and the first sheet not yet submitted (None: all done)."""
+
+    round: object
+    assignments: list
+    submitted: int
+    next_open: object
+
+    @property
+    def total(self):
+        return len(self.assignments)
+
+
+def reviewer_tasks(reviewer):
+    by_round = {}
+    for assignment in assignments_of_reviewer(reviewer):
+        by_round.setdefault(assignment.round_id, []).append(assignment)
+    tasks = []
+    for assignments in by_round.values():
+        done = [a for a in assignments if a.review and a.review.submitted]
+        tasks.append(RoundTasks(assignments[0].round, assignments, len(done),
+                                next((a for a in assignments if a not in done), None)))
+    return tasks
+
+
 def progress(round_):
     """Per reviewer and per idea: assigned, drafts, submitted."""
     assignments = db.session.scalars(
@@ -112,3 +170,24 @@ def results(round_):
         select(RoundEntry).where(RoundEntry.round_id == round_.id)
         .options(selectinload(RoundEntry.idea).selectinload(Idea.theme))
         .order_by(RoundEntry.rank.is_(None), RoundEntry.rank, RoundEntry.idea_id)).all()
+
+
+def eliminations(idea_ids):
+    """Idea id → Standing for the ideas whose last round has closed without advancing
+    them: the status column still says where the previous round put them."""
+    rows = db.session.execute(
+        select(RoundEntry.idea_id, Round.position, Round.state, RoundEntry.advanced)
+        .join(Round, Round.id == RoundEntry.round_id).where(RoundEntry.idea_id.in_(idea_ids))).all()
+    last = {}
+    for idea_id, position, state, advanced in sorted(rows, key=lambda row: row.position):
+        last[idea_id] = (position, state, advanced)
+    return {idea_id: Standing("rejected", f"未入围（第 {position} 轮）")
+            for idea_id, (position, state, advanced) in last.items()
+            if state in (RoundState.closed, RoundState.finalized) and not advanced}
+
+
+def reopenings(round_):
+    """The round's reopenings from the action log, oldest first: who, when, why (for staff only)."""
+    return db.session.scalars(select(ActionLog).where(
+        ActionLog.action == "round.reopen", ActionLog.target_type == "Round", ActionLog.target_id == round_.id)
+        .options(selectinload(ActionLog.actor)).order_by(ActionLog.id)).all()

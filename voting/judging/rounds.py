@@ -11,6 +11,7 @@ from ideas.models import IdeaStatus
 from voting.judging import queries
 from voting.judging.guards import VotingError, lock_round, move_to, require_state
 from voting.judging.models import Criterion, Round, RoundPool, RoundState
+from voting.judging.estimators import estimator_for_round
 from voting.judging.outcome import compute_outcome, public_part, result_rows
 from voting.judging.scoring import DEFAULT_RUBRIC
 
@@ -91,9 +92,9 @@ def close_round(round_, actor, seed=None):
     problem = public_part().close_problem(round_)
     if problem:
         raise VotingError(problem)
-    outcome, totals, calibration, keys = compute_outcome(round_, seed)
+    outcome, totals, calibrated, keys = compute_outcome(round_, seed)
     final = queries.is_final_round(round_)
-    for row in result_rows(round_, outcome, totals, calibration, keys):
+    for row in result_rows(round_, outcome, totals, calibrated, keys):
         entry = row.pop("entry")
         row.pop("idea")
         for name, value in row.items():
@@ -110,6 +111,7 @@ def close_round(round_, actor, seed=None):
     db.session.flush()
     public = {"public_votes": sum(p.votes for p in outcome.blend.values())} if outcome.blend else {}
     log_action(actor, "round.close", round_, digest=round_.digest, seed=round_.tie_seed,
+               estimator=estimator_for_round(round_.reviewers_per_idea),
                advanced=sorted(outcome.ranking.advancing), **public)
     return outcome
 
@@ -149,7 +151,9 @@ def reopen_round(round_, actor, reason):
         if entry.advanced:
             target = previous_status if final or round_.position == 1 else None
             if target is not None and entry.idea.status is not target:
-                idea_services.transition(entry.idea, target, actor, f"{round_.name}重新开放：{reason}")
+                # The proposer reads the idea's history: a neutral line; the reason is for
+                # staff and goes to the action log below.
+                idea_services.transition(entry.idea, target, actor, f"{round_.name}重新开放，结果待重新计算")
         for field in ("review_count", "raw_mean", "robust_mean", "median", "calibrated", "spread", "rank",
                       "expert_part", "public_votes", "public_part", "blended"):
             setattr(entry, field, None)

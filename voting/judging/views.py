@@ -9,14 +9,18 @@ from app.forms import ReasonForm, choices
 from app.timeutil import now
 from app.viewutil import attempt, current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
-from voting.judging import outcome, panels, queries, reviews
+from voting.judging import diagnostics, outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
-from voting.judging.forms import (CloseForm, CriterionForm, ManualAssignmentForm, RoundForm, review_form,
+from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ExtraReviewsForm, ManualAssignmentForm, RoundForm, review_form,
                           review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
 
 bp = Blueprint("voting", __name__, template_folder="templates")
+# What this stage knows of an idea's status (ideas.queries.standings); registered in
+# blueprint order, so the notice's reading comes after the judging's.
+bp.record_once(lambda state: state.app.extensions.setdefault("idea_standings", []).append(queries.eliminations))
 bp.add_app_template_global(outcome.tie_break_steps)
+bp.add_app_template_global(outcome.scoring_rule)
 reviewer_required = roles_required(Role.reviewer)
 
 
@@ -51,7 +55,13 @@ def round_detail(round_id):
     manual.reviewer.choices = choices([(r.id, r.display_name) for r in queries.active_reviewers()])
     return render_template(
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
-        reason_form=ReasonForm(), close_form=CloseForm(), by_reviewer=by_reviewer, by_idea=by_idea,
+        reason_form=ReasonForm(), close_form=CloseForm(), finalize_form=ConfirmForm(),
+        check=queries.close_check(round_) if round_.state is RoundState.open else None,
+        reopenings=queries.reopenings(round_),
+        diagnosed=diagnostics.diagnostics(round_) if round_.state is RoundState.open else None,
+        reviewer_names={r.id: r.display_name for r in queries.active_reviewers()},
+        extra_form=ExtraReviewsForm(), entries_by_id={e.idea_id: e for e in round_.entries},
+        by_reviewer=by_reviewer, by_idea=by_idea,
         results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
         provisional=outcome.provisional_results(round_) if round_.state is RoundState.open else None,
         overdue=bool(round_.closes_at and round_.closes_at <= now()))
@@ -83,14 +93,13 @@ def delete_criterion(round_id, criterion_id):
                           url_for("voting.round_detail", round_id=round_id))
 
 
-@bp.route("/rounds/<int:round_id>/<any(prepare, open, finalize):action>", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/<any(prepare, open):action>", methods=["POST"])
 @staff_required
 def round_action(round_id, action):
     round_ = db.get_or_404(Round, round_id)
     calls = {
         "prepare": (lambda: panels.prepare_round(round_, current_actor()), "已生成评审分配。"),
         "open": (lambda: round_services.open_round(round_, current_actor()), "评审已开始，专家现在可以打分。"),
-        "finalize": (lambda: round_services.finalize_round(round_, current_actor()), "本轮结果已定稿。"),
     }
     call, message = calls[action]
     return run_and_commit(call, message, url_for("voting.round_detail", round_id=round_.id))
@@ -103,6 +112,14 @@ def close(round_id):
     return run_form(CloseForm(),
                     lambda form: round_services.close_round(round_, current_actor(), seed=form.seed.data),
                     "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/finalize", methods=["POST"])
+@staff_required
+def finalize(round_id):
+    round_ = db.get_or_404(Round, round_id)
+    return run_form(ConfirmForm(), lambda form: round_services.finalize_round(round_, current_actor()),
+                    "本轮结果已定稿。", url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/reopen", methods=["POST"])
@@ -133,6 +150,29 @@ def add_assignment(round_id):
                           "已增加一份评审。", back)
 
 
+@bp.route("/rounds/<int:round_id>/extra-reviews", methods=["POST"])
+@staff_required
+def extra_reviews(round_id):
+    round_ = db.get_or_404(Round, round_id)
+
+    return run_form(ExtraReviewsForm(),
+                    lambda form: panels.add_reviews_at_cut(round_, form.count.data, current_actor()),
+                    "已给分数线附近最不确定的建议各加一位评审。",
+                    url_for("voting.round_detail", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/reviewers/<int:reviewer_id>/<any(revisit, remind):request_>", methods=["POST"])
+@staff_required
+def ask_reviewer(round_id, reviewer_id, request_):
+    """A notification to one reviewer: revisit their sheets, or a reminder of unsubmitted ones."""
+    round_ = db.get_or_404(Round, round_id)
+    reviewer = db.get_or_404(User, reviewer_id)
+    call = reviews.ask_to_revisit if request_ == "revisit" else reviews.remind
+    done = f"已请 {reviewer.display_name} 复核评分。" if request_ == "revisit" else f"已提醒 {reviewer.display_name}。"
+    return run_and_commit(lambda: call(round_, reviewer, current_actor(), url_for("voting.my_reviews")),
+                          done, url_for("voting.round_detail", round_id=round_.id))
+
+
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @staff_required
 def remove_assignment(assignment_id):
@@ -156,7 +196,7 @@ def frozen_table(round_id):
 @bp.route("/review")
 @reviewer_required
 def my_reviews():
-    return render_template("voting/my_reviews.html", assignments=queries.assignments_of_reviewer(current_user))
+    return render_template("voting/my_reviews.html", tasks=queries.reviewer_tasks(current_user))
 
 
 def _own_assignment(assignment_id):

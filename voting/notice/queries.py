@@ -6,6 +6,7 @@ from app.campaigns.models import Campaign
 from app.campaigns.queries import all_campaigns
 from app.extensions import db
 from ideas.models import CoProposer, Idea
+from ideas.queries import Standing
 from voting.notice.models import (Announcement, EntryStatus, NoticeEntry, NoticeState, Objection,
                                   ObjectionState)
 
@@ -166,3 +167,10 @@ def winners_data(announcement):
             "promoted": entry.promoted_at is not None, "url": winner_path(campaign.year, entry.rank),
         } for entry in listed(announcement)],
     }
+
+
+def removals(idea_ids):
+    """Idea id → Standing for the ideas an upheld objection took off a published list."""
+    removed = db.session.scalars(select(NoticeEntry.idea_id).where(
+        NoticeEntry.idea_id.in_(idea_ids), NoticeEntry.status == EntryStatus.removed)).all()
+    return {idea_id: Standing("rejected", "因异议取消") for idea_id in removed}

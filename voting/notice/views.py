@@ -17,6 +17,9 @@ from voting.notice.forms import ObjectionForm, PublishForm, RulingForm, SpamForm
 from voting.notice.models import EntryStatus, NoticeState, Objection, ObjectionState
 
 bp = Blueprint("notice", __name__, template_folder="templates")
+# What this stage knows of an idea's status (ideas.queries.standings); registered in
+# blueprint order, so the notice's reading comes after the judging's.
+bp.record_once(lambda state: state.app.extensions.setdefault("idea_standings", []).append(queries.removals))
 FINALIZED = (NoticeState.finalized,)
 
 

@@ -223,7 +223,7 @@ def test_round_page_shows_both_parts_after_closing(client, auth, vote_round, jud
     vote(vote_round, judging["ideas"][0], make.user())
     end_vote(vote_round)
     auth.login(staff)
-    client.post(f"/voting/rounds/{vote_round.id}/close", data={"seed": "7"})
+    client.post(f"/voting/rounds/{vote_round.id}/close", data={"seed": "7", "confirm": "y"})
     db.session.expire_all()
     assert vote_round.state.value == "closed"
     shown = page(client, f"/voting/rounds/{vote_round.id}")

@@ -1,5 +1,5 @@
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from app.extensions import db
 from ideas.models import IdeaStatus
 from tests.voting.conftest import score_everything
 from voting.judging import queries
+from voting.judging.estimators import ESTIMATORS, estimator_for_round
 from voting.judging.guards import VotingError
 from voting.judging import outcome as outcome_module
 from voting.judging.outcome import provisional_results
@@ -165,6 +166,9 @@ def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, closed_round
     assert all(i.status is IdeaStatus.accepted for i in judging["ideas"])
     entry = db.session.scalars(select(ActionLog).where(ActionLog.action == "round.reopen")).one()
     assert entry.details["reason"] == "发现一位专家的评分录入错误" and entry.details["old_digest"]
+    # The proposers read the ideas' history: a neutral line there, the reason only in the log.
+    reverted = [event for idea in judging["ideas"] for event in idea.events if "重新开放" in (event.reason or "")]
+    assert reverted and all(event.reason == "初审重新开放，结果待重新计算" for event in reverted)
 
 
 def test_recusal_records_the_conflict_and_reassigns(judging, open_round):
@@ -196,6 +200,15 @@ def test_three_rounds_end_in_finalists(judging):
     assert len(finalists) == 2 and all(e.idea.status is IdeaStatus.finalist for e in finalists)
     # Every reviewer without a conflict reviewed every idea of the final round.
     assert len(queries.active_assignments(final)) == 3 * 6
+    # Each round's 校准分 is the published rule's estimator, and the log names it.
+    for round_, name in zip(judging["rounds"], ("scale-offset", "scale-offset", "rank")):
+        assert estimator_for_round(round_.reviewers_per_idea) == name
+        totals = outcome_module.expert_scores(round_).totals
+        expected = ESTIMATORS[name](totals)
+        assert {e.idea_id: e.calibrated for e in round_.entries} == pytest.approx(expected)
+        close = db.session.scalars(select(ActionLog).where(ActionLog.action == "round.close",
+                                                           ActionLog.target_id == round_.id)).one()
+        assert close.details["estimator"] == name
 
 
 @pytest.mark.postgres_only
@@ -278,6 +291,14 @@ def test_carried_over_scores_count_in_the_next_round(judging):
     counts = {e.idea_id: e.review_count for e in second.entries}
     # Five reviews this round plus the three of the first round.
     assert set(counts.values()) == {8}
-    # With flat scores this round, the first round's order decides.
-    best = max(second.entries, key=lambda e: e.calibrated)
-    assert best.idea_id % 10 == max(e.idea_id % 10 for e in second.entries)
+    # With flat scores this round, the first round's order decides among the ideas one
+    # carried panel scored. (Two carried panels that share no idea are compared only
+    # through this round's flat reviewers, who say the ideas are alike, so across
+    # panels the scale-and-offset fit leaves them level.)
+    carried = defaultdict(set)
+    for review in queries.submitted_reviews(first):
+        carried[review.assignment.reviewer_id].add(review.assignment.idea_id)
+    calibrated = {e.idea_id: e.calibrated for e in second.entries}
+    for ideas in carried.values():
+        shared = sorted(ideas & set(calibrated), key=lambda i: i % 10)
+        assert sorted(shared, key=calibrated.get) == shared

@@ -353,3 +353,11 @@ def test_the_published_tie_break_is_the_order_the_code_applies():
 
     assert [f.name for f in fields(TieBreakKeys)] == [name for name, _ in TIE_BREAK_KEYS]
     assert tie_break_steps() == ["校准分", "中位数", "针对性", "满分项个数", "以记录的种子抽签"]
+
+
+def test_the_published_scoring_rule_names_every_estimator_the_code_can_pick():
+    from voting.judging.estimators import ESTIMATORS, estimator_for_round
+    from voting.judging.outcome import SCORING_RULE
+
+    assert {name for name, _, _ in SCORING_RULE} == {estimator_for_round(3), estimator_for_round(None)}
+    assert all(name in ESTIMATORS for name, _, _ in SCORING_RULE)

@@ -11,7 +11,9 @@ from app.extensions import db
 from ideas.services import merge_duplicate
 from tests.voting.conftest import score_everything
 from voting.judging import queries
+from voting.judging.models import RoundState
 from voting.judging.panels import prepare_round
+from voting.judging.reviews import recuse, save_review
 from voting.judging import rounds as round_services
 
 
@@ -94,12 +96,14 @@ def test_staff_runs_a_round_through_the_pages(client, auth, judging):
     assert "评审进度" in page and judging["reviewers"][0].display_name in page
     assert "尚未收齐评分的 12 条" in page and "未完成" in page
     score_everything(first, lambda a: 1 + a.idea_id % 10)
-    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "99"})
+    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "99", "confirm": "y"})
     db.session.expire_all()
     assert first.state.value == "closed" and first.tie_seed == 99
     page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
     assert "同分时按事先公布的顺序决定：校准分 → 中位数 → 针对性 → 满分项个数 → 以记录的种子抽签。" in page
     assert first.digest in page and "校准分" in page and "原始均分" in page
+    # The published rule for this kind of round (each idea sees k reviewers), and only it.
+    assert "每条建议只由部分专家评审的轮次" in page and "专家内百分位排名" not in page
     table = client.get(f"/voting/rounds/{first.id}/table.txt")
     assert table.status_code == 200 and table.headers["X-Content-SHA256"] == first.digest
     assert hashlib.sha256(table.data).hexdigest() == first.digest
@@ -149,3 +153,107 @@ def test_simulate_command_runs_three_rounds_to_ten(runner, app):
     assert figures["winners"] == 10 and figures["conflict_violations"] == 0
     assert figures["load_spread"][:2] == [0, 0] or max(figures["load_spread"][:2]) <= 1
     assert -1 <= figures["kendall_tau"] <= 1 and len(figures["digests"]) == 3
+    assert figures["reviewer_model"] == "additive" and figures["noise"] == 1.0
+
+
+def test_simulate_puts_every_estimator_side_by_side_under_a_reviewer_model(runner, app):
+    from voting.judging.estimators import ESTIMATORS, estimator_for_round
+
+    result = runner.invoke(args=["voting", "simulate", "--ideas", "60", "--reviewers", "8", "--seed", "3",
+                                 "--reviewer-model", "strategic", "--noise", "0.5"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["reviewer_model"] == "strategic" and figures["noise"] == 0.5
+    assert set(figures["estimators"]) == set(ESTIMATORS)
+    assert all(len(e["tau"]) == 3 and all(-1 <= t <= 1 for t in e["tau"]) for e in figures["estimators"].values())
+    assert 0 <= figures["p_top10_lost_round1"] <= 1
+    # The rounds ran on the published rule, so its side-by-side figures are the run's own.
+    rules = [estimator_for_round(k) for k in (3, 5, None)]
+    assert [figures["estimators"][name]["tau"][n] for n, name in enumerate(rules)] == [
+        calibrated for calibrated, _ in figures["round_taus"]]
+    assert figures["estimators"][rules[0]]["p_top10_lost_round1"] == figures["p_top10_lost_round1"]
+    assert figures["estimators"]["raw"]["tau"] == [raw for _, raw in figures["round_taus"]]
+
+
+@pytest.mark.parametrize("option", [["--reviewer-model", "lazy"], ["--noise", "-1"]])
+def test_simulate_refuses_an_unknown_model_or_negative_noise(runner, app, option):
+    result = runner.invoke(args=["voting", "simulate", "--ideas", "60", "--reviewers", "8", *option])
+    assert result.exit_code == 2 and "winners" not in result.output
+
+
+def test_closing_and_finalising_ask_for_confirmation_and_show_what_is_missing(client, auth, judging, open_round):
+    first = open_round
+    auth.login(judging["staff"])
+    assignments = queries.active_assignments(first)
+    recused = assignments[0]
+    replacement = recuse(recused, recused.reviewer, "与提出人同在一个课题组")
+    db.session.commit()
+    page = client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    assert "截止前核对" in page and f"还有 {len(assignments)} 份评分表未提交" in page
+    # Another reviewer took the recused sheet over, so no idea is short of reviewers.
+    assert replacement is not None and queries.close_check(first).open_recusals == []
+    assert "回避后尚缺评审人" not in page
+    replacement.active = False
+    db.session.commit()
+    assert queries.close_check(first).open_recusals == [recused.idea]
+    assert "回避后尚缺评审人" in client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    replacement.active = True
+    db.session.commit()
+    score_everything(first, lambda a: 1 + a.idea_id % 10)
+    refused = client.post(f"/voting/rounds/{first.id}/close", data={"seed": "5"}, follow_redirects=True)
+    db.session.expire_all()
+    assert first.state is RoundState.open and "请先核对并勾选确认" in refused.get_data(as_text=True)
+    client.post(f"/voting/rounds/{first.id}/close", data={"seed": "5", "confirm": "y"})
+    db.session.expire_all()
+    assert first.state is RoundState.closed
+    refused = client.post(f"/voting/rounds/{first.id}/finalize", follow_redirects=True)
+    db.session.expire_all()
+    assert first.state is RoundState.closed and "请先核对并勾选确认" in refused.get_data(as_text=True)
+    client.post(f"/voting/rounds/{first.id}/finalize", data={"confirm": "y"})
+    db.session.expire_all()
+    assert first.state is RoundState.finalized
+
+
+def test_the_reopen_reason_is_shown_to_staff_and_never_to_the_proposer(client, auth, judging, closed_round, make):
+    admin = make.user(Role.admin)
+    idea = next(e.idea for e in closed_round.entries if e.advanced)
+    auth.login(admin)
+    client.post(f"/voting/rounds/{closed_round.id}/reopen", data={"reason": "一位专家的评分录入有误"})
+    db.session.expire_all()
+    assert closed_round.state is RoundState.open
+    auth.logout()
+    auth.login(judging["staff"])
+    assert "一位专家的评分录入有误" in client.get(f"/voting/rounds/{closed_round.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(idea.author)
+    for path in (f"/ideas/{idea.id}", f"/ideas/track/{idea.tracking_code}", "/ideas/mine"):
+        page = client.get(path)
+        assert page.status_code == 200 and "一位专家的评分录入有误" not in page.get_data(as_text=True), path
+    assert "初审重新开放，结果待重新计算" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_reviewers_see_their_progress_and_staff_can_remind_the_late(client, auth, judging, open_round):
+    from app.notifications.models import Notification
+
+    reviewer = judging["reviewers"][1]
+    mine = [a for a in queries.active_assignments(open_round) if a.reviewer_id == reviewer.id]
+    values = {c.id: 6 for c in open_round.criteria}
+    save_review(mine[0], reviewer, values, "", submit=True)
+    save_review(mine[1], reviewer, values, "", submit=False)
+    db.session.commit()
+    auth.login(reviewer)
+    page = client.get("/voting/review").get_data(as_text=True)
+    assert f"已提交 1/{len(mine)}" in page and "已存草稿" in page
+    assert f'href="/voting/review/{mine[1].id}">下一条未评' in page
+
+    auth.logout()
+    auth.login(judging["staff"])
+    assert "发送提醒" in client.get(f"/voting/rounds/{open_round.id}").get_data(as_text=True)
+    client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind")
+    note = db.session.scalars(select(Notification).where(Notification.user_id == reviewer.id)).one()
+    assert f"还有 {len(mine) - 1} 份评分待提交" in note.subject and note.link == "/voting/review"
+    for assignment in mine[1:]:
+        save_review(assignment, reviewer, values, "", submit=True)
+    db.session.commit()
+    refused = client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind", follow_redirects=True)
+    assert "已提交本轮全部评分" in refused.get_data(as_text=True)
