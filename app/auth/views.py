@@ -4,44 +4,15 @@ import secrets
 from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_login.config import COOKIE_NAME
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import services
+from app.auth import services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from app.auth.models import User
-from app.extensions import db, limiter, login_manager
+from app.extensions import db, limiter
 from app.validators import parse_login
 from app.viewutil import current_actor, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-@login_manager.user_loader
-def load_user(session_id):
-    """The user of a session or remember cookie ("id.version.nonce", see User.get_id),
-    or None once the account's sessions were ended or the account disabled."""
-    user_id, _, rest = session_id.partition(".")
-    version, _, nonce = rest.partition(".")
-    if not (user_id.isdecimal() and version.isdecimal()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    user.login_nonce = nonce
-    return user
-
-
-def _start_session(user, remember=False):
-    # A fresh session on login, so a session fixed before login is worthless,
-    # and a fresh nonce, so each login's remember cookie differs from the last.
-    session.clear()
-    user.login_nonce = secrets.token_urlsafe(16)
-    login_user(user, remember=remember)
-
-
-def _remembered():
-    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
 
 
 # Registering tells nobody whether the login already had an account (ASVS V2.5, V3):
@@ -114,7 +85,7 @@ def login():
         if user is None:
             form.password.errors.append("账号或密码错误")
         else:
-            _start_session(user, remember=form.remember.data)
+            sessions.start_session(user, remember=form.remember.data)
             flash("登录成功。", "success")
             return redirect(safe_next(url_for("base.home")))
     return render_template("auth/login.html", form=form)
@@ -147,7 +118,7 @@ def change_password():
         if services.change_password(user, form.current_password.data, form.password.data):
             db.session.commit()
             # Every other session has ended; this one goes on, as remembered as before.
-            _start_session(user, remember=_remembered())
+            sessions.start_session(user, remember=sessions.remembered())
             flash("密码已修改，其他设备上的登录已全部退出。", "success")
             return redirect(url_for("base.home"))
         form.current_password.errors.append("当前密码不正确")
