@@ -6,8 +6,9 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import services, sessions
+from app.auth import hooks, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from app.errors import Refused
 from app.extensions import db, limiter
 from app.validators import parse_login
 from app.viewutil import current_actor, safe_next
@@ -48,18 +49,39 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
     form = RegisterForm()
+    if not form.is_submitted():
+        # Back from sending a code without script (see identity/_sms.html).
+        form.login.data = request.args.get("phone", "")[:20] or None
+    response = None
     if form.validate_on_submit():
-        services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data)
-        db.session.commit()
-        flash(REGISTERED, "info")
-        response = redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
-    else:
-        response = make_response(render_template("auth/register.html", form=form))
+        if form.login.kind == "mobile":
+            response = _register_mobile(form)
+        else:
+            services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data)
+            db.session.commit()
+            flash(REGISTERED, "info")
+            response = redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
+    response = response or make_response(render_template("auth/register.html", form=form))
     if _device_id() is None:
         response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 24 * 3600,
                             secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
                             samesite="Lax")
     return response
+
+
+def _register_mobile(form):
+    """The account for a phone proven by its code; None (the form is shown
+    again, with the refusal at its field) when the code or the number is refused."""
+    identity = hooks.identity()
+    try:
+        identity.register_by_code(form.login.value, form.code.data, form.password.data, form.real_name.data)
+    except Refused as exc:
+        db.session.commit()  # a wrong code still uses up one of its tries
+        (form.code if isinstance(exc, identity.code_refused) else form.login).errors.append(exc.message)
+        return None
+    db.session.commit()
+    flash("注册成功，手机号已验证。请用刚才设置的密码登录。", "success")
+    return redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
 
 
 def _login_key():

@@ -33,6 +33,8 @@ def defaults(app, environ=os.environ):
 
 
 def init_app(app):
+    from app.auth.hooks import KEY, IdentityHooks
+    from app.identity import login_flow, services
     from app.identity.sms import make_provider
 
     for key, value in defaults(app).items():
@@ -40,3 +42,6 @@ def init_app(app):
     if app.config["SMS_PROVIDER"] == "console" and not (app.debug or app.testing):
         app.logger.warning("短信服务为 console：验证码只写入日志，不会发到手机（生产环境请设置 SMS_PROVIDER=http）")
     app.extensions["identity_sms"] = make_provider(app.config)
+    app.extensions[KEY] = IdentityHooks(register_by_code=services.register_by_code,
+                                        complete_login=login_flow.complete_login,
+                                        code_refused=services.CodeRefused)
