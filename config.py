@@ -115,6 +115,12 @@ class ProductionConfig(Config):
     # run (the load bench) has no TLS and sets COOKIE_SECURE=false.
     SESSION_COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "true").lower() != "false"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # 等保 2.0 level 3: two factors for the people who run the site.
+    TWO_FACTOR_REQUIRED = os.environ.get("TWO_FACTOR_REQUIRED", "true").lower() != "false"
+    # Codes that only reach the log would leave citizens unable to register: the
+    # site refuses to start on the console provider (app/identity/settings.py),
+    # unless a private run on this machine (make serve, make load) allows it.
+    SMS_CONSOLE_ALLOWED = os.environ.get("SMS_CONSOLE_ALLOWED", "false").lower() == "true"
 
     @staticmethod
     def check(app):

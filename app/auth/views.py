@@ -94,10 +94,19 @@ def _failed(response):
     return response.status_code != 302
 
 
+def _account_locked(limit):
+    """Too many wrong passwords for one account: the password is refused for a
+    while, but the holder of the phone can still sign in with an SMS code, so
+    guessing at someone's password cannot lock them out."""
+    kind, value = parse_login(request.form.get("login", ""))
+    page = render_template("auth/locked.html", phone=value if kind == "mobile" else None)
+    return make_response(page, 429)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_key,
-               deduct_when=_failed)
+               deduct_when=_failed, on_breach=_account_locked)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
@@ -107,9 +116,8 @@ def login():
         if user is None:
             form.password.errors.append("账号或密码错误")
         else:
-            sessions.start_session(user, remember=form.remember.data)
-            flash("登录成功。", "success")
-            return redirect(safe_next(url_for("base.home")))
+            # Straight in, or first the second factor for enrolled staff.
+            return hooks.identity().complete_login(user, form.remember.data, safe_next(url_for("base.home")))
     return render_template("auth/login.html", form=form)
 
 

@@ -300,8 +300,9 @@ def test_enrolment_steps_out_of_order(make):
 
 
 def test_refusals_on_the_pages_are_told(client, make, auth, staff_with_2fa):
-    staff, _, _ = staff_with_2fa
+    staff, secret, _ = staff_with_2fa
     auth.login(staff)
+    client.post("/identity/2fa", data={"code": current_code(secret)})
     again = client.post("/identity/2fa/setup/start", follow_redirects=True).get_data(as_text=True)
     assert "两步验证已启用" in again
     wrong = client.post("/identity/2fa/recovery-codes", data={"code": "AAAA"}, follow_redirects=True)
@@ -310,7 +311,8 @@ def test_refusals_on_the_pages_are_told(client, make, auth, staff_with_2fa):
 
 def test_an_admin_cannot_reset_their_own_two_factor_on_the_page(client, make, auth):
     admin = make.user(Role.admin)
-    enrolled(admin, at=time.time())
+    record, _ = enrolled(admin, at=time.time())
     auth.login(admin)
+    client.post("/identity/2fa", data={"code": current_code(record.secret, 1)})
     page = client.post(f"/identity/admin/users/{admin.id}", data={"reason": "自己"}, follow_redirects=True)
     assert "不能重置自己的两步验证" in page.get_data(as_text=True) and services.needs_second_factor(admin)
