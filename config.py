@@ -66,6 +66,10 @@ class Config:
     # "Stay signed in" lasts a month, not Flask-Login's year (ASVS V3.3.2).
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Every session, remembered or not, ends after this long without a request
+    # and this long after sign-in (等保 2.0: 登录连接超时自动退出).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     SCREENING_PAGE_SIZE = 30
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
     # Text mining: staff-confirmed ideas per theme before the supervised model

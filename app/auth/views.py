@@ -6,14 +6,16 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import hooks, services, sessions
+from app.auth import hooks, queries, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from app.errors import Refused
 from app.extensions import db, limiter
+from app.timeutil import now
 from app.validators import parse_login
 from app.viewutil import current_actor, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+bp.before_app_request(sessions.note_activity)
 
 
 # Registering tells nobody whether the login already had an account (ASVS V2.5, V3):
@@ -153,3 +155,34 @@ def change_password():
             return redirect(url_for("base.home"))
         form.current_password.errors.append("当前密码不正确")
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/sessions")
+@login_required
+def active_sessions():
+    rows = queries.live_sessions(current_user, current_app.config, now())
+    return render_template("auth/sessions.html", rows=rows, current=queries.nonce_hash(current_user.login_nonce))
+
+
+@bp.route("/sessions/end", methods=["POST"])
+@login_required
+def end_one_session():
+    # Someone else's session reads as one already ended.
+    if services.end_session(current_actor(), request.form.get("session_id", type=int)):
+        db.session.commit()
+        flash("已退出该设备上的登录。", "success")
+    else:
+        flash("该设备的登录已经结束。", "info")
+    return redirect(url_for("auth.active_sessions"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    user = current_actor()
+    services.end_sessions(user)
+    db.session.commit()
+    # Every session has ended; this one goes on in a fresh one.
+    sessions.start_session(user, remember=sessions.remembered())
+    flash("其他设备上的登录已全部退出。", "success")
+    return redirect(url_for("auth.active_sessions"))
