@@ -37,7 +37,7 @@ EXPECTED = {
     "ideas.merge": STAFF, "ideas.bulk": STAFF,
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
-    "admin.index": ADMIN, "admin.users": ADMIN, "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
+    "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN, "admin.reset_password": ADMIN, "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
     "admin.campaign": ADMIN, "admin.make_current": ADMIN, "admin.theme": ADMIN, "admin.log": ADMIN,
     "voting.rounds": STAFF, "voting.round_detail": STAFF, "voting.criterion": STAFF,
     "voting.delete_criterion": STAFF, "voting.round_action": STAFF, "voting.close": STAFF,

@@ -272,19 +272,6 @@ def test_production_can_require_enrolment(_app, app, make):
             db.engine.dispose()
 
 
-def test_every_logged_action_has_a_chinese_label():
-    import ast
-    from pathlib import Path
-
-    from app.audit.models import ACTION_LABELS as EXISTING
-    from app.identity.models import ACTION_LABELS
-
-    source = Path(services.__file__).read_text(encoding="utf-8")
-    logged = {node.args[1].value for node in ast.walk(ast.parse(source))
-              if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "log_action"}
-    assert logged == set(ACTION_LABELS) | {"user.login"} and "user.login" in EXISTING
-
-
 def test_enrolment_steps_out_of_order(make):
     staff = make.user(Role.staff)
     with pytest.raises(Refused, match="请先开始设置两步验证"):
