@@ -36,6 +36,7 @@ class RegisterForm(BaseForm):
     password2 = PasswordField(
         "确认密码", validators=[DataRequired("请再次输入密码"), EqualTo("password", "两次输入的密码不一致")]
     )
+    consent = BooleanField("我已阅读并同意《隐私政策》", validators=[DataRequired("请阅读并同意隐私政策后再注册")])
 
     def validate_code(self, field):
         if getattr(self.login, "kind", None) == "mobile" and not field.data:
@@ -65,6 +66,7 @@ class CreateAccountForm(RegisterForm):
     """Admins create staff, reviewer and admin accounts."""
 
     code = None
+    consent = None
 
     real_name = StringField("真实姓名", filters=[strip_filter],
                             validators=[DataRequired("请填写姓名"), CharLength(max=20)])

@@ -11,7 +11,7 @@ KEY = "auth_identity_hooks"
 
 @dataclass(frozen=True)
 class IdentityHooks:
-    # (phone, code, password, real_name) -> the new user; raises Refused
+    # (phone, code, password, real_name, consent_version) -> the new user; raises Refused
     # (app.identity.services.CodeRefused for a wrong code).
     register_by_code: Callable
     # (user, remember, next_url) -> the response that ends a sign-in.

@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     # logout, password change or disabling ends all of them at once.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # The privacy policy (app/auth/privacy.py) the citizen agreed to at registration, and when.
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None]
     # A fresh random value per login, so no two remember cookies are alike.
     login_nonce = ""
 

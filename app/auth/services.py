@@ -45,16 +45,19 @@ def _new_user(login, password, role, real_name=None, region=None, work_unit=None
     return user
 
 
-def register_citizen(login, password, real_name=None):
+def register_citizen(login, password, real_name=None, consent_version=None):
     """The new account, or None when the login is taken. Callers answer both
-    alike, so registering does not tell who has an account."""
+    alike, so registering does not tell who has an account. ``consent_version``:
+    the privacy policy the citizen agreed to."""
     try:
         user = _new_user(login, password, Role.citizen, real_name=real_name)
     except AccountExists:
         # The same hashing work as a new account: the response time tells nothing either.
         hash_password(password)
         return None
-    log_action(user, "user.register", user)
+    if consent_version:
+        user.consent_version, user.consent_at = consent_version, clock()
+    log_action(user, "user.register", user, consent=consent_version)
     return user
 
 

@@ -6,7 +6,7 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import hooks, queries, services, sessions
+from app.auth import hooks, privacy, queries, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from app.errors import Refused
 from app.extensions import db, limiter
@@ -59,7 +59,8 @@ def register():
         if form.login.kind == "mobile":
             response = _register_mobile(form)
         else:
-            services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data)
+            services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data,
+                                      consent_version=privacy.POLICY_VERSION)
             db.session.commit()
             flash(REGISTERED, "info")
             response = redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
@@ -76,7 +77,8 @@ def _register_mobile(form):
     again, with the refusal at its field) when the code or the number is refused."""
     identity = hooks.identity()
     try:
-        identity.register_by_code(form.login.value, form.code.data, form.password.data, form.real_name.data)
+        identity.register_by_code(form.login.value, form.code.data, form.password.data, form.real_name.data,
+                                  privacy.POLICY_VERSION)
     except Refused as exc:
         db.session.commit()  # a wrong code still uses up one of its tries
         (form.code if isinstance(exc, identity.code_refused) else form.login).errors.append(exc.message)
@@ -186,3 +188,8 @@ def end_other_sessions():
     sessions.start_session(user, remember=sessions.remembered())
     flash("其他设备上的登录已全部退出。", "success")
     return redirect(url_for("auth.active_sessions"))
+
+
+@bp.route("/privacy")
+def privacy_policy():
+    return render_template("auth/privacy.html", version=privacy.POLICY_VERSION, updated=privacy.UPDATED)

@@ -198,12 +198,13 @@ def _note_verified(user, phone, now):
         mark_phone_verified(user, phone, now)
 
 
-def register_by_code(phone, code, password, real_name=None, now=None):
+def register_by_code(phone, code, password, real_name=None, consent_version=None, now=None):
     """A citizen account for a phone whose register code was typed, its number
     verified. Only the holder of the phone, who has the code, learns that the
     number already has an account."""
     row = check_code(phone, CodePurpose.register, code, now)
-    user = register_citizen(row.phone, password, real_name=real_name) if queries.phone_holder(row.phone) is None else None
+    user = (register_citizen(row.phone, password, real_name=real_name, consent_version=consent_version)
+            if queries.phone_holder(row.phone) is None else None)
     if user is None:
         raise Refused("该手机号已注册，请直接登录或找回密码")
     mark_phone_verified(user, row.phone, now)

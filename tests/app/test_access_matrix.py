@@ -30,7 +30,7 @@ TWO_FACTOR = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "citizen": FORB
 EXPECTED = {
     "base.home": PUBLIC, "base.healthz": PUBLIC, "static": PUBLIC,
     "auth.login": GUESTS, "auth.register": GUESTS, "auth.logout": PUBLIC, "auth.change_password": SIGNED_IN,
-    "auth.active_sessions": SIGNED_IN, "auth.end_one_session": SIGNED_IN, "auth.end_other_sessions": SIGNED_IN,
+    "auth.privacy_policy": PUBLIC, "auth.active_sessions": SIGNED_IN, "auth.end_one_session": SIGNED_IN, "auth.end_other_sessions": SIGNED_IN,
     "ideas.track": PUBLIC, "ideas.track_lookup": PUBLIC,
     "ideas.new": CITIZENS, "ideas.mine": CITIZENS, "ideas.edit": OWN_DRAFT, "ideas.detail": OWN_IDEA,
     "ideas.screening": STAFF, "ideas.export": STAFF, "ideas.accept": STAFF, "ideas.reject": STAFF,

@@ -40,6 +40,7 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make, caplog):
     page.fill("#password", "xiang-spring")
     page.fill("#password2", "xiang-spring")
     page.fill("#real_name", "张三")
+    page.check("#consent")
     phone.shot("register")
     page.click("main button.primary")
     # The code proved the number; then the login page.

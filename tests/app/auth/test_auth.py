@@ -15,7 +15,7 @@ PASSWORD = "xiang-spring"
 def register(client, login="13912345678", password=PASSWORD, password2=None, real_name="", code=None):
     return client.post("/auth/register", data={
         "login": login, "password": password, "password2": password2 or password, "real_name": real_name,
-        "code": code or ""})
+        "code": code or "", "consent": "y"})
 
 
 @pytest.fixture
@@ -279,3 +279,20 @@ def test_users_create_command_requires_reviewer_unit(runner, app):
     assert result.exit_code != 0
     assert "--work-unit" in result.output
     assert find_by_login("r@example.com") is None
+
+
+def test_registering_records_the_privacy_policy_agreed_to(client, register_with_code):
+    from app.auth.privacy import POLICY_VERSION
+
+    page = client.get("/auth/privacy").get_data(as_text=True)
+    for part in ("我们收集哪些信息", "谁能看到", "保存多久", "至少保存六个月", POLICY_VERSION):
+        assert part in page
+    assert "/auth/privacy" in client.get("/auth/register").get_data(as_text=True)
+    refused = client.post("/auth/register", data={"login": "li@example.com", "password": PASSWORD,
+                                                  "password2": PASSWORD})
+    assert "请阅读并同意隐私政策后再注册" in refused.get_data(as_text=True) and find_by_login("li@example.com") is None
+    register_with_code("13912345678")
+    register(client, "li@example.com")
+    for login in ("13912345678", "li@example.com"):
+        user = find_by_login(login)
+        assert user.consent_version == POLICY_VERSION and user.consent_at is not None

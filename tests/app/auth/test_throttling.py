@@ -70,7 +70,8 @@ def register_app(app_with):
 
 def register(client, n, **kw):
     # E-mail logins: the limits are the same, and no SMS code gets in the way.
-    data = {"login": f"citizen{n}@example.com", "password": "isle-lantern", "password2": "isle-lantern"}
+    data = {"login": f"citizen{n}@example.com", "password": "isle-lantern", "password2": "isle-lantern",
+            "consent": "y"}
     return client.post("/auth/register", data=data, **kw)
 
 
