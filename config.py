@@ -66,6 +66,10 @@ class Config:
     # "Stay signed in" lasts a month, not Flask-Login's year (ASVS V3.3.2).
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Every session, remembered or not, ends after this long without a request
+    # and this long after sign-in (等保 2.0: 登录连接超时自动退出).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     SCREENING_PAGE_SIZE = 30
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
     # Text mining: staff-confirmed ideas per theme before the supervised model
@@ -117,6 +121,12 @@ class ProductionConfig(Config):
     # run (the load bench) has no TLS and sets COOKIE_SECURE=false.
     SESSION_COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "true").lower() != "false"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # 等保 2.0 level 3: two factors for the people who run the site.
+    TWO_FACTOR_REQUIRED = os.environ.get("TWO_FACTOR_REQUIRED", "true").lower() != "false"
+    # Codes that only reach the log would leave citizens unable to register: the
+    # site refuses to start on the console provider (app/identity/settings.py),
+    # unless a private run on this machine (make serve, make load) allows it.
+    SMS_CONSOLE_ALLOWED = os.environ.get("SMS_CONSOLE_ALLOWED", "false").lower() == "true"
 
     @staticmethod
     def check(app):

@@ -202,7 +202,9 @@ def site_env(database_url, redis_url, instance_path, port):
             "REDIS_URL": redis_url, "INSTANCE_PATH": str(instance_path), "SECRET_KEY": os.urandom(24).hex(),
             "COOKIE_SECURE": "false", "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESSLOG": "",
             # The simulated people stand behind one proxy, each with an address of its own.
-            "PROXY_HOPS": "1", "PYTHONPATH": str(ROOT)}
+            "PROXY_HOPS": "1", "PYTHONPATH": str(ROOT),
+            # No SMS gateway here, and the simulated staff have no authenticator.
+            "SMS_CONSOLE_ALLOWED": "true", "TWO_FACTOR_REQUIRED": "false"}
 
 
 def start_gunicorn(env, workdir, stack):

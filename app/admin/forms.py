@@ -1,8 +1,12 @@
-from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from app.forms import DATETIME_FORMATS, BaseForm
+from app.auth.models import Role
+from app.forms import DATETIME_FORMATS, BaseForm, choices, region_choices
 from app.validators import CharLength, strip_filter
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
 
 class CampaignForm(BaseForm):
     title = StringField("活动名称", filters=[strip_filter],
@@ -28,3 +32,10 @@ class ThemeForm(BaseForm):
     description = TextAreaField("说明", filters=[strip_filter], validators=[Optional(), CharLength(max=1000)])
     keywords = StringField("关键词（空格或逗号分隔）", filters=[strip_filter],
                            validators=[Optional(), CharLength(max=500)])
+
+
+class EditAccountForm(BaseForm):
+    real_name = StringField("真实姓名", filters=[strip_filter], validators=[Optional(), CharLength(max=20)])
+    role = SelectField("角色", choices=choices(ROLE_CHOICES), validators=[DataRequired()])
+    region = SelectField("所在地区", choices=region_choices("—"))
+    work_unit = StringField("工作单位", filters=[strip_filter], validators=[CharLength(max=100)])

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.audit.models import ACTION_LABELS
@@ -6,12 +6,13 @@ from app.audit.queries import first_broken_link, recent_actions
 from app.auth import services as auth_services
 from app.auth.decorators import admin_required
 from app.auth.forms import CreateAccountForm
-from app.auth.models import Role, User
+from app.auth.models import Role, User, mask_phone
 from app.auth.queries import list_users
 from app.campaigns import queries as campaign_queries
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, Theme
-from app.admin.forms import CampaignForm, NewCampaignForm, ThemeForm
+from app.admin import services as admin_services
+from app.admin.forms import CampaignForm, EditAccountForm, NewCampaignForm, ThemeForm
 from app.extensions import db
 from app.validators import clean_text
 from app.viewutil import attempt, current_actor, page_arg
@@ -58,6 +59,44 @@ def toggle_active(user_id):
         db.session.commit()
         flash(f"账号 {user.login_name} 已{'启用' if user.is_active else '停用'}。", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id):
+    account = db.get_or_404(User, user_id)
+    form = EditAccountForm(obj=account if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = account.role.value
+    if form.validate_on_submit():
+        done, changed = attempt(lambda: admin_services.update_account(
+            current_actor(), account, form.real_name.data, Role(form.role.data), form.region.data,
+            form.work_unit.data), form, field="role")
+        if done:
+            flash("账号资料已保存。" if changed else "没有改动。", "success")
+            return redirect(url_for("admin.user", user_id=account.id))
+    return render_template("admin/user.html", account=account, form=form)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@admin_required
+def reset_password(user_id):
+    account = db.get_or_404(User, user_id)
+    if request.form.get("method") == "temporary":
+        done, password = attempt(lambda: admin_services.set_temporary_password(current_actor(), account))
+        if done:
+            # Shown in this response only, never kept or cached.
+            response = current_app.make_response(render_template("admin/temporary_password.html",
+                                                                 account=account, password=password))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    elif request.form.get("method") == "sms":
+        done, sent = attempt(lambda: admin_services.send_reset_code(current_actor(), account, request.remote_addr))
+        if done:
+            flash(f"重置密码的验证码已发到 {mask_phone(account.mobile)}；请对方在“忘记密码”页设置新密码。", "success")
+    else:
+        flash("请选择重置方式。", "error")
+    return redirect(url_for("admin.user", user_id=account.id))
 
 
 @bp.route("/campaigns", methods=["GET", "POST"])

@@ -26,6 +26,9 @@ class RegisterForm(BaseForm):
         "手机号或电子邮箱", filters=[strip_filter],
         validators=[DataRequired("请填写手机号或电子邮箱"), valid_login],
     )
+    # A mobile login is proven with an SMS code; an e-mail login needs none.
+    code = StringField("短信验证码", filters=[strip_filter], validators=[CharLength(max=12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12})
     real_name = StringField("真实姓名（选填）", filters=[strip_filter],
                             validators=[Optional(), CharLength(max=20)])
     password = PasswordField("密码", description=PASSWORD_HINT,
@@ -33,6 +36,11 @@ class RegisterForm(BaseForm):
     password2 = PasswordField(
         "确认密码", validators=[DataRequired("请再次输入密码"), EqualTo("password", "两次输入的密码不一致")]
     )
+    consent = BooleanField("我已阅读并同意《隐私政策》", validators=[DataRequired("请阅读并同意隐私政策后再注册")])
+
+    def validate_code(self, field):
+        if getattr(self.login, "kind", None) == "mobile" and not field.data:
+            raise ValidationError("请输入短信验证码")
 
 
 class LoginForm(BaseForm):
@@ -56,6 +64,9 @@ STAFF_ROLE_CHOICES = [(r.value, r.label) for r in (Role.staff, Role.reviewer, Ro
 
 class CreateAccountForm(RegisterForm):
     """Admins create staff, reviewer and admin accounts."""
+
+    code = None
+    consent = None
 
     real_name = StringField("真实姓名", filters=[strip_filter],
                             validators=[DataRequired("请填写姓名"), CharLength(max=20)])

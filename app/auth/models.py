@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     # logout, password change or disabling ends all of them at once.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # The privacy policy (app/auth/privacy.py) the citizen agreed to at registration, and when.
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None]
     # A fresh random value per login, so no two remember cookies are alike.
     login_nonce = ""
 
@@ -78,6 +81,24 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id} {self.role.value}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser, for the idle time-out, the absolute lifetime and
+    the account's list of its sessions. Only a digest of the session's random
+    nonce is kept: the table cannot be turned back into cookies."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=now)
+    # Enough to tell one's own devices apart ("Android · 微信"), no more.
+    device: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(45))
+    ended_at: Mapped[datetime | None]
 
 
 def mask_login(login):

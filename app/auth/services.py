@@ -1,12 +1,20 @@
 """Account changes. Functions flush; the caller commits."""
+import re
+
 from flask import current_app
+from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import log_action
-from app.auth.models import Role, User
-from app.auth.queries import find_by_login
+from app.auth.models import Role, User, UserSession
+from app.auth.queries import find_by_login, nonce_hash
 from app.extensions import db
+from app.timeutil import now as clock
 from app.validators import parse_login
+
+# How often a session's last-seen time is written: often enough for the idle
+# time-out, rarely enough not to write on every request.
+TOUCH_SECONDS = 60
 
 
 class AccountExists(Exception):
@@ -37,16 +45,19 @@ def _new_user(login, password, role, real_name=None, region=None, work_unit=None
     return user
 
 
-def register_citizen(login, password, real_name=None):
+def register_citizen(login, password, real_name=None, consent_version=None):
     """The new account, or None when the login is taken. Callers answer both
-    alike, so registering does not tell who has an account."""
+    alike, so registering does not tell who has an account. ``consent_version``:
+    the privacy policy the citizen agreed to."""
     try:
         user = _new_user(login, password, Role.citizen, real_name=real_name)
     except AccountExists:
         # The same hashing work as a new account: the response time tells nothing either.
         hash_password(password)
         return None
-    log_action(user, "user.register", user)
+    if consent_version:
+        user.consent_version, user.consent_at = consent_version, clock()
+    log_action(user, "user.register", user, consent=consent_version)
     return user
 
 
@@ -73,7 +84,49 @@ def end_sessions(user):
     """Every session and remember cookie of the account stops working, on every device."""
     # In SQL, so two requests ending sessions at once both count.
     user.session_version = User.session_version + 1
+    db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                       .values(ended_at=clock()).execution_options(synchronize_session=False))
     db.session.flush()
+
+
+_DEVICES = (("HarmonyOS", "鸿蒙"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+            ("Windows", "Windows"), ("Macintosh", "Mac"), ("Linux", "Linux"))
+_BROWSERS = (("MicroMessenger", "微信"), ("Edg/", "Edge"), ("Firefox", "Firefox"), ("Chrome", "Chrome"),
+             ("Safari", "Safari"))
+
+
+def device_label(user_agent):
+    """"Android · 微信" from a user agent: what the session list shows, and all it keeps of it."""
+    agent = user_agent or ""
+    parts = [next((label for key, label in table if key in agent), None) for table in (_DEVICES, _BROWSERS)]
+    label = " · ".join(part for part in parts if part)
+    return label or re.sub(r"[^\w./ -]", "", agent)[:40] or "未知设备"
+
+
+def open_session(user, nonce, address, user_agent, now):
+    db.session.add(UserSession(user_id=user.id, nonce_hash=nonce_hash(nonce), created_at=now, last_seen_at=now,
+                               device=device_label(user_agent), address=(address or "")[:45]))
+    db.session.flush()
+
+
+def touch_session(row, now):
+    """Note a request on this session; True when that needs a commit."""
+    if (now - row.last_seen_at).total_seconds() < TOUCH_SECONDS:
+        return False
+    row.last_seen_at = now
+    db.session.flush()
+    return True
+
+
+def end_session(user, session_id):
+    """Sign one of the account's browsers out; False when it is not the account's."""
+    row = db.session.get(UserSession, session_id) if session_id else None
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        return False
+    row.ended_at = clock()
+    db.session.flush()
+    log_action(user, "user.session_end", user, session=row.id)
+    return True
 
 
 def change_password(user, current_password, new_password):

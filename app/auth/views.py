@@ -4,44 +4,18 @@ import secrets
 from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_login.config import COOKIE_NAME
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import services
+from app.auth import hooks, privacy, queries, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from app.auth.models import User
-from app.extensions import db, limiter, login_manager
+from app.errors import Refused
+from app.extensions import db, limiter
+from app.timeutil import now
 from app.validators import parse_login
 from app.viewutil import current_actor, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-@login_manager.user_loader
-def load_user(session_id):
-    """The user of a session or remember cookie ("id.version.nonce", see User.get_id),
-    or None once the account's sessions were ended or the account disabled."""
-    user_id, _, rest = session_id.partition(".")
-    version, _, nonce = rest.partition(".")
-    if not (user_id.isdecimal() and version.isdecimal()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    user.login_nonce = nonce
-    return user
-
-
-def _start_session(user, remember=False):
-    # A fresh session on login, so a session fixed before login is worthless,
-    # and a fresh nonce, so each login's remember cookie differs from the last.
-    session.clear()
-    user.login_nonce = secrets.token_urlsafe(16)
-    login_user(user, remember=remember)
-
-
-def _remembered():
-    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+bp.before_app_request(sessions.note_activity)
 
 
 # Registering tells nobody whether the login already had an account (ASVS V2.5, V3):
@@ -77,18 +51,41 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
     form = RegisterForm()
+    if not form.is_submitted():
+        # Back from sending a code without script (see identity/_sms.html).
+        form.login.data = request.args.get("phone", "")[:20] or None
+    response = None
     if form.validate_on_submit():
-        services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data)
-        db.session.commit()
-        flash(REGISTERED, "info")
-        response = redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
-    else:
-        response = make_response(render_template("auth/register.html", form=form))
+        if form.login.kind == "mobile":
+            response = _register_mobile(form)
+        else:
+            services.register_citizen(form.login.value, form.password.data, real_name=form.real_name.data,
+                                      consent_version=privacy.POLICY_VERSION)
+            db.session.commit()
+            flash(REGISTERED, "info")
+            response = redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
+    response = response or make_response(render_template("auth/register.html", form=form))
     if _device_id() is None:
         response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 24 * 3600,
                             secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
                             samesite="Lax")
     return response
+
+
+def _register_mobile(form):
+    """The account for a phone proven by its code; None (the form is shown
+    again, with the refusal at its field) when the code or the number is refused."""
+    identity = hooks.identity()
+    try:
+        identity.register_by_code(form.login.value, form.code.data, form.password.data, form.real_name.data,
+                                  privacy.POLICY_VERSION)
+    except Refused as exc:
+        db.session.commit()  # a wrong code still uses up one of its tries
+        (form.code if isinstance(exc, identity.code_refused) else form.login).errors.append(exc.message)
+        return None
+    db.session.commit()
+    flash("注册成功，手机号已验证。请用刚才设置的密码登录。", "success")
+    return redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
 
 
 def _login_key():
@@ -101,10 +98,19 @@ def _failed(response):
     return response.status_code != 302
 
 
+def _account_locked(limit):
+    """Too many wrong passwords for one account: the password is refused for a
+    while, but the holder of the phone can still sign in with an SMS code, so
+    guessing at someone's password cannot lock them out."""
+    kind, value = parse_login(request.form.get("login", ""))
+    page = render_template("auth/locked.html", phone=value if kind == "mobile" else None)
+    return make_response(page, 429)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_key,
-               deduct_when=_failed)
+               deduct_when=_failed, on_breach=_account_locked)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
@@ -114,9 +120,8 @@ def login():
         if user is None:
             form.password.errors.append("账号或密码错误")
         else:
-            _start_session(user, remember=form.remember.data)
-            flash("登录成功。", "success")
-            return redirect(safe_next(url_for("base.home")))
+            # Straight in, or first the second factor for enrolled staff.
+            return hooks.identity().complete_login(user, form.remember.data, safe_next(url_for("base.home")))
     return render_template("auth/login.html", form=form)
 
 
@@ -147,8 +152,44 @@ def change_password():
         if services.change_password(user, form.current_password.data, form.password.data):
             db.session.commit()
             # Every other session has ended; this one goes on, as remembered as before.
-            _start_session(user, remember=_remembered())
+            sessions.start_session(user, remember=sessions.remembered())
             flash("密码已修改，其他设备上的登录已全部退出。", "success")
             return redirect(url_for("base.home"))
         form.current_password.errors.append("当前密码不正确")
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/sessions")
+@login_required
+def active_sessions():
+    rows = queries.live_sessions(current_user, current_app.config, now())
+    return render_template("auth/sessions.html", rows=rows, current=queries.nonce_hash(current_user.login_nonce))
+
+
+@bp.route("/sessions/end", methods=["POST"])
+@login_required
+def end_one_session():
+    # Someone else's session reads as one already ended.
+    if services.end_session(current_actor(), request.form.get("session_id", type=int)):
+        db.session.commit()
+        flash("已退出该设备上的登录。", "success")
+    else:
+        flash("该设备的登录已经结束。", "info")
+    return redirect(url_for("auth.active_sessions"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    user = current_actor()
+    services.end_sessions(user)
+    db.session.commit()
+    # Every session has ended; this one goes on in a fresh one.
+    sessions.start_session(user, remember=sessions.remembered())
+    flash("其他设备上的登录已全部退出。", "success")
+    return redirect(url_for("auth.active_sessions"))
+
+
+@bp.route("/privacy")
+def privacy_policy():
+    return render_template("auth/privacy.html", version=privacy.POLICY_VERSION, updated=privacy.UPDATED)

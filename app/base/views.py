@@ -68,6 +68,9 @@ def csrf_error(error):
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error):
+    if error.response is not None:
+        # A refusal that brings its own page (the login lock-out's) is sent as it is.
+        return error.response
     code = error.code or 500
     title = ERROR_TITLES.get(code, "出错了")
     # Our own abort(..., description="中文") messages are shown; werkzeug's

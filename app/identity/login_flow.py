@@ -7,7 +7,7 @@ import time
 from flask import current_app, flash, redirect, session, url_for
 
 from app.auth.models import User
-from app.auth.views import _start_session
+from app.auth.sessions import start_session
 from app.extensions import db
 from app.identity import services
 from app.viewutil import is_local_url
@@ -24,7 +24,7 @@ def complete_login(user, remember=False, next_url=None):
         session[PENDING] = {"user_id": user.id, "remember": bool(remember), "next": next_url,
                             "since": int(time.time()), "tries": 0}
         return redirect(url_for("identity.second_factor"))
-    _start_session(user, remember=remember)
+    start_session(user, remember=remember)
     flash("登录成功。", "success")
     return redirect(next_url)
 
@@ -55,6 +55,6 @@ def count_failure():
 
 def finish_second_factor(user):
     pending = session[PENDING]
-    _start_session(user, remember=pending["remember"])
+    start_session(user, remember=pending["remember"])
     flash("登录成功。", "success")
     return redirect(pending["next"])

@@ -133,14 +133,3 @@ class RecoveryCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     used_at: Mapped[datetime | None]
 
-
-# Chinese names of the actions the identity services log, for the admin's log
-# page (merged into app.audit.models.ACTION_LABELS; "user.login" is there already).
-ACTION_LABELS = {
-    "user.phone_verified": "验证手机号",
-    "user.password_reset": "短信重置密码",
-    "user.2fa_enable": "启用两步验证",
-    "user.2fa_recovery_codes": "重新生成恢复码",
-    "user.2fa_recovery_used": "使用恢复码登录",
-    "user.2fa_reset": "管理员重置两步验证",
-}

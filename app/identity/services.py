@@ -17,7 +17,7 @@ from sqlalchemy import delete, text, update
 from app.audit.services import log_action
 from app.auth.models import Role, mask_phone
 from app.auth.queries import find_by_login
-from app.auth.services import hash_password
+from app.auth.services import hash_password, register_citizen
 from app.errors import Refused
 from app.extensions import db
 from app.identity import codes, queries, totp
@@ -196,6 +196,19 @@ def _note_verified(user, phone, now):
     # A reset or sign-in by code proves the login number too.
     if queries.verified_phone(user) != phone and queries.phone_holder(phone) is None:
         mark_phone_verified(user, phone, now)
+
+
+def register_by_code(phone, code, password, real_name=None, consent_version=None, now=None):
+    """A citizen account for a phone whose register code was typed, its number
+    verified. Only the holder of the phone, who has the code, learns that the
+    number already has an account."""
+    row = check_code(phone, CodePurpose.register, code, now)
+    user = (register_citizen(row.phone, password, real_name=real_name, consent_version=consent_version)
+            if queries.phone_holder(row.phone) is None else None)
+    if user is None:
+        raise Refused("该手机号已注册，请直接登录或找回密码")
+    mark_phone_verified(user, row.phone, now)
+    return user
 
 
 def reset_password(phone, code, new_password, now=None):

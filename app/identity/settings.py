@@ -22,6 +22,8 @@ def defaults(app, environ=os.environ):
         "SMS_LIMIT_PER_DEVICE": "10 per hour",
         # The 开发模式 banner shows console codes on the page (never with a real gateway).
         "SMS_DEV_BANNER": app.debug,
+        # ProductionConfig turns this off: there the console provider is refused.
+        "SMS_CONSOLE_ALLOWED": True,
         "TWO_FACTOR_ISSUER": "献策湖南",
         # Set in production: staff and admins must enrol before they can use the site.
         "TWO_FACTOR_REQUIRED": environ.get("TWO_FACTOR_REQUIRED", "false").lower() == "true",
@@ -33,10 +35,17 @@ def defaults(app, environ=os.environ):
 
 
 def init_app(app):
+    from app.auth.hooks import KEY, IdentityHooks
+    from app.identity import login_flow, services
     from app.identity.sms import make_provider
 
     for key, value in defaults(app).items():
         app.config.setdefault(key, value)
+    if app.config["SMS_PROVIDER"] == "console" and not app.config["SMS_CONSOLE_ALLOWED"]:
+        raise RuntimeError("生产环境不能使用 console 短信服务（验证码不会发到手机）：请设置 SMS_PROVIDER=http 和短信网关")
     if app.config["SMS_PROVIDER"] == "console" and not (app.debug or app.testing):
         app.logger.warning("短信服务为 console：验证码只写入日志，不会发到手机（生产环境请设置 SMS_PROVIDER=http）")
     app.extensions["identity_sms"] = make_provider(app.config)
+    app.extensions[KEY] = IdentityHooks(register_by_code=services.register_by_code,
+                                        complete_login=login_flow.complete_login,
+                                        code_refused=services.CodeRefused)

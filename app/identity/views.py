@@ -46,7 +46,9 @@ ENROL_ENDPOINTS = {"identity.setup", "identity.setup_start", "auth.logout", "sta
 def dev_banner():
     def sms_dev_code():
         return session.get(DEV_CODE) if current_app.config["SMS_DEV_BANNER"] else None
-    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie}
+    def phone_verified():
+        return current_user.is_authenticated and queries.is_phone_verified(current_user)
+    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie, "phone_verified": phone_verified}
 
 
 @bp.before_app_request

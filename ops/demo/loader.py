@@ -15,6 +15,7 @@ from app.auth.services import hash_password
 from app.campaigns.queries import campaign_by_year
 from app.campaigns.services import create_campaign
 from app.extensions import db
+from app.identity.models import VerifiedPhone
 from app.timeutil import now
 from ideas import services as idea_services
 from ideas.queries import idea_by_token
@@ -67,6 +68,9 @@ def load_demo(password, today=None):
         citizens.append(_account(f"1390000{number:04d}", Role.citizen, person["name"], None,
                                  person.get("unit"), password_hash))
     db.session.flush()
+    # As if each had registered with an SMS code: demo citizens may vote.
+    db.session.add_all(VerifiedPhone(user_id=citizen.id, phone=citizen.mobile, verified_at=today - timedelta(days=30))
+                       for citizen in citizens)
 
     opens = (today - timedelta(days=20)).replace(hour=9, minute=0, second=0)
     campaign = create_campaign(

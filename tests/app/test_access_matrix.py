@@ -30,6 +30,7 @@ TWO_FACTOR = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "citizen": FORB
 EXPECTED = {
     "base.home": PUBLIC, "base.healthz": PUBLIC, "static": PUBLIC,
     "auth.login": GUESTS, "auth.register": GUESTS, "auth.logout": PUBLIC, "auth.change_password": SIGNED_IN,
+    "auth.privacy_policy": PUBLIC, "auth.active_sessions": SIGNED_IN, "auth.end_one_session": SIGNED_IN, "auth.end_other_sessions": SIGNED_IN,
     "ideas.track": PUBLIC, "ideas.track_lookup": PUBLIC,
     "ideas.new": CITIZENS, "ideas.mine": CITIZENS, "ideas.edit": OWN_DRAFT, "ideas.detail": OWN_IDEA,
     "ideas.screening": STAFF, "ideas.export": STAFF, "ideas.accept": STAFF, "ideas.reject": STAFF,
@@ -38,7 +39,8 @@ EXPECTED = {
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
     "analysis.off_topic": STAFF,
-    "admin.index": ADMIN, "admin.users": ADMIN, "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
+    "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN, "admin.reset_password": ADMIN,
+    "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
     "admin.campaign": ADMIN, "admin.make_current": ADMIN, "admin.theme": ADMIN, "admin.log": ADMIN,
     "voting.rounds": STAFF, "voting.round_detail": STAFF, "voting.criterion": STAFF,
     "voting.delete_criterion": STAFF, "voting.round_action": STAFF, "voting.close": STAFF,

@@ -1,3 +1,4 @@
+import logging
 import re
 
 from playwright.sync_api import expect
@@ -5,6 +6,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
+from app.identity import sms
 from ideas.analysis_services import rebuild
 from ideas.models import Idea, IdeaStatus
 from tests.factories import IDEA_FIELDS
@@ -20,7 +22,8 @@ def test_home_page_on_a_phone(phone, make):
     assert phone.fits_the_screen()
 
 
-def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
+def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make, caplog):
+    caplog.set_level(logging.WARNING, logger=sms.__name__)
     campaign = make.campaign()
     existing = make.idea(title="推行园区政区分设")
     make_topic_ideas(make)
@@ -28,14 +31,21 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make):
     db.session.commit()
     page = phone.page
     phone.goto("/auth/register")
+    assert phone.fits_the_screen()
     page.fill("#login", "13912345678")
+    page.click("button[data-sms-send]")
+    page.locator("[data-sms-status]").filter(has_text="验证码已发送至 139****5678").wait_for()
+    code = next(r.args[2] for r in caplog.records if r.name == sms.__name__ and r.args[0] == "13912345678")
+    page.fill("#code", code)
     page.fill("#password", "xiang-spring")
     page.fill("#password2", "xiang-spring")
     page.fill("#real_name", "张三")
+    page.check("#consent")
     phone.shot("register")
-    page.click("main button[type=submit]")
-    # The same answer whether the number was new or not, then the login page.
-    expect(page.get_by_text("注册申请已收到")).to_be_visible()
+    page.click("main button.primary")
+    # The code proved the number; then the login page.
+    expect(page.get_by_text("注册成功，手机号已验证")).to_be_visible()
+    assert phone.fits_the_screen()
     page.fill("#login", "13912345678")
     page.fill("#password", "xiang-spring")
     page.click("main button[type=submit]")

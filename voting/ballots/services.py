@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.errors import Refused
 from app.locks import lock_row
 from app.extensions import db
+from app.identity.queries import is_phone_verified
 from app.timeutil import now
 from voting.ballots import queries
 from voting.ballots.fraud import network_of
@@ -135,6 +136,9 @@ def _open_for(round_, idea, user, at):
 def cast_vote(round_, idea, user, ip, user_agent, at=None):
     """One vote of a citizen for an idea; a withdrawn vote is revived."""
     at = at or now()
+    # One proven phone, one voter: accounts made in bulk do not stuff the vote.
+    if not is_phone_verified(user):
+        raise BallotError("参加公众投票须先验证手机号")
     _open_for(round_, idea, user, at)
     vote = queries.vote_of(round_, idea, user)
     if vote is not None and vote.is_active:

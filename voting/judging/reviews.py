@@ -97,8 +97,10 @@ def recuse(assignment, reviewer, reason):
 def ask_to_revisit(round_, reviewer, actor, link):
     """Ask the reviewer to look at their sheets again (staff saw something in the
     diagnostics); the scores are untouched."""
-    return _notify_reviewer(round_, reviewer, actor, link, "round.revisit", f"请复核您在“{round_.name}”中的评分",
-                            "工作人员请您再看一遍本轮已提交的评分表，确认分数反映您的判断；截止前可以修改。")
+    notification = _notify_reviewer(round_, reviewer, link, f"请复核您在“{round_.name}”中的评分",
+                                    "工作人员请您再看一遍本轮已提交的评分表，确认分数反映您的判断；截止前可以修改。")
+    log_action(actor, "round.revisit", round_, reviewer=reviewer.id)
+    return notification
 
 
 def remind(round_, reviewer, actor, link):
@@ -108,15 +110,15 @@ def remind(round_, reviewer, actor, link):
     if not left:
         raise VotingError(f"{reviewer.display_name} 已提交本轮全部评分")
     deadline = f"，截止时间 {round_.closes_at:%Y-%m-%d %H:%M}" if round_.closes_at else ""
-    return _notify_reviewer(round_, reviewer, actor, link, "round.remind", f"“{round_.name}”还有 {left} 份评分待提交",
-                            f"您在“{round_.name}”还有 {left} 份评分表未提交{deadline}。")
+    notification = _notify_reviewer(round_, reviewer, link, f"“{round_.name}”还有 {left} 份评分待提交",
+                                    f"您在“{round_.name}”还有 {left} 份评分表未提交{deadline}。")
+    log_action(actor, "round.remind", round_, reviewer=reviewer.id)
+    return notification
 
 
-def _notify_reviewer(round_, reviewer, actor, link, action, subject, body):
-    """An in-site notification to a reviewer of the open round, logged."""
+def _notify_reviewer(round_, reviewer, link, subject, body):
+    """An in-site notification to a reviewer of the open round (the caller logs it)."""
     require_state(round_, RoundState.open)
     if not any(a.reviewer_id == reviewer.id for a in queries.active_assignments(round_)):
         raise VotingError("这位专家在本轮没有评审任务")
-    notification = notify(reviewer, subject, body, link)
-    log_action(actor, action, round_, reviewer=reviewer.id)
-    return notification
+    return notify(reviewer, subject, body, link)

@@ -6,25 +6,68 @@ from flask import session
 from app.auth.models import Role, User
 from app.auth.queries import find_by_login
 from app.extensions import db
+from app.identity.queries import is_phone_verified
 
 
 PASSWORD = "xiang-spring"
 
 
-def register(client, login="13912345678", password=PASSWORD, password2=None, real_name=""):
+def register(client, login="13912345678", password=PASSWORD, password2=None, real_name="", code=None):
     return client.post("/auth/register", data={
-        "login": login, "password": password, "password2": password2 or password, "real_name": real_name})
+        "login": login, "password": password, "password2": password2 or password, "real_name": real_name,
+        "code": code or "", "consent": "y"})
 
 
-def test_register_with_mobile_makes_the_account_and_hashes_the_password(client, auth, app):
-    response = register(client, "139 1234 5678", real_name="张三")
+@pytest.fixture
+def register_with_code(client, make):
+    """Register a mobile as the page does: ask for the code, then send the form with it."""
+    def send(login="13912345678", browser=None, **kw):
+        return register(browser or client, login, code=make.sms_code(login.replace(" ", "")), **kw)
+    return send
+
+
+def test_register_with_mobile_makes_the_account_and_hashes_the_password(client, auth, app, register_with_code):
+    response = register_with_code("139 1234 5678", real_name="张三")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login?next=/ideas/mine"
     user = find_by_login("13912345678")
     assert user is not None and user.role is Role.citizen and user.real_name == "张三"
     assert PASSWORD not in user.password_hash
+    # The code proved the number: the account may vote.
+    assert is_phone_verified(user)
     assert client.post("/auth/login?next=/ideas/mine", data={"login": "13912345678", "password": PASSWORD}
                        ).headers["Location"] == "/ideas/mine"
     assert client.get("/ideas/mine").status_code == 200
+
+
+@pytest.mark.parametrize("code,message", [("", "请输入短信验证码"), ("12345", "请输入 6 位数字验证码"),
+                                          ("000000", "请先获取验证码")])
+def test_a_mobile_registration_without_the_right_code_makes_nothing(client, code, message):
+    page = register(client, "13912345678", code=code).get_data(as_text=True)
+    assert message in page and 'value="13912345678"' in page
+    assert db.session.query(User).count() == 0
+
+
+def test_a_wrong_code_uses_a_try_and_the_right_one_still_works(client, make):
+    right = make.sms_code("13912345678")
+    wrong = "000000" if right != "000000" else "111111"
+    assert "验证码错误，还可再试 4 次" in register(client, code=wrong).get_data(as_text=True)
+    assert register(client, code=right).status_code == 302
+    # Used once, the code does not register again.
+    assert "该验证码已使用" in register(client, code=right).get_data(as_text=True)
+
+
+def test_a_taken_mobile_is_told_only_to_the_holder_of_its_code(app, auth, make, register_with_code):
+    make.user(login="13912345678")
+    # Without the code, a taken number and a new one get the same refusal.
+    answers = [register(app.test_client(), login, code="123456").get_data(as_text=True)
+               for login in ("13912345678", "13987654321")]
+    assert all("请先获取验证码" in page for page in answers)
+    assert answers[0].replace("13912345678", "") == answers[1].replace("13987654321", "")
+    # With the right code, the holder of the phone learns the number has an account.
+    page = register_with_code("13912345678").get_data(as_text=True)
+    assert "该手机号已注册，请直接登录或找回密码" in page
+    assert db.session.query(User).count() == 1
+    assert auth.login("13912345678").status_code == 302
 
 
 def test_register_with_email(client):
@@ -50,10 +93,10 @@ def test_register_bad_input_shows_the_message_and_keeps_the_login(client, login,
 
 
 def test_registering_a_taken_login_answers_as_for_a_new_one(app, client, auth, make):
-    """Nobody learns from registering whether a phone number has an account."""
-    make.user(login="13912345678")
+    """Nobody learns from registering whether an e-mail address has an account."""
+    make.user(login="zhang@example.com")
     answers = []
-    for login in ("13912345678", "13987654321"):
+    for login in ("zhang@example.com", "li@example.com"):
         browser = app.test_client()
         response = register(browser, login)
         answers.append((response.status_code, response.headers["Location"],
@@ -62,9 +105,9 @@ def test_registering_a_taken_login_answers_as_for_a_new_one(app, client, auth, m
     assert "已注册" not in answers[0][2]
     assert db.session.query(User).count() == 2
     # The account that was there keeps its password.
-    assert auth.login("13912345678").status_code == 302
+    assert auth.login("zhang@example.com").status_code == 302
     auth.logout()
-    assert auth.login("13912345678", PASSWORD).status_code == 200
+    assert auth.login("zhang@example.com", PASSWORD).status_code == 200
 
 
 def test_login_logout(client, auth, make):
@@ -134,9 +177,9 @@ def test_common_and_guessable_passwords_are_refused(client, password):
 
 
 @pytest.mark.parametrize("password", ["a walk along the xiang river", "湖南的春天来得早了", "Demo2024xc"])
-def test_passphrases_need_no_digits_or_symbols(client, password):
+def test_passphrases_need_no_digits_or_symbols(register_with_code, password):
     """No composition rules (ASVS V2.1.9): long or hard to guess is enough."""
-    assert register(client, "13912345678", password).status_code == 302
+    assert register_with_code("13912345678", password=password).status_code == 302
     assert find_by_login("13912345678") is not None
 
 
@@ -236,3 +279,20 @@ def test_users_create_command_requires_reviewer_unit(runner, app):
     assert result.exit_code != 0
     assert "--work-unit" in result.output
     assert find_by_login("r@example.com") is None
+
+
+def test_registering_records_the_privacy_policy_agreed_to(client, register_with_code):
+    from app.auth.privacy import POLICY_VERSION
+
+    page = client.get("/auth/privacy").get_data(as_text=True)
+    for part in ("我们收集哪些信息", "谁能看到", "保存多久", "至少保存六个月", POLICY_VERSION):
+        assert part in page
+    assert "/auth/privacy" in client.get("/auth/register").get_data(as_text=True)
+    refused = client.post("/auth/register", data={"login": "li@example.com", "password": PASSWORD,
+                                                  "password2": PASSWORD})
+    assert "请阅读并同意隐私政策后再注册" in refused.get_data(as_text=True) and find_by_login("li@example.com") is None
+    register_with_code("13912345678")
+    register(client, "li@example.com")
+    for login in ("13912345678", "li@example.com"):
+        user = find_by_login(login)
+        assert user.consent_version == POLICY_VERSION and user.consent_at is not None

@@ -68,7 +68,7 @@ def test_production_refuses_to_start_with_the_default_secret(monkeypatch):
         create_app("production", {"SECRET_KEY": "dev-only-not-secret"})
     with pytest.raises(RuntimeError, match="调试"):
         create_app("production", {"SECRET_KEY": "a-real-secret-value", "DEBUG": True})
-    app = create_app("production", {"SECRET_KEY": "a-real-secret-value",
+    app = create_app("production", {"SECRET_KEY": "a-real-secret-value", "SMS_CONSOLE_ALLOWED": True,
                                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

@@ -122,7 +122,13 @@ def test_a_failed_delivery_is_told_and_not_counted(app, gateway_app, gateway):
         assert services.queries.last_send_at("13912345678") is not None
 
 
-def test_production_with_the_console_provider_says_so_in_the_log(caplog, monkeypatch):
+def test_production_refuses_to_start_on_the_console_provider(caplog, monkeypatch):
     monkeypatch.delenv("SMS_PROVIDER", raising=False)
-    create_app("production", {"SECRET_KEY": "a-real-secret-value", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    base = {"SECRET_KEY": "a-real-secret-value", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(RuntimeError, match="console 短信服务"):
+        create_app("production", base)
+    # A private run of the production shape (make serve) may allow it, and is told in the log.
+    app = create_app("production", {**base, "SMS_CONSOLE_ALLOWED": True})
     assert "短信服务为 console" in caplog.text
+    # Staff and admins must enrol in two-factor there.
+    assert app.config["TWO_FACTOR_REQUIRED"] and app.config["TWO_FACTOR_REQUIRED_ROLES"] == ("staff", "admin")

@@ -80,6 +80,21 @@ def test_who_may_vote(client, auth, vote_round, judging, make):
     assert db.session.scalar(select(func.count()).select_from(PublicVote)) == 0
 
 
+def test_an_unverified_citizen_is_sent_to_verify_the_phone_first(client, auth, vote_round, judging, make):
+    citizen = make.user(login="13911112222", verified=False)
+    auth.login(citizen)
+    listing = page(client, f"/vote/{vote_round.id}")
+    assert "参加公众投票须先验证手机号" in listing and "/identity/phone?next=" in listing
+    path = f"/vote/{vote_round.id}/ideas/{judging['ideas'][0].id}/vote"
+    assert "参加公众投票须先验证手机号" in client.post(path, follow_redirects=True).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PublicVote)) == 0
+    code = make.sms_code("13911112222", "verify")
+    assert client.post("/identity/phone", data={"phone": "13911112222", "code": code}).status_code == 302
+    assert "参加公众投票须先验证手机号" not in page(client, f"/vote/{vote_round.id}")
+    client.post(path)
+    assert db.session.scalar(select(func.count()).select_from(PublicVote)) == 1
+
+
 def test_unpublished_votes_and_foreign_ideas_are_not_found(client, auth, judging, make):
     first = judging["rounds"][0]
     assert client.get(f"/vote/{first.id}").status_code == 404
