@@ -67,6 +67,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SCREENING_PAGE_SIZE = 30
+    # Anonymous public pages (app/pagecache.py): kept this long at most, and dropped
+    # at once when what they show is committed; the navigation's vote state, shorter.
+    PUBLIC_PAGE_SECONDS = 30
+    NAV_STATE_SECONDS = 10
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
     # Text mining: staff-confirmed ideas per theme before the supervised model
     # takes over; below THRESHOLD an idea goes to 待人工确认.
@@ -104,6 +108,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     NLP_JOB_RUNNER = "inline"
+    # Pages are rendered fresh, as most tests expect; the cache's own tests switch it on.
+    CACHE_TYPE = "NullCache"
     # Tests that send mail start their own SMTP server and name it.
     MAIL_SERVER = None
     # Cheap hashing keeps the suite fast; production keeps werkzeug's default.
