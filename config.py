@@ -71,6 +71,9 @@ class Config:
     # at once when what they show is committed; the navigation's vote state, shorter.
     PUBLIC_PAGE_SECONDS = 30
     NAV_STATE_SECONDS = 10
+    # Fitted NLP indexes: a directory every web node reads (a shared mount when
+    # there are several); None means the instance folder's nlp/.
+    NLP_ARTIFACT_DIR = os.environ.get("NLP_ARTIFACT_DIR")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
     # Text mining: staff-confirmed ideas per theme before the supervised model
     # takes over; below THRESHOLD an idea goes to 待人工确认.

@@ -1,9 +1,10 @@
 """Wires the ``nlp`` library into the app: one jieba segmenter per process and
-the similar-ideas index of each campaign, loaded from the instance folder."""
+the similar-ideas index of each campaign, read from the artifact store every
+web node shares (``NLP_ARTIFACT_DIR``; the instance folder when there is one node)."""
 import os
 import threading
 
-import joblib
+from app.artifacts import ArtifactStore
 
 
 class SimilarIndex:
@@ -21,10 +22,12 @@ class NlpExtension:
         self._indexes = {}
         self._lock = threading.Lock()
         self.cache_dir = None
+        self.artifacts = None
 
     def init_app(self, app):
         app.extensions["nlp"] = self
         self.cache_dir = os.path.join(app.instance_path, "nlp")
+        self.artifacts = ArtifactStore(app.config.get("NLP_ARTIFACT_DIR") or self.cache_dir)
         if app.config.get("NLP_PRELOAD"):
             # gunicorn --preload: load jieba before forking so workers share it.
             self.segmenter
@@ -42,26 +45,20 @@ class NlpExtension:
                     self._segmenter = segmenter
         return self._segmenter
 
-    def index_path(self, campaign_id):
-        return os.path.join(self.cache_dir, f"similar-{campaign_id}.joblib")
-
     def similar_index(self, campaign_id):
-        """The campaign's index as the last rebuild saved it, or None before any rebuild."""
-        path = self.index_path(campaign_id)
-        if not os.path.exists(path):
+        """The campaign's index as the last rebuild published it, or None before any rebuild;
+        reloaded when any node's worker publishes a newer version."""
+        name = f"similar-{campaign_id}"
+        version = self.artifacts.newest(name)
+        if version is None:
             return None
-        stamp = os.path.getmtime(path)
         cached = self._indexes.get(campaign_id)
-        if cached is None or cached[0] != stamp:
+        if cached is None or cached[0] != version:
             with self._lock:
-                index, watermark = joblib.load(path)
-                cached = (stamp, SimilarIndex(index, watermark))
+                index, watermark = self.artifacts.load(name, version)
+                cached = (version, SimilarIndex(index, watermark))
                 self._indexes[campaign_id] = cached
         return cached[1]
 
     def save_index(self, campaign_id, index, watermark):
-        os.makedirs(self.cache_dir, exist_ok=True)
-        path = self.index_path(campaign_id)
-        # Write then rename: a reader never sees half a file.
-        joblib.dump((index, watermark), path + ".tmp")
-        os.replace(path + ".tmp", path)
+        self.artifacts.publish(f"similar-{campaign_id}", (index, watermark))
