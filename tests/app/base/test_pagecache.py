@@ -5,7 +5,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from app.auth.models import Role
+from app.auth.models import Role, User
+from app.campaigns.models import Campaign
 from app.campaigns.services import update_campaign
 from app.extensions import db
 from tests.factories import PASSWORD
@@ -64,8 +65,11 @@ def test_a_committed_change_is_shown_at_once(cached, make):
     client = cached.test_client()
     before = client.get("/")
     assert "征集（测试）" in before.get_data(as_text=True)
+    campaign_id, staff_id = campaign.id, staff.id
+    # The change is made the way the site makes it: through its own session.
     with cached.app_context():
-        update_campaign(staff, db.session.merge(campaign), "新的活动标题", "",
+        campaign = db.session.get(Campaign, campaign_id)
+        update_campaign(db.session.get(User, staff_id), campaign, "新的活动标题", "",
                         campaign.submit_opens_at, campaign.submit_closes_at)
         db.session.commit()
     after = client.get("/", headers={"If-None-Match": before.headers["ETag"]})
@@ -76,9 +80,9 @@ def test_a_committed_change_is_shown_at_once(cached, make):
 def test_a_rolled_back_change_keeps_the_cached_page(cached, make):
     campaign = make.campaign()
     client = cached.test_client()
-    etag = client.get("/").headers["ETag"]
+    etag, campaign_id = client.get("/").headers["ETag"], campaign.id
     with cached.app_context():
-        db.session.merge(campaign).title = "未提交的标题"
+        db.session.get(Campaign, campaign_id).title = "未提交的标题"
         db.session.flush()
         db.session.rollback()
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
