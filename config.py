@@ -71,6 +71,13 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     SCREENING_PAGE_SIZE = 30
+    # Anonymous public pages (app/pagecache.py): kept this long at most, and dropped
+    # at once when what they show is committed; the navigation's vote state, shorter.
+    PUBLIC_PAGE_SECONDS = 30
+    NAV_STATE_SECONDS = 10
+    # Fitted NLP indexes: a directory every web node reads (a shared mount when
+    # there are several); None means the instance folder's nlp/.
+    NLP_ARTIFACT_DIR = os.environ.get("NLP_ARTIFACT_DIR")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo2024xc")
     # Text mining: staff-confirmed ideas per theme before the supervised model
     # takes over; below THRESHOLD an idea goes to 待人工确认.
@@ -110,6 +117,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     NLP_JOB_RUNNER = "inline"
+    # Pages are rendered fresh, as most tests expect; the cache's own tests switch it on.
+    CACHE_TYPE = "NullCache"
     # Tests that send mail start their own SMTP server and name it.
     MAIL_SERVER = None
     # Cheap hashing keeps the suite fast; production keeps werkzeug's default.

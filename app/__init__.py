@@ -35,7 +35,10 @@ def create_app(config_name=None, test_config=None):
     limiter.init_app(app)
     nlp.init_app(app)
 
-    from app import security
+    from app import pagecache, resilience, security
+    from app.campaigns.models import Campaign, Theme
+    from voting.judging.models import Round
+    from voting.notice.models import Announcement, NoticeEntry, Objection
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.base import templating
@@ -54,6 +57,9 @@ def create_app(config_name=None, test_config=None):
 
     templating.init_app(app)
     security.init_app(app)
+    # What the cached public pages show: a commit touching one of these renders them afresh.
+    pagecache.init_app(app, watched=(Campaign, Theme, Round, Announcement, NoticeEntry, Objection))
+    resilience.init_app(app)
     round_part.init_app(app)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")

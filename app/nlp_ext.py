@@ -1,12 +1,13 @@
-"""Wires the ``nlp`` library into the app: one jieba segmenter per process,
-the similar-ideas index of each campaign, loaded from the instance folder, and
-the zero-shot theme model that suggests a theme while a citizen types."""
+"""Wires the ``nlp`` library into the app: one jieba segmenter per process, the
+similar-ideas index of each campaign, read from the artifact store every web node
+shares (``NLP_ARTIFACT_DIR``; the instance folder when there is one node), and the
+zero-shot theme model that suggests a theme while a citizen types."""
 import hashlib
 import json
 import os
 import threading
 
-import joblib
+from app.artifacts import ArtifactStore
 
 
 class SimilarIndex:
@@ -40,10 +41,12 @@ class NlpExtension:
         self._theme_models = {}
         self._lock = threading.Lock()
         self.cache_dir = None
+        self.artifacts = None
 
     def init_app(self, app):
         app.extensions["nlp"] = self
         self.cache_dir = os.path.join(app.instance_path, "nlp")
+        self.artifacts = ArtifactStore(app.config.get("NLP_ARTIFACT_DIR") or self.cache_dir)
         if app.config.get("NLP_PRELOAD"):
             # gunicorn --preload: load jieba before forking so workers share it.
             self.segmenter
@@ -61,29 +64,23 @@ class NlpExtension:
                     self._segmenter = segmenter
         return self._segmenter
 
-    def index_path(self, campaign_id):
-        return os.path.join(self.cache_dir, f"similar-{campaign_id}.joblib")
-
     def similar_index(self, campaign_id):
-        """The campaign's index as the last rebuild saved it, or None before any rebuild."""
-        path = self.index_path(campaign_id)
-        if not os.path.exists(path):
+        """The campaign's index as the last rebuild published it, or None before any rebuild;
+        reloaded when any node's worker publishes a newer version."""
+        name = f"similar-{campaign_id}"
+        version = self.artifacts.newest(name)
+        if version is None:
             return None
-        stamp = os.path.getmtime(path)
         cached = self._indexes.get(campaign_id)
-        if cached is None or cached[0] != stamp:
+        if cached is None or cached[0] != version:
             with self._lock:
-                index, watermark = joblib.load(path)
-                cached = (stamp, SimilarIndex(index, watermark))
+                index, watermark = self.artifacts.load(name, version)
+                cached = (version, SimilarIndex(index, watermark))
                 self._indexes[campaign_id] = cached
         return cached[1]
 
     def save_index(self, campaign_id, index, watermark):
-        os.makedirs(self.cache_dir, exist_ok=True)
-        path = self.index_path(campaign_id)
-        # Write then rename: a reader never sees half a file.
-        joblib.dump((index, watermark), path + ".tmp")
-        os.replace(path + ".tmp", path)
+        self.artifacts.publish(f"similar-{campaign_id}", (index, watermark))
 
     def theme_model(self, campaign_id, themes, threshold):
         """The campaign's zero-shot theme model, fitted once per process and
@@ -95,7 +92,7 @@ class NlpExtension:
         if cached is None or cached[0] != key:
             self.segmenter  # the theme texts are segmented by the process's segmenter
             with self._lock:
-                from nlp.themes import ZeroShotThemeAssigner
+                from nlp.zero_shot import ZeroShotThemeAssigner
 
                 cached = self._theme_models.get(campaign_id)
                 if cached is None or cached[0] != key:

@@ -6,11 +6,13 @@ from werkzeug.exceptions import HTTPException
 
 from app.campaigns.queries import current_campaign
 from app.extensions import db
+from app.pagecache import public_page
 
 bp = Blueprint("base", __name__, template_folder="templates")
 
 
 @bp.route("/")
+@public_page
 def home():
     campaign = current_campaign()
     return render_template("base/home.html", campaign=campaign)

@@ -8,6 +8,7 @@ from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign, current_campaign_or_404
 from app.extensions import db
 from app.forms import ReasonForm
+from app.pagecache import per_request
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
 from app.viewutil import attempt, back_or, current_actor, run_and_commit, run_form
@@ -28,7 +29,7 @@ for _helper in (vote_state, accepts_votes, vote_settings_editable):
 @bp.app_context_processor
 def navigation():
     # A callable: the query runs only where base.html draws the navigation.
-    return {"public_vote_open": queries.any_vote_open}
+    return {"public_vote_open": lambda: per_request("vote-open", queries.any_vote_open, share=True)}
 
 
 # --- Citizens and the public -----------------------------------------------------------

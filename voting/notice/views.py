@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.auth.decorators import staff_required
 from app.campaigns.queries import campaign_by_year
 from app.extensions import db
+from app.pagecache import public_page
 from app.notifications import services as notification_services
 from app.timeutil import now
 from app.viewutil import attempt, current_actor, run_and_commit, run_form
@@ -27,6 +28,7 @@ FINALIZED = (NoticeState.finalized,)
 
 @bp.route("/gongshi")
 @bp.route("/gongshi/<int:year>")
+@public_page
 def gongshi(year=None):
     if year is None:
         announcement = queries.latest_announcement(queries.PUBLIC_STATES)
@@ -188,6 +190,7 @@ def finalize(year):
 
 @bp.route("/winners")
 @bp.route("/winners/<int:year>")
+@public_page
 def winners(year=None):
     years = queries.finalized_years()
     if year is None:
@@ -200,6 +203,7 @@ def winners(year=None):
 
 
 @bp.route("/winners/<int:year>.txt")
+@public_page
 def winners_text(year):
     """The final list as the canonical text its published digest is taken of."""
     announcement = queries.announcement_for_year(year, FINALIZED) or abort(404)
@@ -208,6 +212,7 @@ def winners_text(year):
 
 
 @bp.route("/winners/<int:year>/<int:rank>")
+@public_page
 def winner(year, rank):
     entry = queries.winner(year, rank) or abort(404)
     return render_template("notice/winner.html", entry=entry, idea=entry.idea,

@@ -7,6 +7,7 @@ import re
 
 from flask import Blueprint, Response, request
 
+from app.pagecache import public_page
 from app.campaigns.queries import all_campaigns, campaign_by_year, current_campaign
 from voting.reports.queries import campaign_report
 from ideas.models import IdeaStatus
@@ -40,6 +41,7 @@ def _year():
 
 
 @bp.route("/winners")
+@public_page
 def winners():
     year = _year()
     if year is False:
@@ -53,6 +55,7 @@ def winners():
 
 
 @bp.route("/stats")
+@public_page
 def stats():
     year = _year()
     if year is False:

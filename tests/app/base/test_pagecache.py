@@ -1,0 +1,113 @@
+"""Public pages from the cache: ETag and 304, a fresh page as soon as a change is
+committed, and the number of queries a page costs."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app.auth.models import Role, User
+from app.campaigns.models import Campaign
+from app.campaigns.services import update_campaign
+from app.extensions import db
+from tests.factories import PASSWORD
+
+# A signed-in page: the user, the campaign and its themes, the unread count, the
+# vote state of the navigation. One more would mean a query per item somewhere.
+SIGNED_IN_QUERY_BOUND = 5
+
+
+@pytest.fixture
+def cached(app_with):
+    return app_with(CACHE_TYPE="SimpleCache")
+
+
+@contextmanager
+def counted(app):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_an_anonymous_page_carries_an_etag_and_answers_304(cached, make):
+    make.campaign()
+    client = cached.test_client()
+    first = client.get("/")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert "public" in first.headers["Cache-Control"] and "must-revalidate" in first.headers["Cache-Control"]
+    again = client.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get("/api/v1/stats").headers["ETag"]
+
+
+def test_a_cached_page_costs_no_query(cached, make):
+    make.campaign()
+    client = cached.test_client()
+    for path in ("/", "/winners", "/gongshi", "/api/v1/stats"):
+        assert client.get(path).status_code == 200
+    with counted(cached) as statements:
+        for path in ("/", "/winners", "/gongshi", "/api/v1/stats"):
+            assert client.get(path).status_code == 200
+    assert statements == []
+
+
+def test_a_committed_change_is_shown_at_once(cached, make):
+    campaign = make.campaign()
+    staff = make.user(Role.staff)
+    client = cached.test_client()
+    before = client.get("/")
+    assert "征集（测试）" in before.get_data(as_text=True)
+    campaign_id, staff_id = campaign.id, staff.id
+    # The change is made the way the site makes it: through its own session.
+    with cached.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        update_campaign(db.session.get(User, staff_id), campaign, "新的活动标题", "",
+                        campaign.submit_opens_at, campaign.submit_closes_at)
+        db.session.commit()
+    after = client.get("/", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "新的活动标题" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_rolled_back_change_keeps_the_cached_page(cached, make):
+    campaign = make.campaign()
+    client = cached.test_client()
+    etag, campaign_id = client.get("/").headers["ETag"], campaign.id
+    with cached.app_context():
+        db.session.get(Campaign, campaign_id).title = "未提交的标题"
+        db.session.flush()
+        db.session.rollback()
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_signed_in_visitors_get_their_own_page_in_few_queries(cached, make):
+    make.campaign()
+    user = make.user(real_name="张三丰")
+    client = cached.test_client()
+    client.get("/")
+    client.post("/auth/login", data={"login": user.login_name, "password": PASSWORD})
+    client.get("/")
+    with counted(cached) as statements:
+        page = client.get("/")
+    assert page.status_code == 200 and "ETag" not in page.headers
+    assert user.display_name in page.get_data(as_text=True)
+    assert len(statements) <= SIGNED_IN_QUERY_BOUND, statements
+    # The navigation's vote state came from the short-lived cache, not a query.
+    assert not any("rounds" in s for s in statements), statements
+
+
+def test_a_flashed_message_is_not_served_to_the_next_visitor(cached, make):
+    make.campaign()
+    client = cached.test_client()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "只给这位访客的提示")]
+    assert "只给这位访客的提示" in client.get("/").get_data(as_text=True)
+    assert "只给这位访客的提示" not in cached.test_client().get("/").get_data(as_text=True)
