@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.models import ActionLog
 from app.auth.models import Role
@@ -305,12 +305,14 @@ def test_two_staff_finalizing_at_once_announce_once(app, make, judged, published
     published.notice_ends_at = now() - timedelta(minutes=1)
     db.session.commit()
     other = make.user(Role.staff)
+    # Earlier stages told the authors too (accepted, shortlisted…): count only what finalizing sends.
+    before = db.session.scalar(select(func.max(Notification.id))) or 0
     path = f"/gongshi/manage/{year}/finalize"
     statuses = post_at_once(app, [(judged.staff.login_name, path, {}), (other.login_name, path, {})])
     assert statuses == [302, 302]
     assert queries.announcement_for_year(year).state is NoticeState.finalized
     # One winner's notification per credited person, once: the author and the co-proposer of the top idea.
-    people = [n.user_id for n in db.session.scalars(select(Notification))]
+    people = [n.user_id for n in db.session.scalars(select(Notification).where(Notification.id > before))]
     assert len(people) == len(set(people)) == 11
     finalized = db.session.scalars(select(ActionLog).where(ActionLog.action == "notice.finalize")).all()
     assert len(finalized) == 1
