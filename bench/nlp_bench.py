@@ -388,10 +388,15 @@ def main(argv=None):
         "similar_add_p95_ms<=10": report["similar_100k"]["add_p95_ms"] <= 10,
     }
     report["bench_seconds"] = round(time.perf_counter() - started, 1)
+    return emit(report, args.out)
+
+
+def emit(report, out=None):
+    """Print the report as JSON, and write it to ``out`` too when given."""
     text = json.dumps(report, ensure_ascii=False, indent=1)
     print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
     return report
 
 

@@ -13,7 +13,6 @@ document (and writes it to ``--out`` if given); progress goes to stderr.
     python bench/similar_1m.py --data ... --ideas 100000
 """
 import argparse
-import json
 import multiprocessing
 import os
 import tempfile
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 from nlp_bench import (
+    emit,
     install_segmenter,
     load_themes,
     log,
@@ -177,11 +177,7 @@ def main(argv=None):
     }
     report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     report["bench_seconds"] = round(time.perf_counter() - started, 1)
-    text = json.dumps(report, ensure_ascii=False, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
-    return report
+    return emit(report, args.out)
 
 
 if __name__ == "__main__":

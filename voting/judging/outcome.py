@@ -6,6 +6,7 @@ A round may carry a public vote. The judging knows only the interface below;
 ``voting.ballots`` provides it when the app is wired (``app.extensions["public_part"]``),
 so the vote, a later stage, sits above the judging and is never imported by it."""
 import threading
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
@@ -62,30 +63,30 @@ NEAR_CUT_MARGIN = 0.25
 NEAR_CUT_BLEND_MARGIN = 2.5
 
 
-class PublicPart:
-    """What a round's public vote adds to judging; every method is a no-op for a
-    round without one. ``voting.ballots.round_part`` implements it."""
+class PublicPart(ABC):
+    """What a round's public vote adds to judging (the interface; for a round
+    without a vote each method answers None). ``voting.ballots.round_part`` implements it."""
 
+    @abstractmethod
     def blend(self, round_, rubric, calibrated, keys, include_voided):
         """None, or (idea id → parts with ``expert_part``, ``votes``, ``public_part``,
         ``blended``; idea id → ranking keys) for a round with a public vote."""
-        raise NotImplementedError
 
+    @abstractmethod
     def pool_change_problem(self, round_):
         """Why the round's pool may no longer change, or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def update_problem(self, round_):
         """Why the round's edited settings clash with its published vote, or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def close_problem(self, round_):
         """Why the round may not close yet because of its vote, or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def version(self, round_):
         """Something that changes whenever the votes that count change (None without a vote)."""
-        raise NotImplementedError
 
 
 def public_part():
