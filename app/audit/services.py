@@ -1,7 +1,6 @@
 """Writing the hash-chained action log."""
 import hashlib
 import json
-
 from datetime import timedelta
 
 from sqlalchemy import delete, select, text
@@ -35,7 +34,10 @@ def log_action(actor, action, target=None, **details):
     last = db.session.execute(
         select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)
     ).scalar_one_or_none()
-    prev_hash = last or GENESIS_HASH
+    return _append(last or GENESIS_HASH, actor, action, target, details)
+
+
+def _append(prev_hash, actor, action, target, details):
     entry = ActionLog(
         created_at=now(),
         actor_id=actor.id if actor is not None else None,
@@ -52,7 +54,7 @@ def log_action(actor, action, target=None, **details):
     return entry
 
 
-# The entry a pruning leaves behind: where the verifier starts (app.audit.queries.checkpoint).
+# The entry a pruning leaves behind: where the verifier starts (app.audit.queries.chain_start).
 PRUNE_ACTION = "audit.prune"
 
 
@@ -73,7 +75,9 @@ def prune_log(days, floor_days, at):
     if last is None:
         return None
     through, last_hash = last.id, last.hash
+    newest = db.session.execute(select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)).scalar_one()
     count = db.session.execute(delete(ActionLog).where(ActionLog.id <= through)).rowcount
     db.session.flush()
-    return log_action(None, "audit.prune", None, through_id=through, last_hash=last_hash, count=count,
-                      kept_days=days)
+    # Chained onto the newest entry as ever, even when the pruning left none.
+    return _append(newest, None, "audit.prune", None,
+                   {"through_id": through, "last_hash": last_hash, "count": count, "kept_days": days})

@@ -84,7 +84,7 @@ def inactive_candidates(at, config):
     roles = [Role(value) for value in config["INACTIVE_PURGE_ROLES"]]
     return db.session.execute(select(User).where(
         User.deleted_at.is_(None), User.role.in_(roles),
-        or_(User.last_login_at < oldest, User.last_login_at.is_(None) & (User.created_at < oldest)))
+        or_(User.last_login_at <= oldest, User.last_login_at.is_(None) & (User.created_at <= oldest)))
         .order_by(User.id)).scalars().all()
 
 
