@@ -8,6 +8,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.notifications.models import Notification
 from app.privacy.services import purge_inactive
+from tests.app.notifications.test_notifications import smtp_server  # noqa: F401  (fixture)
 from tests.app.privacy.conftest import assert_nothing_personal_left, personal_values
 
 T0 = datetime(2026, 1, 10, 9, 0, 0)
@@ -95,3 +96,12 @@ def test_the_command(app, runner, make):
     result = runner.invoke(args=["users", "purge-inactive"])
     assert result.exit_code == 0 and "发出注销提醒 1 条（邮件 0 封），注销账号 0 个" in result.output
     assert runner.invoke(args=["users", "purge-inactive", "--days", "10"]).exit_code == 2
+
+
+def test_the_notice_goes_by_e_mail_to_an_address_on_file(app, runner, make, smtp_server):  # noqa: F811
+    citizen = make.user(login="someone@example.com")
+    _last_seen(citizen, datetime(2020, 1, 1))
+    result = runner.invoke(args=["users", "purge-inactive"])
+    assert result.exit_code == 0 and "邮件 1 封" in result.output
+    (recipients, message), = smtp_server.messages
+    assert recipients == ["someone@example.com"] and "将于" in message["Subject"]
