@@ -77,6 +77,8 @@ class User(UserMixin, db.Model):
 
     @property
     def login_name(self):
+        if self.deleted_at is not None:
+            return f"{DELETED_NAME}（编号 {self.id}）"
         return self.mobile or self.email
 
     @property

@@ -143,3 +143,15 @@ def test_an_admin_cannot_delete_their_own_account(app, client, auth, make):
     page = client.post("/me/delete", data={"password": PASSWORD, "confirm": "y"}).get_data(as_text=True)
     assert "管理员账号不能自行注销" in page
     assert db.session.get(User, admin.id).deleted_at is None
+
+
+def test_the_admin_pages_name_a_deleted_account_and_cannot_revive_it(app, client, auth, make):
+    admin, citizen = make.user(Role.admin, login="admin@example.com"), make.user()
+    erase_account(None, citizen, "admin", now())
+    db.session.commit()
+    auth.login(admin)
+    assert f"已注销用户（编号 {citizen.id}）" in client.get("/admin/users").get_data(as_text=True)
+    refused = client.post(f"/admin/users/{citizen.id}/active", follow_redirects=True).get_data(as_text=True)
+    assert "该账号已注销，不能再启用" in refused
+    db.session.expire_all()
+    assert db.session.get(User, citizen.id).is_active is False
