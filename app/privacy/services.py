@@ -12,7 +12,7 @@ from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash
 
 from app.audit.services import log_action
-from app.auth.models import Role, User, UserSession
+from app.auth.models import LoginFailure, Role, User, UserSession
 from app.auth.services import clear_failed_logins
 from app.errors import Refused
 from app.extensions import db
@@ -127,7 +127,7 @@ def purge_inactive(at, config):
 def expire_campaign_data(at, config):
     """Erase the personal data of campaigns announced more than CAMPAIGN_DATA_MONTHS
     ago that their published results do not need, and session records older
-    than SESSION_RECORD_DAYS. Idempotent. Returns {what: rows changed}."""
+    than SESSION_RECORD_DAYS and wrong-password counts older than a day. Idempotent. Returns {what: rows changed}."""
     before = at - timedelta(days=round(config["CAMPAIGN_DATA_MONTHS"] * 30.44))
     campaign_ids = sorted({cid for part in parts.registered() for cid in part.finished_campaigns(before)})
     changed = {}
@@ -136,6 +136,9 @@ def expire_campaign_data(at, config):
             changed[what] = changed.get(what, 0) + count
     old = at - timedelta(days=config["SESSION_RECORD_DAYS"])
     changed["登录设备记录"] = db.session.execute(delete(UserSession).where(UserSession.last_seen_at < old)).rowcount
+    # A day after the last wrong password its count has done its job (the longest wait is minutes).
+    changed["输错密码的计数"] = db.session.execute(
+        delete(LoginFailure).where(LoginFailure.last_failed_at < at - timedelta(days=1))).rowcount
     db.session.flush()
     if any(changed.values()):
         log_action(None, "privacy.expire", None, campaigns=campaign_ids,

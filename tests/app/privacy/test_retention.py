@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import UserSession
+from app.auth.models import LoginFailure, UserSession
 from app.extensions import db
 from app.privacy.services import expire_campaign_data
+from app.timeutil import now
 from ideas.models import Idea
 from tests.app.privacy.test_delete import _results_still_verify
 from voting.ballots.models import PublicVote
@@ -58,6 +59,16 @@ def test_finished_campaigns_lose_phones_addresses_and_agents_and_keep_their_resu
     # Again: nothing left to erase.
     _, again = expire_campaign_data(announcement.finalized_at + timedelta(days=191), config)
     assert not any(again.values())
+
+
+def test_wrong_password_counts_go_after_a_day(app):
+    from app.auth.services import note_failed_login
+
+    note_failed_login("13900001111", now() - timedelta(hours=25))
+    note_failed_login("13900002222", now() - timedelta(hours=1))
+    _, changed = expire_campaign_data(now(), app.config)
+    db.session.commit()
+    assert changed["输错密码的计数"] == 1 and len(db.session.execute(select(LoginFailure)).all()) == 1
 
 
 def test_the_command(app, runner, world):
