@@ -49,6 +49,7 @@ def create_app(config_name=None, test_config=None):
     from app.privacy.views import bp as privacy_bp
     from ideas import privacy as ideas_privacy
     from voting.ballots import privacy as ballots_privacy
+    from voting.judging import privacy as judging_privacy
     from voting.certificates import privacy as certificates_privacy
     from voting.notice import privacy as notice_privacy
     from voting.reports.views import bp as reports_bp
@@ -68,7 +69,7 @@ def create_app(config_name=None, test_config=None):
     resilience.init_app(app)
     round_part.init_app(app)
     # Each stage's share of an account's personal data, for 我的数据 and deletion.
-    for part in (ideas_privacy, ballots_privacy, notice_privacy, certificates_privacy):
+    for part in (ideas_privacy, judging_privacy, ballots_privacy, notice_privacy, certificates_privacy):
         privacy_parts.register(app, part.PART)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")

@@ -41,6 +41,13 @@ def test_the_votes_and_objections_are_in_the_voters_copy(app, client, auth, worl
     assert data["我提出的异议"][0]["理由"] == "异议理由写在这里。"
 
 
+def test_a_reviewers_copy_has_their_score_sheets(app, client, auth, world):
+    people, _ = world
+    auth.login(people["reviewer"])
+    data = client.get("/me/data.json").get_json()
+    assert data["我的评审"] and data["我的评审"][0]["轮次"] == "初审" and "我声明的回避" in data
+
+
 def test_the_readable_page_shows_the_same(app, client, auth, world):
     people, _ = world
     auth.login(people["citizen"], PASSWORD)
