@@ -176,13 +176,16 @@ def login_wait(login, config, now):
 
 def note_failed_login(login, now):
     digest = _login_digest(login)
-    try:
-        with db.session.begin_nested():
-            db.session.add(LoginFailure(login_hash=digest, failures=1, last_failed_at=now))
-    except IntegrityError:
-        # Counted in SQL, so two wrong passwords at once both count.
-        db.session.execute(update(LoginFailure).where(LoginFailure.login_hash == digest)
-                           .values(failures=LoginFailure.failures + 1, last_failed_at=now))
+    if db.session.get(LoginFailure, digest) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LoginFailure(login_hash=digest, failures=1, last_failed_at=now))
+            return
+        except IntegrityError:
+            pass  # a wrong password for the same login at the same moment made the row first
+    # Counted in SQL, so two wrong passwords at once both count.
+    db.session.execute(update(LoginFailure).where(LoginFailure.login_hash == digest)
+                       .values(failures=LoginFailure.failures + 1, last_failed_at=now))
     db.session.flush()
 
 

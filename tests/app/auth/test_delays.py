@@ -2,6 +2,8 @@
 lock-out; a temporary password set by an admin must be replaced at sign-in."""
 from datetime import timedelta
 
+import pytest
+
 from app.auth import services
 from app.auth.models import LoginFailure, Role
 from app.extensions import db
@@ -68,3 +70,12 @@ def test_a_temporary_password_must_be_replaced_first(client, auth, make):
     assert done.status_code == 302
     assert client.get("/ideas/mine").status_code == 200
     assert db.session.get(type(user), user.id).must_change_password is False
+
+
+@pytest.mark.postgres_only
+def test_wrong_passwords_at_once_are_all_counted(app, make):
+    from tests.app.identity.test_concurrency import in_parallel
+
+    make.user(login="13900001111")
+    in_parallel(app, lambda c: c.post("/auth/login", data={"login": "13900001111", "password": "Wrong1234"}))
+    assert db.session.execute(db.select(LoginFailure.failures)).scalar_one() == 4
