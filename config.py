@@ -36,7 +36,6 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed logins: per account and per network address (see app/auth/views.py).
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     # Failed password changes, per account: guesses at the current password.
     PASSWORD_CHANGE_LIMIT = "5 per 10 minutes"
@@ -70,6 +69,25 @@ class Config:
     # and this long after sign-in (等保 2.0: 登录连接超时自动退出).
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+    # Wrong passwords for one account: the first LOGIN_FREE_FAILURES cost nothing, then each
+    # further one doubles the wait before the next try (2 s, 4 s, …), at most LOGIN_DELAY_MAX_SECONDS.
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_DELAY_MAX_SECONDS = 900
+    # Personal data retention (app/privacy, the privacy policy states these periods).
+    # Accounts without a sign-in for this many days are deleted (flask users purge-inactive),
+    # after notices this many days before; only the roles listed are deleted automatically.
+    INACTIVE_ACCOUNT_DAYS = int(os.environ.get("INACTIVE_ACCOUNT_DAYS", "365"))
+    INACTIVE_NOTICE_DAYS = (30, 7)
+    INACTIVE_PURGE_ROLES = ("citizen",)
+    # Months after a campaign's results are announced that its personal data not needed by
+    # the published results is erased (flask users expire-campaign-data).
+    CAMPAIGN_DATA_MONTHS = int(os.environ.get("CAMPAIGN_DATA_MONTHS", "6"))
+    # Ended or expired session records (device, address) are deleted after this many days.
+    SESSION_RECORD_DAYS = 180
+    # The action log is kept at least this long (网络安全法 第二十一条: six months); pruning
+    # younger entries is refused whatever AUDIT_RETENTION_DAYS says.
+    AUDIT_RETENTION_FLOOR_DAYS = 180
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
     SCREENING_PAGE_SIZE = 30
     # Anonymous public pages (app/pagecache.py): kept this long at most, and dropped
     # at once when what they show is committed; the navigation's vote state, shorter.

@@ -45,6 +45,13 @@ def create_app(config_name=None, test_config=None):
     from app.base.views import bp as base_bp
     from app.identity.views import bp as identity_bp
     from app.notifications.views import bp as notifications_bp
+    from app.privacy import parts as privacy_parts
+    from app.privacy.views import bp as privacy_bp
+    from ideas import privacy as ideas_privacy
+    from voting.ballots import privacy as ballots_privacy
+    from voting.judging import privacy as judging_privacy
+    from voting.certificates import privacy as certificates_privacy
+    from voting.notice import privacy as notice_privacy
     from voting.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
     from ideas.views import bp as ideas_bp
@@ -61,6 +68,9 @@ def create_app(config_name=None, test_config=None):
     pagecache.init_app(app, watched=(Campaign, Theme, Round, Announcement, NoticeEntry, Objection))
     resilience.init_app(app)
     round_part.init_app(app)
+    # Each stage's share of an account's personal data, for 我的数据 and deletion.
+    for part in (ideas_privacy, judging_privacy, ballots_privacy, notice_privacy, certificates_privacy):
+        privacy_parts.register(app, part.PART)
     app.register_blueprint(base_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -75,8 +85,10 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(identity_bp, url_prefix="/identity")  # also `flask identity …`
+    app.register_blueprint(privacy_bp, url_prefix="/me")
 
     from app.auth.cli import users_cli
+    from app.privacy import cli as privacy_cli  # noqa: F401  (adds its commands to `flask users`)
     from ops.backup.cli import backup_cli
     from app.campaigns.cli import campaign_cli
     from ops.demo.cli import demo_cli

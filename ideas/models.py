@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from app.auth.models import DELETED_NAME
 from app.extensions import db
 from app.states import enum_column, workflow
 from app.timeutil import now
@@ -107,6 +108,8 @@ class Idea(db.Model):
         return next((e.created_at for e in self.events if e.from_status is IdeaStatus.submitted), None)
 
     def public_author_name(self):
+        if self.author.deleted_at is not None:
+            return DELETED_NAME
         return self.author.real_name if self.show_name and self.author.real_name else "匿名"
 
     def __repr__(self):

@@ -35,6 +35,8 @@ def set_temporary_password(actor, user):
     session of the account ends. Shown once, never stored in the clear."""
     password = "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(4)).lower()
     user.password_hash = hash_password(password)
+    # Known to the admin too: the holder must replace it at the next sign-in.
+    user.must_change_password = True
     end_sessions(user)
     log_action(actor, "user.password_temporary", user)
     return password

@@ -54,6 +54,8 @@ def toggle_active(user_id):
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         flash("不能停用自己的账号。", "error")
+    elif user.deleted_at is not None:
+        flash("该账号已注销，不能再启用。", "error")
     else:
         auth_services.set_active(current_actor(), user, not user.is_active)
         db.session.commit()

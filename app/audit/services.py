@@ -1,8 +1,9 @@
 """Writing the hash-chained action log."""
 import hashlib
 import json
+from datetime import timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from app.audit.models import ActionLog
 from app.extensions import db
@@ -33,7 +34,10 @@ def log_action(actor, action, target=None, **details):
     last = db.session.execute(
         select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)
     ).scalar_one_or_none()
-    prev_hash = last or GENESIS_HASH
+    return _append(last or GENESIS_HASH, actor, action, target, details)
+
+
+def _append(prev_hash, actor, action, target, details):
     entry = ActionLog(
         created_at=now(),
         actor_id=actor.id if actor is not None else None,
@@ -48,3 +52,32 @@ def log_action(actor, action, target=None, **details):
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+# The entry a pruning leaves behind: where the verifier starts (app.audit.queries.chain_start).
+PRUNE_ACTION = "audit.prune"
+
+
+class RetentionTooShort(ValueError):
+    pass
+
+
+def prune_log(days, floor_days, at):
+    """Delete the entries older than ``days`` (never fewer than ``floor_days``:
+    the law keeps logs six months). The chain stays verifiable: a new entry,
+    itself chained, records the last deleted entry's id and hash, and the
+    verifier starts from it. Returns that entry, or None when nothing was old enough."""
+    if days < floor_days:
+        raise RetentionTooShort(f"操作日志至少保存 {floor_days} 天，不能清理 {days} 天以内的记录")
+    _lock_chain()
+    last = db.session.execute(select(ActionLog).where(ActionLog.created_at < at - timedelta(days=days))
+                              .order_by(ActionLog.id.desc()).limit(1)).scalar_one_or_none()
+    if last is None:
+        return None
+    through, last_hash = last.id, last.hash
+    newest = db.session.execute(select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)).scalar_one()
+    count = db.session.execute(delete(ActionLog).where(ActionLog.id <= through)).rowcount
+    db.session.flush()
+    # Chained onto the newest entry as ever, even when the pruning left none.
+    return _append(newest, None, "audit.prune", None,
+                   {"through_id": through, "last_hash": last_hash, "count": count, "kept_days": days})

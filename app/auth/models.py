@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -29,10 +29,15 @@ ROLE_LABELS = {
 }
 
 
+# What a deleted account's ideas and objections show where a name would be.
+DELETED_NAME = "已注销用户"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL", name="has_login"),
+        # A deleted account (app.privacy) keeps its row, for the ideas and votes pointing at it, without a login.
+        CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL", name="has_login"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +60,15 @@ class User(UserMixin, db.Model):
     # The privacy policy (app/auth/privacy.py) the citizen agreed to at registration, and when.
     consent_version: Mapped[str | None] = mapped_column(String(20))
     consent_at: Mapped[datetime | None]
+    # Set when the account is deleted: its personal fields are erased, the row stays.
+    deleted_at: Mapped[datetime | None]
+    # The last sign-in, by any method: what ``flask users purge-inactive`` counts from.
+    last_login_at: Mapped[datetime | None]
+    # Days before deletion of the last inactivity notice sent (30, then 7); cleared at sign-in.
+    inactivity_notice: Mapped[int | None]
+    inactivity_notice_at: Mapped[datetime | None]
+    # An admin set a temporary password: the next sign-in must choose a new one first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A fresh random value per login, so no two remember cookies are alike.
     login_nonce = ""
 
@@ -63,10 +77,14 @@ class User(UserMixin, db.Model):
 
     @property
     def login_name(self):
+        if self.deleted_at is not None:
+            return f"{DELETED_NAME}（编号 {self.id}）"
         return self.mobile or self.email
 
     @property
     def display_name(self):
+        if self.deleted_at is not None:
+            return DELETED_NAME
         return self.real_name or mask_login(self.login_name)
 
     @property
@@ -99,6 +117,18 @@ class UserSession(db.Model):
     device: Mapped[str] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(String(45))
     ended_at: Mapped[datetime | None]
+
+
+class LoginFailure(db.Model):
+    """Wrong passwords in a row for one login name, known account or not (so
+    the wait it causes tells nobody whether the account exists). Keyed by a
+    digest of the login, not the login itself."""
+
+    __tablename__ = "login_failures"
+
+    login_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_failed_at: Mapped[datetime]
 
 
 def mask_login(login):

@@ -1,12 +1,15 @@
 """Account changes. Functions flush; the caller commits."""
+import hmac
+import math
 import re
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import log_action
-from app.auth.models import Role, User, UserSession
+from app.auth.models import LoginFailure, Role, User, UserSession
 from app.auth.queries import find_by_login, nonce_hash
 from app.extensions import db
 from app.timeutil import now as clock
@@ -104,6 +107,9 @@ def device_label(user_agent):
 
 
 def open_session(user, nonce, address, user_agent, now):
+    # Signed in: the account is active again (no deletion for inactivity) and its wrong passwords forgiven.
+    user.last_login_at, user.inactivity_notice, user.inactivity_notice_at = now, None, None
+    clear_failed_logins(user)
     db.session.add(UserSession(user_id=user.id, nonce_hash=nonce_hash(nonce), created_at=now, last_seen_at=now,
                                device=device_label(user_agent), address=(address or "")[:45]))
     db.session.flush()
@@ -133,6 +139,7 @@ def change_password(user, current_password, new_password):
     if not check_password_hash(user.password_hash, current_password):
         return False
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     end_sessions(user)
     log_action(user, "user.password", user)
     return True
@@ -142,3 +149,47 @@ def set_active(actor, user, active):
     user.is_active = active
     end_sessions(user)
     log_action(actor, "user.enable" if active else "user.disable", user)
+
+
+# --- wrong passwords: a growing wait instead of a lock-out ----------------------
+
+def _login_digest(login):
+    # Keyed, so the table does not list which phone numbers were tried.
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"login:{login}".encode(), "sha256").hexdigest()
+
+
+def failure_delay(failures, config):
+    """Seconds to wait after ``failures`` wrong passwords in a row: none for the
+    first LOGIN_FREE_FAILURES, then 2, 4, 8 … up to LOGIN_DELAY_MAX_SECONDS."""
+    extra = failures - config["LOGIN_FREE_FAILURES"]
+    return 0 if extra <= 0 else min(config["LOGIN_DELAY_MAX_SECONDS"], 2 ** extra)
+
+
+def login_wait(login, config, now):
+    """Seconds before a password for ``login`` is checked again (0: now). The
+    same for logins with and without an account."""
+    row = db.session.get(LoginFailure, _login_digest(login))
+    if row is None:
+        return 0
+    return max(0, math.ceil(failure_delay(row.failures, config) - (now - row.last_failed_at).total_seconds()))
+
+
+def note_failed_login(login, now):
+    digest = _login_digest(login)
+    if db.session.get(LoginFailure, digest) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LoginFailure(login_hash=digest, failures=1, last_failed_at=now))
+            return
+        except IntegrityError:
+            pass  # a wrong password for the same login at the same moment made the row first
+    # Counted in SQL, so two wrong passwords at once both count.
+    db.session.execute(update(LoginFailure).where(LoginFailure.login_hash == digest)
+                       .values(failures=LoginFailure.failures + 1, last_failed_at=now))
+    db.session.flush()
+
+
+def clear_failed_logins(user):
+    digests = [_login_digest(login) for login in (user.mobile, user.email) if login]
+    if digests:
+        db.session.execute(delete(LoginFailure).where(LoginFailure.login_hash.in_(digests)))

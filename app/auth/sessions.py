@@ -8,7 +8,7 @@ ends one, and the row's times end it after SESSION_IDLE_MINUTES without a
 request or SESSION_LIFETIME_HOURS after sign-in, whatever the cookie says."""
 import secrets
 
-from flask import current_app, g, request, session
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from flask_login.config import COOKIE_NAME
 
@@ -44,6 +44,19 @@ def note_activity():
     last-seen time, in a commit of its own before the view writes anything."""
     if current_user.is_authenticated and g.pop("session_seen", False):
         db.session.commit()
+
+
+# What an account that must choose a new password may still open.
+_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "auth.privacy_policy", "static"}
+
+
+def require_new_password():
+    """After an admin set a temporary password, the account's first stop is 修改密码."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _BEFORE_NEW_PASSWORD):
+        flash("管理员为您设置了临时密码，请先设置自己的新密码。", "info")
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 def start_session(user, remember=False):

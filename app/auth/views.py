@@ -16,6 +16,7 @@ from app.viewutil import current_actor, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.before_app_request(sessions.note_activity)
+bp.before_app_request(sessions.require_new_password)
 
 
 # Registering tells nobody whether the login already had an account (ASVS V2.5, V3):
@@ -88,36 +89,35 @@ def _register_mobile(form):
     return redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
 
 
-def _login_key():
-    _, value = parse_login(request.form.get("login", ""))
-    return f"login:{value or request.form.get('login', '')[:254]}"
-
-
 def _failed(response):
     # A successful login redirects; only failures count against the limits.
     return response.status_code != 302
 
 
-def _account_locked(limit):
-    """Too many wrong passwords for one account: the password is refused for a
-    while, but the holder of the phone can still sign in with an SMS code, so
-    guessing at someone's password cannot lock them out."""
-    kind, value = parse_login(request.form.get("login", ""))
-    page = render_template("auth/locked.html", phone=value if kind == "mobile" else None)
+def _wait_page(login, wait):
+    """Too many wrong passwords for this login: the password is not checked
+    until the wait is over, but the holder of the phone can sign in with an
+    SMS code at once, so guessing at someone's password cannot lock them out."""
+    kind, value = parse_login(login)
+    page = render_template("auth/locked.html", phone=value if kind == "mobile" else None, wait=wait)
     return make_response(page, 429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_key,
-               deduct_when=_failed, on_breach=_account_locked)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        login_name = parse_login(form.login.data)[1] or form.login.data.strip()[:254]
+        wait = services.login_wait(login_name, current_app.config, now())
+        if wait:
+            return _wait_page(form.login.data, wait)
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
+            services.note_failed_login(login_name, now())
+            db.session.commit()
             form.password.errors.append("账号或密码错误")
         else:
             # Straight in, or first the second factor for enrolled staff.

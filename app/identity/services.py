@@ -215,6 +215,7 @@ def reset_password(phone, code, new_password, now=None):
     row = check_code(phone, CodePurpose.reset, code, now)
     user = _account_for(row.phone)
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     db.session.flush()
     log_action(user, "user.password_reset", user, method="sms")
     _note_verified(user, row.phone, now)

@@ -66,6 +66,8 @@ EXPECTED = {
     "identity.code": PUBLIC, "identity.reset": PUBLIC, "identity.sms_login": GUESTS, "identity.verify_phone": SIGNED_IN,
     "identity.second_factor": SIGNED_IN, "identity.setup": TWO_FACTOR, "identity.setup_start": TWO_FACTOR,
     "identity.recovery_codes": TWO_FACTOR, "identity.admin_user": ADMIN,
+    # 我的数据 is always the signed-in account's own; nobody else's can be named.
+    "privacy.my_data": SIGNED_IN, "privacy.my_data_json": SIGNED_IN, "privacy.delete_account": SIGNED_IN,
 }
 
 

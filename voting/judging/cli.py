@@ -1,9 +1,13 @@
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.audit.queries import first_broken_link
+from app.audit.services import RetentionTooShort, prune_log
+from app.extensions import db
+from app.timeutil import now
 from app.worker import scratch_app
 from voting.judging.reviewer_models import DEFAULT_NOISE, REVIEWER_MODELS
 
@@ -22,6 +26,23 @@ def verify_command():
     raise click.ClickException(
         f"第 {broken.id} 条记录（{broken.created_at:%Y-%m-%d %H:%M:%S} {broken.label}）与哈希链不符，"
         "该条或其前一条被改动过。")
+
+
+@audit_cli.command("prune")
+@click.option("--days", type=int, default=None, help="保留最近多少天（默认 AUDIT_RETENTION_DAYS；不少于 180）")
+def prune_command(days):
+    """Delete log entries past the retention period, keeping the chain verifiable."""
+    config = current_app.config
+    try:
+        checkpoint = prune_log(days or config["AUDIT_RETENTION_DAYS"], config["AUDIT_RETENTION_FLOOR_DAYS"], now())
+    except RetentionTooShort as exc:
+        raise click.UsageError(str(exc))
+    db.session.commit()
+    if checkpoint is None:
+        click.echo("没有超过保存期的操作日志。")
+        return
+    click.echo(f"已清理 {checkpoint.details['count']} 条操作日志（至第 {checkpoint.details['through_id']} 条），"
+               "哈希链从检查点继续。")
 
 
 @voting_cli.command("simulate")

@@ -1,6 +1,7 @@
 """Rate limits (Flask-Limiter): failed logins and password changes, registrations,
 similar-ideas look-ups and idea submissions, and the address they are counted
 by behind a proxy."""
+import re
 import uuid
 
 import pytest
@@ -13,7 +14,7 @@ from tests.factories import IDEA_FIELDS
 
 @pytest.fixture
 def limited_client(app_with):
-    return app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes",
+    return app_with(RATELIMIT_ENABLED=True, LOGIN_FREE_FAILURES=2,
                     LOGIN_LIMIT_PER_ADDRESS="6 per 10 minutes").test_client()
 
 
@@ -21,12 +22,13 @@ def attempt(client, login, password):
     return client.post("/auth/login", data={"login": login, "password": password})
 
 
-def test_failed_logins_are_throttled_per_account(app, limited_client, make):
+def test_failed_logins_make_the_account_wait(app, limited_client, make):
     make.user(login="13900001111")
     for _ in range(3):
         assert attempt(limited_client, "13900001111", "Wrong1234").status_code == 200
     blocked = attempt(limited_client, "139 0000 1111", "isle-lantern")
     assert blocked.status_code == 429 and "尝试次数过多" in blocked.get_data(as_text=True)
+    assert re.search(r"请 [12] 秒后再试密码", blocked.get_data(as_text=True))
     # Another account from the same address is still let in.
     make.user(login="13900002222")
     assert attempt(limited_client, "13900002222", "isle-lantern").status_code == 302

@@ -27,7 +27,7 @@ def test_the_login_page_links_to_sms_sign_in_and_reset(client):
 
 
 def test_guessing_at_a_password_cannot_lock_the_owner_out(app_with, outbox):
-    site = app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes")
+    site = app_with(RATELIMIT_ENABLED=True, LOGIN_FREE_FAILURES=2)
     from tests.factories import Factories
 
     owner = Factories().user(login="13900001111")
@@ -45,7 +45,7 @@ def test_guessing_at_a_password_cannot_lock_the_owner_out(app_with, outbox):
 
 
 def test_an_e_mail_account_that_is_locked_gets_no_sms_link(app_with, make):
-    site = app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="1 per 10 minutes")
+    site = app_with(RATELIMIT_ENABLED=True, LOGIN_FREE_FAILURES=0)
     make.user(Role.staff, login="staff@example.com")
     client = site.test_client()
     client.post("/auth/login", data={"login": "staff@example.com", "password": "Wrong1234"})
