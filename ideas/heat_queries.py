@@ -52,7 +52,7 @@ def theme_of_idea():
                 else_=func.coalesce(IdeaAnalysis.suggested_theme_id, Idea.theme_id))
 
 
-def _members(campaign, topic, support, *columns):
+def members(campaign, topic, support, *columns):
     """The live, on-topic ideas of the campaign, with ``topic`` (a column
     naming what each belongs to) first and ``columns`` after."""
     return (select(topic.label("topic"), *columns).select_from(Idea).join(IdeaAnalysis)
@@ -73,10 +73,10 @@ def heat_by(campaign, topic, at=None):
     supporters = func.coalesce(func.sum(support.c.supporters), 0)
     recent = func.coalesce(func.sum(case((Idea.submitted_at >= at - WINDOW, 1), else_=0)), 0)
     totals = db.session.execute(
-        _members(campaign, topic, support, func.count(), func.count(distinct(Idea.author_id)), supporters, recent)
+        members(campaign, topic, support, func.count(), func.count(distinct(Idea.author_id)), supporters, recent)
         .group_by(topic))
     regions = {}
-    for key, _, n in db.session.execute(_members(campaign, topic, support, Idea.region, func.count())
+    for key, _, n in db.session.execute(members(campaign, topic, support, Idea.region, func.count())
                                         .where(Idea.region.is_not(None)).group_by(topic, Idea.region)):
         regions.setdefault(key, []).append(n)
     expected = expected_share(at, campaign.submit_opens_at)
@@ -133,7 +133,7 @@ def rise(campaign, clusters, at=None):
     topic = IdeaAnalysis.cluster_id
     daily = {}
     for key, when, n in db.session.execute(
-            _members(campaign, topic, support, day, func.count()).where(topic.in_(ids))
+            members(campaign, topic, support, day, func.count()).where(topic.in_(ids))
             .group_by(topic, day)):
         when = when if isinstance(when, date) else date.fromisoformat(str(when))
         daily.setdefault(key, {})[when] = n

@@ -49,7 +49,8 @@ EXPECTED = {
     # Public once a round closes; in this world the round is open, so 404 for everybody alike.
     "voting.frozen_table": dict.fromkeys(VISITORS, HIDDEN), "voting.my_reviews": REVIEWERS, "voting.review": OWN_ASSIGNMENT,
     "voting.recuse": OWN_ASSIGNMENT,
-    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF,
+    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF, "reports.proposals": STAFF,
+    "reports.proposals_xlsx": STAFF, "reports.proposals_pdf": STAFF,
     "notice.gongshi": PUBLIC, "notice.objection": SIGNED_IN, "notice.manage_index": STAFF, "notice.manage": STAFF,
     "notice.prepare": STAFF, "notice.preview": STAFF, "notice.publish": STAFF, "notice.rule": STAFF,
     "notice.spam": STAFF,

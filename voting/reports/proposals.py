@@ -1,0 +1,149 @@
+"""建议综述: what the public proposed, theme by theme — the main proposals
+(the hottest clusters), the people behind them, representative ideas and
+sentences chosen extractively (``nlp.summarize``), counts and the rise.
+
+The figures come from grouped queries (``ideas.heat_queries``). Picking the
+representatives reads at most ``SAMPLE`` ideas of each proposal shown and
+segments the sentences of a few, so the report costs about the same for a
+hundred ideas or a hundred thousand."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.campaigns.models import Campaign
+from app.extensions import db, nlp
+from app.timeutil import now
+from ideas.analysis_queries import latest_cluster_run
+from ideas.heat_queries import (HotCluster, HotTheme, heat_by, hot_clusters, hot_themes, members, rise,
+                                supporter_counts)
+from ideas.models import ClusterRun, Idea, IdeaAnalysis
+from nlp.heat import Heat
+
+TOPICS_PER_THEME = 5
+IDEAS_PER_TOPIC = 3
+SENTENCES_PER_TOPIC = 3
+# Ideas whose sentences compete to represent a proposal: its most central ones.
+SENTENCE_SOURCES = 8
+SAMPLE = 60
+RISE_TOPICS = 5
+
+
+@dataclass
+class Proposal:
+    """One main proposal: a cluster, its heat, and what represents it."""
+    hot: HotCluster
+    ideas: list[tuple[Idea, int]] = field(default_factory=list)    # (idea, its supporters)
+    sentences: list[tuple[Idea, str]] = field(default_factory=list)
+
+    @property
+    def cluster(self):
+        return self.hot.cluster
+
+    @property
+    def heat(self):
+        return self.hot.heat
+
+
+@dataclass
+class ThemeSummary:
+    theme: HotTheme
+    proposals: list[Proposal]
+    # Clusters of the theme not among the main proposals.
+    more: int = 0
+
+    @property
+    def name(self):
+        return self.theme.name
+
+    @property
+    def heat(self):
+        return self.theme.heat
+
+
+@dataclass
+class ProposalReport:
+    campaign: Campaign
+    generated_at: datetime
+    total: Heat
+    themes: list[ThemeSummary]
+    cluster_run: ClusterRun | None
+    days: list[date]
+    rise: list[tuple[str, list[int]]]
+
+    @property
+    def proposals(self):
+        return [p for t in self.themes for p in t.proposals]
+
+    @property
+    def by_theme(self):
+        return [(t.name, t.heat.size) for t in self.themes]
+
+
+def proposal_report(campaign):
+    at = now()
+    themes = hot_themes(campaign, at)
+    clusters = hot_clusters(campaign, at)
+    total = next(iter(heat_by(campaign, Idea.campaign_id, at).values()), None) or Heat(0, 0, 0, 0, 0, 0, 1.0, 1.0)
+    by_scope = {}
+    for hot in clusters:
+        by_scope.setdefault(hot.cluster.scope_theme_id, []).append(hot)
+    summaries = []
+    for theme in themes:
+        found = by_scope.get(theme.theme_id, [])
+        if theme.heat.size or found:
+            summaries.append(ThemeSummary(theme, [Proposal(h) for h in found[:TOPICS_PER_THEME]],
+                                          max(0, len(found) - TOPICS_PER_THEME)))
+    proposals = [p for s in summaries for p in s.proposals]
+    _pick_representatives(campaign, proposals)
+    top = clusters[:RISE_TOPICS]
+    days, series = rise(campaign, [h.cluster for h in top], at)
+    return ProposalReport(campaign=campaign, generated_at=at, total=total, themes=summaries,
+                          cluster_run=latest_cluster_run(campaign), days=days,
+                          rise=[(cluster.name, counts) for cluster, counts in series])
+
+
+def _pick_representatives(campaign, proposals):
+    """Fill each proposal's representative ideas and sentences, reading a
+    bounded, evenly spread sample of its live ideas in one query."""
+    from nlp.summarize import representative, representative_sentences
+
+    if not proposals:
+        return
+    support = supporter_counts(campaign)
+    topic = IdeaAnalysis.cluster_id
+    ids = {}
+    for cluster_id, idea_id, backers in db.session.execute(
+            members(campaign, topic, support, Idea.id, func.coalesce(support.c.supporters, 0))
+            .where(topic.in_([p.cluster.id for p in proposals])).order_by(Idea.id)):
+        ids.setdefault(cluster_id, []).append((idea_id, int(backers)))
+    sampled = {cluster_id: _spread(rows, SAMPLE) for cluster_id, rows in ids.items()}
+    wanted = [idea_id for rows in sampled.values() for idea_id, _ in rows]
+    ideas = {i.id: i for i in db.session.scalars(
+        select(Idea).where(Idea.id.in_(wanted)).options(selectinload(Idea.analysis)))}
+    for proposal in proposals:
+        rows = sampled.get(proposal.cluster.id, [])
+        sample = [(ideas[idea_id], backers) for idea_id, backers in rows]
+        weights = [1 + backers for _, backers in sample]
+        central = representative([i.analysis.tokens for i, _ in sample], k=SENTENCE_SOURCES, weights=weights)
+        proposal.ideas = [sample[n] for n in central[:IDEAS_PER_TOPIC]]
+        sources = [sample[n][0] for n in central]
+        picked = representative_sentences([_body(i) for i in sources], nlp.segmenter.segment,
+                                          k=SENTENCES_PER_TOPIC, weights=[weights[n] for n in central])
+        proposal.sentences = [(sources[n], sentence) for n, sentence in picked]
+
+
+def _spread(rows, size):
+    """At most ``size`` of ``rows``, evenly spaced over them, the most supported always in."""
+    if len(rows) <= size:
+        return rows
+    step = len(rows) / size
+    chosen = {int(n * step) for n in range(size)}
+    chosen |= {max(range(len(rows)), key=lambda n: (rows[n][1], -n))}
+    return [rows[n] for n in sorted(chosen)]
+
+
+def _body(idea):
+    # The title is a headline, seldom a sentence: the proposal's own words are below it.
+    return "\n".join((idea.problem, idea.suggestion, idea.benefit))
