@@ -31,7 +31,9 @@ def split_sentences(text, min_chars=8):
 
 def mmr(vectors, k, weights=None, diversity=0.3):
     """Row indices of ``vectors`` (unit-length rows, sparse or dense) picked by
-    maximal marginal relevance against their weighted centroid, at most ``k``."""
+    maximal marginal relevance against their weighted centroid, at most ``k``.
+    All pairwise similarities are computed at once: meant for the few hundred
+    items of one topic, not for a whole campaign."""
     n = vectors.shape[0]
     if n == 0 or k <= 0:
         return []
@@ -41,15 +43,15 @@ def mmr(vectors, k, weights=None, diversity=0.3):
     if norm == 0:
         return list(range(min(k, n)))
     centrality = np.asarray(vectors @ (centroid / norm)).ravel()
+    similarity = vectors @ vectors.T
+    similarity = similarity.toarray() if hasattr(similarity, "toarray") else np.asarray(similarity)
     picked, closest = [], np.zeros(n)
     for _ in range(min(k, n)):
         score = (1 - diversity) * centrality - diversity * closest
         score[picked] = -np.inf
         best = int(np.argmax(score))
         picked.append(best)
-        similarity = vectors @ vectors[best].T
-        similarity = similarity.toarray().ravel() if hasattr(similarity, "toarray") else np.ravel(similarity)
-        closest = np.maximum(closest, similarity)
+        closest = np.maximum(closest, similarity[best])
     return picked
 
 

@@ -4,19 +4,19 @@ sentences chosen extractively (``nlp.summarize``), counts and the rise.
 
 The figures come from grouped queries (``ideas.heat_queries``). Picking the
 representatives reads at most ``SAMPLE`` ideas of each proposal shown and
-segments the sentences of a few, so the report costs about the same for a
-hundred ideas or a hundred thousand."""
+segments the sentences of a few, so that part costs the same for a hundred
+ideas or a hundred thousand."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.campaigns.models import Campaign
 from app.extensions import db, nlp
 from app.timeutil import now
 from ideas.analysis_queries import latest_cluster_run
-from ideas.heat_queries import (HotCluster, HotTheme, heat_by, hot_clusters, hot_themes, members, rise,
+from ideas.heat_queries import (HEATED, HotCluster, HotTheme, heat_by, hot_clusters, hot_themes, rise,
                                 supporter_counts)
 from ideas.models import ClusterRun, Idea, IdeaAnalysis
 from nlp.heat import Heat
@@ -105,43 +105,43 @@ def proposal_report(campaign):
 
 
 def _pick_representatives(campaign, proposals):
-    """Fill each proposal's representative ideas and sentences, reading a
-    bounded, evenly spread sample of its live ideas in one query."""
+    """Fill each proposal's representative ideas and sentences. The sample is
+    drawn from the member ids the cluster row keeps (evenly spread, the most
+    supported always in) and loaded in one query, live ideas only."""
     from nlp.summarize import representative, representative_sentences
 
     if not proposals:
         return
     support = supporter_counts(campaign)
-    topic = IdeaAnalysis.cluster_id
-    ids = {}
-    for cluster_id, idea_id, backers in db.session.execute(
-            members(campaign, topic, support, Idea.id, func.coalesce(support.c.supporters, 0))
-            .where(topic.in_([p.cluster.id for p in proposals])).order_by(Idea.id)):
-        ids.setdefault(cluster_id, []).append((idea_id, int(backers)))
-    sampled = {cluster_id: _spread(rows, SAMPLE) for cluster_id, rows in ids.items()}
-    wanted = [idea_id for rows in sampled.values() for idea_id, _ in rows]
+    backers = dict(db.session.execute(select(support.c.idea_id, support.c.supporters)).all())
+    sampled = {p.cluster.id: _spread(p.cluster.members, backers, SAMPLE) for p in proposals}
+    wanted = sorted({idea_id for ids in sampled.values() for idea_id in ids})
     ideas = {i.id: i for i in db.session.scalars(
-        select(Idea).where(Idea.id.in_(wanted)).options(selectinload(Idea.analysis)))}
+        select(Idea).join(IdeaAnalysis).where(Idea.id.in_(wanted), Idea.status.in_(HEATED))
+        .options(selectinload(Idea.analysis)))}
     for proposal in proposals:
-        rows = sampled.get(proposal.cluster.id, [])
-        sample = [(ideas[idea_id], backers) for idea_id, backers in rows]
-        weights = [1 + backers for _, backers in sample]
+        sample = [(ideas[i], int(backers.get(i, 0))) for i in sampled[proposal.cluster.id] if i in ideas]
+        weights = [1 + n for _, n in sample]
         central = representative([i.analysis.tokens for i, _ in sample], k=SENTENCE_SOURCES, weights=weights)
         proposal.ideas = [sample[n] for n in central[:IDEAS_PER_TOPIC]]
         sources = [sample[n][0] for n in central]
         picked = representative_sentences([_body(i) for i in sources], nlp.segmenter.segment,
-                                          k=SENTENCES_PER_TOPIC, weights=[weights[n] for n in central])
+                                          k=SENTENCES_PER_TOPIC,
+                                          weights=[weights[n] for n in central])
         proposal.sentences = [(sources[n], sentence) for n, sentence in picked]
 
 
-def _spread(rows, size):
-    """At most ``size`` of ``rows``, evenly spaced over them, the most supported always in."""
-    if len(rows) <= size:
-        return rows
-    step = len(rows) / size
-    chosen = {int(n * step) for n in range(size)}
-    chosen |= {max(range(len(rows)), key=lambda n: (rows[n][1], -n))}
-    return [rows[n] for n in sorted(chosen)]
+def _spread(members, backers, size):
+    """At most ``size`` of the ids ``members`` (a few more when the most
+    supported are not among them), evenly spaced over them; the most supported
+    are always in."""
+    members = sorted(members)
+    if len(members) <= size:
+        return members
+    step = len(members) / size
+    chosen = {members[int(n * step)] for n in range(size)}
+    chosen |= set(sorted(members, key=lambda i: (-backers.get(i, 0), i))[:IDEAS_PER_TOPIC])
+    return sorted(chosen)
 
 
 def _body(idea):

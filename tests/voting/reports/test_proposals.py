@@ -149,9 +149,8 @@ def test_only_staff_see_the_summary(client, auth, make):
 
 
 def test_the_sample_is_bounded_spread_and_keeps_the_most_supported():
-    rows = [(n, 0) for n in range(1000)]
-    rows[777] = (777, 9)
-    sample = _spread(rows, 60)
-    assert 60 <= len(sample) <= 61 and (777, 9) in sample and sample == sorted(sample)
-    assert sample[0][0] == 0 and sample[-1][0] > 900
-    assert _spread(rows[:10], 60) == rows[:10]
+    members = list(range(1000, 0, -1))
+    sample = _spread(members, {777: 9, 5: 2}, 60)
+    assert 60 <= len(sample) <= 63 and {777, 5} <= set(sample) and sample == sorted(sample)
+    assert sample[0] == 1 and sample[-1] > 900
+    assert _spread(members[:10], {}, 60) == sorted(members[:10])
