@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.campaigns.models import Campaign
 from app.extensions import db, nlp
@@ -34,8 +33,10 @@ RISE_TOPICS = 5
 class Proposal:
     """One main proposal: a cluster, its heat, and what represents it."""
     hot: HotCluster
-    ideas: list[tuple[Idea, int]] = field(default_factory=list)    # (idea, its supporters)
-    sentences: list[tuple[Idea, str]] = field(default_factory=list)
+    # (idea, its supporters) and (idea, sentence); an idea is a row with its
+    # id, tracking_code, title, region and texts.
+    ideas: list[tuple] = field(default_factory=list)
+    sentences: list[tuple] = field(default_factory=list)
 
     @property
     def cluster(self):
@@ -116,13 +117,14 @@ def _pick_representatives(campaign, proposals):
     backers = dict(db.session.execute(select(support.c.idea_id, support.c.supporters)).all())
     sampled = {p.cluster.id: _spread(p.cluster.members, backers, SAMPLE) for p in proposals}
     wanted = sorted({idea_id for ids in sampled.values() for idea_id in ids})
-    ideas = {i.id: i for i in db.session.scalars(
-        select(Idea).join(IdeaAnalysis).where(Idea.id.in_(wanted), Idea.status.in_(HEATED))
-        .options(selectinload(Idea.analysis)))}
+    # Plain rows, not ORM objects: only what the report shows and the tokens.
+    ideas = {row.id: row for row in db.session.execute(
+        select(Idea.id, Idea.tracking_code, Idea.title, Idea.region, Idea.problem, Idea.suggestion, Idea.benefit,
+               IdeaAnalysis.tokens).join(IdeaAnalysis).where(Idea.id.in_(wanted), Idea.status.in_(HEATED)))}
     for proposal in proposals:
         sample = [(ideas[i], int(backers.get(i, 0))) for i in sampled[proposal.cluster.id] if i in ideas]
         weights = [1 + n for _, n in sample]
-        central = representative([i.analysis.tokens for i, _ in sample], k=SENTENCE_SOURCES, weights=weights)
+        central = representative([i.tokens for i, _ in sample], k=SENTENCE_SOURCES, weights=weights)
         proposal.ideas = [sample[n] for n in central[:IDEAS_PER_TOPIC]]
         sources = [sample[n][0] for n in central]
         picked = representative_sentences([_body(i) for i in sources], nlp.segmenter.segment,
