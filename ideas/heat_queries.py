@@ -52,13 +52,15 @@ def theme_of_idea():
                 else_=func.coalesce(IdeaAnalysis.suggested_theme_id, Idea.theme_id))
 
 
-def members(campaign, topic, support, *columns):
+def members(campaign, topic, *columns, support=None):
     """The live, on-topic ideas of the campaign, with ``topic`` (a column
-    naming what each belongs to) first and ``columns`` after."""
-    return (select(topic.label("topic"), *columns).select_from(Idea).join(IdeaAnalysis)
-            .outerjoin(support, support.c.idea_id == Idea.id)
-            .where(Idea.campaign_id == campaign.id, Idea.status.in_(HEATED),
-                   or_(IdeaAnalysis.theme_status.is_(None), IdeaAnalysis.theme_status != "off_topic")))
+    naming what each belongs to) first and ``columns`` after; joined to the
+    ``support`` subquery (:func:`supporter_counts`) when columns read it."""
+    stmt = select(topic.label("topic"), *columns).select_from(Idea).join(IdeaAnalysis)
+    if support is not None:
+        stmt = stmt.outerjoin(support, support.c.idea_id == Idea.id)
+    return stmt.where(Idea.campaign_id == campaign.id, Idea.status.in_(HEATED),
+                      or_(IdeaAnalysis.theme_status.is_(None), IdeaAnalysis.theme_status != "off_topic"))
 
 
 def _cluster_topic(run):
@@ -73,10 +75,10 @@ def heat_by(campaign, topic, at=None):
     supporters = func.coalesce(func.sum(support.c.supporters), 0)
     recent = func.coalesce(func.sum(case((Idea.submitted_at >= at - WINDOW, 1), else_=0)), 0)
     totals = db.session.execute(
-        members(campaign, topic, support, func.count(), func.count(distinct(Idea.author_id)), supporters, recent)
-        .group_by(topic))
+        members(campaign, topic, func.count(), func.count(distinct(Idea.author_id)), supporters, recent,
+                support=support).group_by(topic))
     regions = {}
-    for key, _, n in db.session.execute(members(campaign, topic, support, Idea.region, func.count())
+    for key, _, n in db.session.execute(members(campaign, topic, Idea.region, func.count())
                                         .where(Idea.region.is_not(None)).group_by(topic, Idea.region)):
         regions.setdefault(key, []).append(n)
     expected = expected_share(at, campaign.submit_opens_at)
@@ -129,11 +131,10 @@ def rise(campaign, clusters, at=None):
     at = at or clock()
     ids = [c.id for c in clusters]
     day = func.date(Idea.submitted_at, type_=Date)
-    support = supporter_counts(campaign)
     topic = IdeaAnalysis.cluster_id
     daily = {}
     for key, when, n in db.session.execute(
-            members(campaign, topic, support, day, func.count()).where(topic.in_(ids))
+            members(campaign, topic, day, func.count()).where(topic.in_(ids))
             .group_by(topic, day)):
         when = when if isinstance(when, date) else date.fromisoformat(str(when))
         daily.setdefault(key, {})[when] = n

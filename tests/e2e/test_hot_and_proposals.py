@@ -2,10 +2,10 @@
 inside the screen, and follow a main proposal to its cluster."""
 from playwright.sync_api import expect
 
-from tests.voting.reports.test_proposals import proposed  # noqa: F401  (the fixture)
+from tests.voting.reports.test_proposals import proposed  # noqa: F401 (fixture)
 
 
-def test_staff_read_hot_topics_and_the_summary_on_a_phone(phone, proposed):
+def test_staff_read_hot_topics_and_the_summary_on_a_phone(phone, proposed):  # noqa: F811
     phone.log_in(proposed["staff"])
     page = phone.page
     phone.goto("/analysis/")
