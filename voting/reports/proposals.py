@@ -102,7 +102,13 @@ def proposal_report(campaign):
     days, series = rise(campaign, [h.cluster for h in top], at)
     return ProposalReport(campaign=campaign, generated_at=at, total=total, themes=summaries,
                           cluster_run=latest_cluster_run(campaign), days=days,
-                          rise=[(cluster.name, counts) for cluster, counts in series])
+                          rise=[(_label(cluster, series), counts) for cluster, counts in series])
+
+
+def _label(cluster, series):
+    """The cluster's name, with its number when another line has the same name."""
+    alike = sum(other.name == cluster.name for other, _ in series)
+    return f"{cluster.name}（#{cluster.id}）" if alike > 1 else cluster.name
 
 
 def _pick_representatives(campaign, proposals):

@@ -94,9 +94,13 @@ def test_workbook_numbers_match_the_database(client, auth, proposed):
     assert {row[2] for row in ideas} <= set(texts)
     kept = proposed["kept"]
     assert all(row[5] == (1 if row[2] == kept.tracking_code else 0) for row in ideas)
+    # A line is named by its cluster, numbered when two clusters share a name.
+    lines = {c.name: c.size for c in db.session.query(Cluster).all()}
+    lines.update({f"{c.name}（#{c.id}）": c.size for c in db.session.query(Cluster).all()})
     rise = _rows(book["热点走势"])
-    assert rise and all(rise[-1][n] == sizes[name] for n, name in enumerate(
-        [c.value for c in book["热点走势"][1]][1:], start=1))
+    names = [c.value for c in book["热点走势"][1]][1:]
+    assert rise and len(set(names)) == len(names)
+    assert all(rise[-1][n] == lines[name] for n, name in enumerate(names, start=1))
 
 
 def test_workbook_has_no_formula(client, auth, proposed):
