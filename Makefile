@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-assignment load clean
+.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-hot bench-assignment load clean
 
 # pip's -qq shows errors only: no progress bars, no warnings, and a failure still stops make.
 $(VENV)/.installed: requirements.txt
@@ -62,6 +62,10 @@ bench: $(VENV)/.installed-dev
 ## (3–10 minutes on this machine depending on load, peak 3.7 GB).
 bench-similar: $(VENV)/.installed-dev
 	$(BIN)/python bench/similar_1m.py --data $(SHARED_DATA)/citizen_messages_likes.csv
+
+## make bench-hot: 热点 and 建议综述 (queries, Excel, PDF) on a campaign of 100,000 ideas.
+bench-hot: $(VENV)/.installed-dev
+	$(BIN)/python bench/hot_report.py --ideas 100000
 
 ## make bench-assignment: 10,000 random reviewer-assignment instances; every one must return.
 bench-assignment: $(VENV)/.installed-dev

@@ -10,9 +10,11 @@ from app.extensions import db, nlp
 from app.forms import choices
 from app.ratelimits import max_request_bytes, per_account_and_address
 from app.regions import REGIONS
+from app.timeutil import now
 from app.viewutil import attempt, back_or, current_actor, page_arg, run_form
 from ideas import analysis_queries as queries
 from ideas import analysis_services as services
+from ideas import heat_queries
 from ideas import queries as idea_queries
 from ideas.forms import OffTopicForm, ThemeConfirmForm
 from ideas.models import Idea, NlpJob
@@ -92,6 +94,22 @@ def off_topic():
     page = queries.off_topic_page(campaign, kind, page_arg(), current_app.config["SCREENING_PAGE_SIZE"])
     return render_template("ideas/analysis/off_topic.html", form=form, page=page, kind=kind, kinds=GATE_KINDS,
                            counts=queries.off_topic_kinds(campaign), selected=set(form.idea_ids.data or ()))
+
+
+# Topics drawn on the 热点 page's chart: more lines than this no longer read on a phone.
+RISE_TOPICS = 5
+
+
+@bp.route("/hot")
+@staff_required
+def hot():
+    """热点: clusters and themes by heat, and how the hottest rose day by day."""
+    campaign, at = current_campaign_or_404(), now()
+    clusters = heat_queries.hot_clusters(campaign, at)
+    days, series = heat_queries.rise(campaign, [h.cluster for h in clusters[:RISE_TOPICS]], at)
+    return render_template("ideas/analysis/hot.html", campaign=campaign, clusters=clusters,
+                           themes=heat_queries.hot_themes(campaign, at), days=days, series=series,
+                           window_days=heat_queries.WINDOW.days)
 
 
 @bp.route("/clusters/<int:cluster_id>")

@@ -13,6 +13,8 @@ A plain library (no Flask).  Import what you need from the submodules:
   reliability and ECE; :mod:`nlp.background` – term weights from outside the campaign
 * :mod:`nlp.similar` – ``SimilarIdeas``
 * :mod:`nlp.keywords` – ``KeywordExtractor``
+* :mod:`nlp.heat` – ``heat_index`` (热度指数 of a topic); :mod:`nlp.summarize` – representative
+  ideas and sentences (centrality + MMR)
 * :mod:`nlp.evaluate` – ``python -m nlp.evaluate --help``
 
 Nothing is imported here, so worker processes that only segment text stay light.

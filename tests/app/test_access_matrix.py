@@ -38,7 +38,7 @@ EXPECTED = {
     "ideas.withdraw": OWN_DRAFT, "ideas.correct": OWN_DRAFT,
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
-    "analysis.off_topic": STAFF,
+    "analysis.off_topic": STAFF, "analysis.hot": STAFF,
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN, "admin.reset_password": ADMIN,
     "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
     "admin.campaign": ADMIN, "admin.make_current": ADMIN, "admin.theme": ADMIN, "admin.log": ADMIN,
@@ -49,7 +49,8 @@ EXPECTED = {
     # Public once a round closes; in this world the round is open, so 404 for everybody alike.
     "voting.frozen_table": dict.fromkeys(VISITORS, HIDDEN), "voting.my_reviews": REVIEWERS, "voting.review": OWN_ASSIGNMENT,
     "voting.recuse": OWN_ASSIGNMENT,
-    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF,
+    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF, "reports.proposals": STAFF,
+    "reports.proposals_xlsx": STAFF, "reports.proposals_pdf": STAFF,
     "notice.gongshi": PUBLIC, "notice.objection": SIGNED_IN, "notice.manage_index": STAFF, "notice.manage": STAFF,
     "notice.prepare": STAFF, "notice.preview": STAFF, "notice.publish": STAFF, "notice.rule": STAFF,
     "notice.spam": STAFF,

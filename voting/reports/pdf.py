@@ -5,6 +5,8 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -35,11 +37,11 @@ def report_pdf(report, table_url):
         block = [Paragraph(escape(table.title), heading)]
         kind = CHARTS.get(table.title) if table.rows else None
         if kind:
-            block.append(_chart(table.rows, kind))
+            block.append(bar_chart(table.rows, kind))
         if not table.rows:
             block.append(Paragraph(escape(table.empty), note))
         elif kind != "across":
-            block.append(_table(table, cell, head))
+            block.append(table_flowable(table, cell, head))
         if table.note:
             block.append(Paragraph(escape(table.note), note))
         # A heading never ends a page alone: it stays with the chart or table under it.
@@ -58,7 +60,7 @@ def _text(value):
     return str(value)
 
 
-def _table(table, cell, head):
+def table_flowable(table, cell, head):
     texts = [[_text(v) for v in row] for row in table.rows]
     data = [[Paragraph(escape(h), head) for h in table.headers]]
     data += [[Paragraph(escape(t), cell) for t in row] for row in texts]
@@ -90,7 +92,7 @@ def _display_width(text):
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _chart(rows, kind):
+def bar_chart(rows, kind):
     font = register_cjk_font()
     labels = [printable(_text(label)) for label, _ in rows]
     values = [value for _, value in rows]
@@ -127,4 +129,37 @@ def _chart(rows, kind):
         chart.barLabels.fontSize = 7
     drawing = Drawing(WIDTH, height)
     drawing.add(chart)
+    return drawing
+
+
+# Series colours of line charts, as on the site's charts.
+LINE_COLOURS = [colors.HexColor(c) for c in ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")]
+
+
+def line_chart(labels, series):
+    """Lines of ``series`` ([(name, values)]) over ``labels`` in order, a legend of the names under them."""
+    font = register_cjk_font()
+    legend_height = 14 * len(series)
+    height = 170 + legend_height
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 30, 30 + legend_height, WIDTH - 40, 130
+    chart.data = [values for _, values in series]
+    step = max(1, len(labels) // 8)
+    chart.categoryAxis.categoryNames = [label if i % step == 0 else "" for i, label in enumerate(labels)]
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName, axis.labels.fontSize = font, 7
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max([1, *(max(values) for _, values in series)])
+    for n in range(len(series)):
+        chart.lines[n].strokeColor = LINE_COLOURS[n % len(LINE_COLOURS)]
+        chart.lines[n].strokeWidth = 1.5
+    legend = Legend()
+    # A legend's y is its top; its entries go down from there, one a line.
+    legend.x, legend.y, legend.fontName, legend.fontSize = 30, legend_height, font, 8
+    legend.alignment, legend.columnMaximum, legend.deltay, legend.dy, legend.dx = "right", len(series), 14, 6, 8
+    legend.colorNamePairs = [(LINE_COLOURS[n % len(LINE_COLOURS)], printable(f"{name}（{values[-1]}）"))
+                             for n, (name, values) in enumerate(series)]
+    drawing = Drawing(WIDTH, height)
+    drawing.add(chart)
+    drawing.add(legend)
     return drawing
