@@ -1,10 +1,11 @@
 import csv
 import json
+import statistics
 
 import pytest
 
 import nlp.segmenter
-from nlp.evaluate import main
+from nlp.evaluate import evaluate_clusters, main
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +65,13 @@ def test_zero_shot_and_clusters(capsys, tmp_path, texts, labels, themes):
     result = run(capsys, ["--themes", str(themes_path), "--test", test, "--cluster"], tmp_path)
     assert result["zero_shot_macro_f1"] >= 0.6
     assert 0 <= result["nmi"] <= 1 and -1 <= result["ari"] <= 1
-    assert result["nmi"] >= 0.4
+
+
+def test_clusters_recover_the_themes(docs, labels):
+    # On 25 short texts one seed's k-means optimum moves with the CPU's floating-point
+    # kernels (seed 0 gave 0.36 on one machine, over 0.4 on another): judge the median of five.
+    nmis = [evaluate_clusters(docs, labels, seed)["nmi"] for seed in range(5)]
+    assert statistics.median(nmis) >= 0.4
 
 
 def test_duplicate_pairs(capsys, tmp_path, texts):
