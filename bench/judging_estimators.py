@@ -1,15 +1,21 @@
 """Which estimator should rank each kind of judging round? A simulation that decides on
 one set of seeds and reports on another.
 
-    python bench/judging_estimators.py                      # 5–8 minutes on 2 shared cores
-    python bench/judging_estimators.py --ideas 1000 --reviewers 30 --selection-seeds 0 --report-seeds 10
+    nice -n 10 python bench/judging_estimators.py                     # choose on 1–10, report on 10001–10020
+    nice -n 10 python bench/judging_estimators.py --selection-seeds 0 --report-seeds 10   # the README's table
+    nice -n 10 python bench/judging_estimators.py --ideas 1000 --reviewers 30 --selection-seeds 0 --report-seeds 10
+
+(about 2 CPU-seconds per campaign at 500 ideas; `--jobs` processes share the campaigns)
 
 Each campaign (default 500 ideas and 25 reviewers, as the dry run in the README —
 smaller than a real campaign, to keep the run short; the second line checks the
 published rule on a larger one) goes through the default rounds, all → 100 → 30 → 10 with 3 /
 5 / all reviewers per idea and same-region avoidance in every round, assigned by
 the real `assign_reviewers` and ranked by the real tie-break order. Reviews come
-from `voting.judging.reviewer_models` under each reviewer model.
+from `voting.judging.reviewer_models` under each reviewer model. Before each
+partial-panel cut the adaptive step runs as on the round page: the
+`--extra-share` × advance most uncertain ideas (`--uncertainty`) get one more
+reviewer each; figures are reported with it and, for round-1 losses, without it.
 
 Per round every estimator is scored on the same reviews: round 1 on the whole
 pool; rounds 2 and 3 on the pools today's rule (offset calibration throughout)

@@ -29,9 +29,10 @@ _MAX_ITERATIONS = 200
 _TOLERANCE = 1e-7
 UNCERTAINTY_METHODS = ("posterior", "bootstrap")
 # How the adaptive step measures an idea's uncertainty at the cut. On the selection seeds
-# of bench/judging_estimators.py the bootstrap lost fewer true top-ten ideas in round 1
-# than the posterior SD (4 against 5 in 600 with half a review per advancing idea; 1
-# against 2 in 100 under heavy tails, where a careless sheet makes an idea's reviews disagree).
+# of bench/judging_estimators.py (uncertainties then from the Student-t fit) the bootstrap
+# lost fewer true top-ten ideas in round 1 than the posterior SD: 4 against 5 in 600 with
+# half a review per advancing idea, 1 against 2 in 100 under heavy tails, where a careless
+# sheet makes an idea's reviews disagree.
 CUT_UNCERTAINTY = "bootstrap"
 BOOTSTRAP_SAMPLES = 200
 
@@ -234,8 +235,8 @@ def cut_uncertainty(observations: Iterable[Triple], n_advance: int, *, method: s
 
 # Before a cut the adaptive step gives one more reviewer to this many ideas per advancing
 # idea, the most uncertain first: 50 more reviews on 1,500 in 初审, 15 on 500 in 复审. On
-# the selection seeds, true top-ten ideas lost in round 1 out of 600: 11 without the
-# step, 8 with a quarter, 4 with a half, 3 with one per advancing idea (twice the work).
+# the selection seeds (as above), true top-ten ideas lost in round 1 out of 600: 11 without
+# the step, 8 with a quarter, 4 with a half, 3 with one per advancing idea (twice the work).
 EXTRA_REVIEW_SHARE = 0.5
 
 
