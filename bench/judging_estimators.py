@@ -1,15 +1,21 @@
 """Which estimator should rank each kind of judging round? A simulation that decides on
 one set of seeds and reports on another.
 
-    python bench/judging_estimators.py                      # 5–8 minutes on 2 shared cores
-    python bench/judging_estimators.py --ideas 1000 --reviewers 30 --selection-seeds 0 --report-seeds 10
+    nice -n 10 python bench/judging_estimators.py                     # choose on 1–10, report on 10001–10020
+    nice -n 10 python bench/judging_estimators.py --selection-seeds 0 --report-seeds 10   # the README's table
+    nice -n 10 python bench/judging_estimators.py --ideas 1000 --reviewers 30 --selection-seeds 0 --report-seeds 10
+
+(about 2 CPU-seconds per campaign at 500 ideas; `--jobs` processes share the campaigns)
 
 Each campaign (default 500 ideas and 25 reviewers, as the dry run in the README —
 smaller than a real campaign, to keep the run short; the second line checks the
 published rule on a larger one) goes through the default rounds, all → 100 → 30 → 10 with 3 /
 5 / all reviewers per idea and same-region avoidance in every round, assigned by
 the real `assign_reviewers` and ranked by the real tie-break order. Reviews come
-from `voting.judging.reviewer_models` under each reviewer model.
+from `voting.judging.reviewer_models` under each reviewer model. Before each
+partial-panel cut the adaptive step runs as on the round page: the
+`--extra-share` × advance most uncertain ideas (`--uncertainty`) get one more
+reviewer each; figures are reported with it and, for round-1 losses, without it.
 
 Per round every estimator is scored on the same reviews: round 1 on the whole
 pool; rounds 2 and 3 on the pools today's rule (offset calibration throughout)
@@ -25,7 +31,8 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +41,15 @@ from scipy.stats import kendalltau
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from voting.judging.assignment import assign_reviewers  # noqa: E402
+from voting.judging.assignment import assign_reviewers, extra_reviewers  # noqa: E402
 from voting.judging.estimators import ESTIMATORS, estimator_for_round  # noqa: E402
+from voting.judging.scale_offset import (  # noqa: E402
+    CUT_UNCERTAINTY,
+    EXTRA_REVIEW_SHARE,
+    UNCERTAINTY_METHODS,
+    cut_uncertainty,
+    extra_review_count,
+)
 from voting.judging.reviewer_models import DEFAULT_NOISE, JUDGING_RUBRIC, REVIEWER_MODELS, make_panel  # noqa: E402
 from voting.judging.scoring import Review, rank_ideas, tie_break_keys  # noqa: E402
 from voting.judging.simulation import conflict_pairs, make_synthetic_campaign  # noqa: E402
@@ -51,8 +65,8 @@ class Campaign:
     (round, pool), and each sheet's randomness depends only on (seed, round,
     reviewer, idea), so two rules that reach the same pair see the same sheet."""
 
-    def __init__(self, model, seed, n_ideas, n_reviewers, noise):
-        self.seed = seed
+    def __init__(self, model, seed, n_ideas, n_reviewers, noise, extra_share=0.0, uncertainty="posterior"):
+        self.seed, self.extra_share, self.uncertainty = seed, extra_share, uncertainty
         self.synthetic = make_synthetic_campaign(n_ideas, n_reviewers, seed, rubric=JUDGING_RUBRIC)
         self.truth = {idea.idea_id: idea.true_quality for idea in self.synthetic.ideas}
         self.themes = {idea.idea_id: idea.theme for idea in self.synthetic.ideas}
@@ -62,28 +76,43 @@ class Campaign:
         self.top10, self.top100 = set(by_quality[:10]), set(by_quality[:100])
         self._reviews = {}
 
-    def reviews(self, number, pool):
-        key = (number, pool)
+    def _sheets(self, number, pairs):
+        reviews = [Review(i, r, self.panel.sheet(r, i, self.truth[i], JUDGING_RUBRIC,
+                                                 np.random.default_rng([self.seed, number, r, i])))
+                   for r, i in pairs]
+        return reviews, [(rv.reviewer_id, rv.idea_id, JUDGING_RUBRIC.total(rv.scores)) for rv in reviews]
+
+    def reviews(self, number, pool, extra=True):
+        """The round's reviews; with `extra`, after the adaptive step as the round page
+        runs it (`panels.add_reviews_at_cut`): the most uncertain ideas at the cut, one
+        more reviewer each by `extra_reviewers`. Not in the last round, where every
+        reviewer without a conflict already reviews every idea."""
+        n_advance, k = ROUNDS[number - 1]
+        count = extra_review_count(n_advance, self.extra_share) if extra and k is not None else 0
+        key = (number, pool, count)
         if key not in self._reviews:
-            _, k = ROUNDS[number - 1]
             forbidden = conflict_pairs(self.synthetic, pool, same_region=True)
-            if k is None:
-                pairs = [(r, i) for r in self.reviewer_ids for i in pool if (r, i) not in forbidden]
+            if count:
+                reviews, totals = self.reviews(number, pool, extra=False)
+                at_cut = cut_uncertainty(totals, n_advance, method=self.uncertainty, seed=self.seed + number)
+                assigned = {(r, i) for r, i, _ in totals}
+                picked = extra_reviewers([row[0] for row in at_cut.rows], self.reviewer_ids,
+                                         Counter(r for r, _ in assigned), forbidden | assigned, count=count)
+                more, more_totals = self._sheets(number, sorted((r, i) for i, r in picked.items()))
+                self._reviews[key] = (reviews + more, totals + more_totals)
+            elif k is None:
+                self._reviews[key] = self._sheets(
+                    number, [(r, i) for r in self.reviewer_ids for i in pool if (r, i) not in forbidden])
             else:
-                pairs = sorted(assign_reviewers(
+                self._reviews[key] = self._sheets(number, sorted(assign_reviewers(
                     list(pool), self.reviewer_ids, k, forbidden=forbidden,
                     idea_themes={i: self.themes[i] for i in pool}, seed=self.seed + number,
-                ).pairs())
-            reviews = [Review(i, r, self.panel.sheet(r, i, self.truth[i], JUDGING_RUBRIC,
-                                                     np.random.default_rng([self.seed, number, r, i])))
-                       for r, i in pairs]
-            totals = [(rv.reviewer_id, rv.idea_id, JUDGING_RUBRIC.total(rv.scores)) for rv in reviews]
-            self._reviews[key] = (reviews, totals)
+                ).pairs()))
         return self._reviews[key]
 
-    def judge(self, number, pool, estimator):
+    def judge(self, number, pool, estimator, extra=True):
         """Scores and the advancing pool of one round ranked by one estimator."""
-        reviews, totals = self.reviews(number, pool)
+        reviews, totals = self.reviews(number, pool, extra)
         scores = ESTIMATORS[estimator](totals)
         ranking = rank_ideas(tie_break_keys(reviews, JUDGING_RUBRIC, scores), ROUNDS[number - 1][0],
                              seed=self.seed * 1000 + number)
@@ -92,16 +121,17 @@ class Campaign:
     def tau(self, pool, scores):
         return float(kendalltau([scores[i] for i in pool], [self.truth[i] for i in pool]).statistic)
 
-    def winners(self, rule):
+    def winners(self, rule, extra=True):
         pool = tuple(sorted(self.truth))
         for number, estimator in enumerate(rule, start=1):
-            _, pool = self.judge(number, pool, estimator)
+            _, pool = self.judge(number, pool, estimator, extra)
         return pool
 
 
 def side_by_side(campaign):
     """Every estimator on the same reviews of each round (later rounds: today's pools)."""
-    out = {name: {"tau": [], "lost_round1": None, "outside_top100_round1": None} for name in ESTIMATORS}
+    out = {name: {"tau": [], "lost_round1": None, "lost_round1_no_extra": None, "outside_top100_round1": None}
+           for name in ESTIMATORS}
     pool = tuple(sorted(campaign.truth))
     for number in range(1, len(ROUNDS) + 1):
         next_pool = None
@@ -111,24 +141,35 @@ def side_by_side(campaign):
             if number == 1:
                 out[name]["lost_round1"] = len(campaign.top10 - set(advancing))
                 out[name]["outside_top100_round1"] = len(set(advancing) - campaign.top100)
+                _, without = campaign.judge(number, pool, name, extra=False)
+                out[name]["lost_round1_no_extra"] = len(campaign.top10 - set(without))
             if name == TODAY[number - 1]:
                 next_pool = advancing
         pool = next_pool
     return out
 
 
+def one_campaign(model, seed, args, rules):
+    campaign = Campaign(model, seed, args.ideas, args.reviewers, args.noise, args.extra_share, args.uncertainty)
+    overlaps = {label: len(campaign.top10 & set(campaign.winners(rule, extra))) for label, rule, extra in rules}
+    return side_by_side(campaign), overlaps
+
+
 def run_seeds(models, seeds, args, rules=()):
-    """Per model: side-by-side figures per seed, and the top-ten overlap of each rule."""
+    """Per model: side-by-side figures per seed, and the top-ten overlap of each rule.
+    Campaigns run in `args.jobs` processes; each depends only on (model, seed)."""
+    jobs = [(model, seed) for model in models for seed in seeds]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        done = list(pool.map(one_campaign, *zip(*jobs), [args] * len(jobs), [rules] * len(jobs)))
     results = {}
     for model in models:
-        per_seed, overlaps = [], defaultdict(list)
-        for seed in seeds:
-            campaign = Campaign(model, seed, args.ideas, args.reviewers, args.noise)
-            per_seed.append(side_by_side(campaign))
-            for label, rule in rules:
-                overlaps[label].append(len(campaign.top10 & set(campaign.winners(rule))))
-        results[model] = (per_seed, dict(overlaps))
-        print(f"{model}: {len(seeds)} seeds done", file=sys.stderr, flush=True)
+        runs = [result for (m, _), result in zip(jobs, done) if m == model]
+        overlaps = defaultdict(list)
+        for _, found in runs:
+            for label, value in found.items():
+                overlaps[label].append(value)
+        results[model] = ([figures for figures, _ in runs], dict(overlaps))
+    print(f"{len(jobs)} campaigns done", file=sys.stderr, flush=True)
     return results
 
 
@@ -167,15 +208,16 @@ def summarise(report, chosen):
                 "tau": [round(float(v), 4) for v in taus.mean(axis=0)],
                 "tau_sd": [round(float(v), 4) for v in taus.std(axis=0, ddof=1)],
                 "p_top10_lost_round1": round(sum(s[name]["lost_round1"] for s in per_seed) / (10 * n_seeds), 4),
+                "p_top10_lost_round1_no_extra": round(
+                    sum(s[name]["lost_round1_no_extra"] for s in per_seed) / (10 * n_seeds), 4),
                 "outside_top100_round1": round(float(np.mean([s[name]["outside_top100_round1"]
                                                               for s in per_seed])), 2),
             }
-        # Paired differences of the chosen round-1 estimator against today's and raw.
-        gain = {}
-        for other in ("offset", "raw"):
-            diffs = [s[chosen[0]]["tau"][0] - s[other]["tau"][0] for s in per_seed]
-            gain[f"round1_tau_vs_{other}"] = mean_se(diffs)
-        out[model] = {"estimators": figures, "chosen_round1_gain": gain,
+        # Per round, paired differences of the chosen estimator against today's and raw.
+        gain = {f"tau_vs_{other}": [mean_se([s[chosen[n]]["tau"][n] - s[other]["tau"][n] for s in per_seed])
+                                    for n in range(len(ROUNDS))]
+                for other in ("offset", "raw")}
+        out[model] = {"estimators": figures, "chosen_tau_gain": gain,
                       "top10_overlap": {label: mean_sd(v) for label, v in overlaps.items()}}
     pooled = defaultdict(list)
     for _, overlaps in report.values():
@@ -203,6 +245,7 @@ def targets(models, chosen):
             "round1_tau_ge_raw": tau >= est["raw"]["tau"][0],
             "round1_tau_ge_today": tau >= est["offset"]["tau"][0],
             "p_top10_lost_round1_le_3pct": est[chosen[0]]["p_top10_lost_round1"] <= 0.03,
+            "p_top10_lost_round1_no_extra_le_3pct": est[chosen[0]]["p_top10_lost_round1_no_extra"] <= 0.03,
         }
         if model in ("scale", "strategic"):
             checks[model]["round1_gain_ge_0.04"] = tau - est["offset"]["tau"][0] >= 0.04
@@ -210,6 +253,7 @@ def targets(models, chosen):
 
 
 def main():
+    global ROUNDS  # set from --advance; the worker processes fork after it is set
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ideas", type=int, default=500)
     parser.add_argument("--reviewers", type=int, default=25)
@@ -218,7 +262,16 @@ def main():
                         help="0: skip the choice and report on the published rule (estimator_for_round)")
     parser.add_argument("--report-seeds", type=int, default=20)
     parser.add_argument("--models", default=",".join(REVIEWER_MODELS))
+    parser.add_argument("--extra-share", type=float, default=EXTRA_REVIEW_SHARE,
+                        help="adaptive step: extra reviews per advancing idea before each partial-panel cut")
+    parser.add_argument("--uncertainty", choices=UNCERTAINTY_METHODS, default=CUT_UNCERTAINTY)
+    parser.add_argument("--jobs", type=int, default=2, help="processes")
+    parser.add_argument("--advance", default=",".join(str(a) for a, _ in ROUNDS),
+                        help="ideas advancing from each round, e.g. 200,30,10 for a larger pool")
+    parser.add_argument("--all-rules", action="store_true",
+                        help="also run the whole selection with every other estimator everywhere (slow)")
     args = parser.parse_args()
+    ROUNDS = tuple((int(a), k) for a, (_, k) in zip(args.advance.split(","), ROUNDS, strict=True))
     models = args.models.split(",")
     started = time.perf_counter()
     selection_seeds = list(range(1, args.selection_seeds + 1))
@@ -229,11 +282,15 @@ def main():
         chosen, pooled_selection = choose(run_seeds(models, selection_seeds, args))
     else:
         chosen, pooled_selection = tuple(estimator_for_round(k) for _, k in ROUNDS), None
-    rules = [("today", TODAY), ("chosen", chosen)] + [
-        (f"{name} everywhere", (name,) * len(ROUNDS)) for name in ESTIMATORS if name != "offset"]
+    # Today's process has no adaptive step; every other rule runs with it.
+    rules = [("today", TODAY, False), ("chosen", chosen, True), ("chosen without extra reviews", chosen, False),
+             ("offset everywhere", TODAY, True)] + [
+        (f"{name} everywhere", (name,) * len(ROUNDS), True) for name in ESTIMATORS
+        if name != "offset" and (args.all_rules or name == "raw")]
     per_model, pooled_overlap, chosen_vs_today = summarise(run_seeds(models, report_seeds, args, rules), chosen)
     print(json.dumps({
         "design": {"ideas": args.ideas, "reviewers": args.reviewers, "noise": args.noise,
+                   "extra_share": args.extra_share, "uncertainty": args.uncertainty,
                    "rounds": [{"name": n, "advance": a, "reviewers_per_idea": k or "all"}
                               for n, (a, k) in zip(ROUND_NAMES, ROUNDS)],
                    "selection_seeds": selection_seeds, "report_seeds": report_seeds},

@@ -25,7 +25,8 @@ from scipy.sparse.csgraph import connected_components
 
 from voting.judging.transport import AssignmentInfeasible, TransportProblem, distinct_ids
 
-__all__ = ["AssignmentInfeasible", "AssignmentResult", "Reassignment", "assign_reviewers", "reassign_after_recusal"]
+__all__ = ["AssignmentInfeasible", "AssignmentResult", "Reassignment", "assign_reviewers", "extra_reviewers",
+           "reassign_after_recusal"]
 
 # One assignment beyond a reviewer's fair share of a theme costs this much; it
 # is far below a unit of affinity, so stated preferences always win over spread.
@@ -182,6 +183,36 @@ def reassign_after_recusal(
     updated = {i: tuple(rs) for i, rs in assignments.items()}
     updated[idea_id] = tuple(added if r == recused_reviewer_id else r for r in current)
     return Reassignment(idea_id, recused_reviewer_id, added, updated, loads)
+
+
+def extra_reviewers(
+    idea_ids: Sequence[Hashable],
+    reviewer_ids: Sequence[Hashable],
+    loads: Mapping[Hashable, int],
+    barred: Iterable[tuple[Hashable, Hashable]],
+    *,
+    count: int | None = None,
+) -> dict[Hashable, Hashable]:
+    """One more reviewer for each idea, in the order given: the eligible reviewer (no
+    (reviewer, idea) pair in `barred`, which holds the forbidden and the already
+    assigned pairs) with the lowest load, the lowest id among equals, so loads stay
+    level. Idea id -> reviewer id. Without `count` an idea no reviewer may take raises
+    AssignmentInfeasible naming it; with it, such ideas are passed over and the first
+    `count` ideas someone may take get a reviewer."""
+    barred = set(barred)
+    load = {r: loads.get(r, 0) for r in reviewer_ids}
+    chosen = {}
+    for idea in idea_ids:
+        if count is not None and len(chosen) == count:
+            break
+        eligible = [r for r in reviewer_ids if (r, idea) not in barred]
+        if not eligible:
+            if count is not None:
+                continue
+            raise AssignmentInfeasible(f"建议 {idea} 已没有可以分配的评审专家", [idea])
+        chosen[idea] = min(eligible, key=lambda r: (load[r], r))
+        load[chosen[idea]] += 1
+    return chosen
 
 
 def _connect(by_idea: list[list[int]], eligible: np.ndarray, kept: np.ndarray) -> int:

@@ -5,9 +5,10 @@ revisit (`reviews.ask_to_revisit`)."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from voting.judging.estimators import ESTIMATORS, fit_scale_offset
+from voting.judging.estimators import ESTIMATORS
 from voting.judging.guards import VotingError
 from voting.judging.outcome import cached, expert_scores
+from voting.judging.scale_offset import CUT_UNCERTAINTY, cut_uncertainty, fit_scale_offset
 
 # A reviewer is flagged when their fitted scale is below this (they use a narrow band
 # of the scale), more than this share of their marks sit at the scale's two ends,
@@ -17,8 +18,6 @@ COMPRESSED_SCALE = 0.6
 EXTREME_SHARE = 0.6
 OFFSET_POINTS = 2.0
 STRAIGHT_LINE_SHARE = 0.5
-# The adaptive step adds one reviewer to this many ideas by default.
-UNCERTAIN_IDEAS = 6
 
 
 @dataclass
@@ -39,7 +38,7 @@ class Diagnostics:
     findings: list
     """Flagged reviewers first, each with the effect on the cut."""
     uncertain: list
-    """(idea id, score, posterior SD, distance to the cut in SDs), most uncertain first."""
+    """(idea id, score, SD, distance to the cut in SDs), most uncertain first."""
     cut: float
 
 
@@ -57,11 +56,7 @@ def _diagnostics(round_):
     n_advance = min(round_.advance_count, len(scores.quality))
     advancing = _top(scores.quality, n_advance)
     fit = fit_scale_offset(scores.totals)
-    ordered = sorted(fit.quality.values(), reverse=True)
-    cut = (ordered[n_advance - 1] + ordered[n_advance]) / 2 if n_advance < len(ordered) else ordered[-1]
-    uncertain = sorted(((idea, fit.quality[idea], fit.quality_sd[idea],
-                         abs(fit.quality[idea] - cut) / fit.quality_sd[idea]) for idea in fit.quality),
-                       key=lambda row: row[3])
+    at_cut = cut_uncertainty(scores.totals, n_advance, method=CUT_UNCERTAINTY, fit=fit, seed=round_.id)
 
     low, high = _scale_ends(scores.rubric)
     marks, extremes, sheets, straight = Counter(), Counter(), Counter(), Counter()
@@ -89,7 +84,7 @@ def _diagnostics(round_):
             finding.cut_changes = _cut_changes(scores, reviewer, advancing, n_advance)
         findings.append(finding)
     findings.sort(key=lambda f: (not f.flags, -f.cut_changes, f.reviewer_id))
-    return Diagnostics(findings, uncertain, cut)
+    return Diagnostics(findings, at_cut.rows, at_cut.cut)
 
 
 def _scale_ends(rubric):

@@ -1,7 +1,8 @@
 """A dry run staff can trust: synthetic ideas with a hidden true quality and
 synthetic reviewers who behave as one of `voting.judging.reviewer_models`
 (leniency, scale habits, careless sheets, strategy …), pushed through the real
-services (accounts, screening, assignment, scoring, closing), then compared
+services (accounts, screening, assignment, scoring, the adaptive extra reviews
+before each partial-panel cut, closing), then compared
 with the truth. Each closed round's reviews are also ranked by every estimator
 of `voting.judging.estimators`, so the published rule is seen beside the
 others on the same sheets. Run it in a throw-away database: ``flask voting simulate``."""
@@ -20,9 +21,12 @@ from ideas import services as idea_services
 from voting.judging import queries
 from voting.judging.estimators import ESTIMATORS
 from voting.judging.outcome import expert_scores, rubric_of
+from voting.judging.panels import add_reviews_at_cut
 from voting.judging.reviewer_models import DEFAULT_NOISE, make_panel
+from voting.judging.reviews import save_review
 from voting.judging.rounds import create_default_rounds
 from voting.judging.runs import run_round
+from voting.judging.scale_offset import extra_review_count
 from voting.judging.scoring import rank_ideas, tie_break_keys
 from voting.judging.simulation import is_conflict, make_synthetic_campaign
 
@@ -55,7 +59,7 @@ def run_dry_run(n_ideas, n_reviewers, seed, reviewer_model="additive", noise=DEF
         idea_of[idea.id] = s
     db.session.commit()
 
-    load_spread, violations, round_taus, side_by_side = [], 0, [], []
+    load_spread, violations, round_taus, side_by_side, extra = [], 0, [], [], []
     rounds = create_default_rounds(campaign, staff)
     for round_ in rounds:
         rubric = rubric_of(round_)
@@ -72,9 +76,21 @@ def run_dry_run(n_ideas, n_reviewers, seed, reviewer_model="additive", noise=DEF
             sheet = panel.sheet(reviewer.reviewer_id, idea.idea_id, idea.true_quality, rubric, rng)
             return {criterion_ids[n]: v for n, v in sheet.items()}
 
+        def at_cut(round_, score=score, loads=loads):
+            # As staff would on the round page: the adaptive step before the cut, where
+            # some reviewers see each idea (in the last round everyone already does).
+            # The load spread is the assignment's; extra reviews go where the rules allow.
+            load_spread.append(max(loads.values()) - min(loads.values()))
+            if round_.reviewers_per_idea is None:
+                extra.append(0)
+                return
+            added = add_reviews_at_cut(round_, extra_review_count(round_.advance_count), staff)
+            for a in added:
+                save_review(a, a.reviewer, score(a), "", submit=True)
+            extra.append(len(added))
+
         run_round(round_, staff, score, assign_seed=seed * 100 + round_.position,
-                  close_seed=seed * 1000 + round_.position)
-        load_spread.append(max(loads.values()) - min(loads.values()))
+                  close_seed=seed * 1000 + round_.position, before_close=at_cut)
         db.session.commit()
         round_taus.append(_taus(queries.results(round_), idea_of))
         side_by_side.append(_estimators(round_, idea_of))
@@ -99,6 +115,7 @@ def run_dry_run(n_ideas, n_reviewers, seed, reviewer_model="additive", noise=DEF
                               "p_top10_lost_round1": side_by_side[0][name]["lost"]}
                        for name in ESTIMATORS},
         "top10_overlap": len(true_top10 & set(winners)),
+        "extra_reviews": extra,
         "conflict_violations": int(violations),
         "load_spread": load_spread,
         "alpha": [round(r.agreement_alpha, 4) if r.agreement_alpha is not None else None for r in rounds],

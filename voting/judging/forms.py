@@ -42,8 +42,8 @@ class ManualAssignmentForm(BaseForm):
 
 
 class ExtraReviewsForm(BaseForm):
-    count = IntegerField("给分数线附近最不确定的几条建议各加一位评审", default=6,
-                         validators=[DataRequired("请填写条数"), NumberRange(1, 50, "条数须在 1–50 之间")])
+    count = IntegerField("给分数线附近最不确定的几条建议各加一位评审",
+                         validators=[DataRequired("请填写条数"), NumberRange(1, 500, "条数须在 1–500 之间")])
 
 
 class ConfirmForm(BaseForm):

@@ -9,7 +9,7 @@ from app.extensions import db
 from ideas.models import Idea
 from voting.judging import queries
 from voting.judging.diagnostics import diagnostics
-from voting.judging.assignment import AssignmentInfeasible, assign_reviewers
+from voting.judging.assignment import AssignmentInfeasible, assign_reviewers, extra_reviewers
 from voting.judging.guards import VotingError, require_state
 from voting.judging.models import Assignment, Review, RoundEntry, RoundState
 from voting.judging.outcome import public_part
@@ -124,26 +124,27 @@ def inactive_pairs(round_):
         select(Assignment).where(Assignment.round_id == round_.id, ~Assignment.active))}
 
 
-def add_extra_reviews(round_, ideas, actor):
+def add_extra_reviews(round_, ideas, actor, count=None):
     """One more reviewer for each idea, by the assignment rules: never a forbidden or
     recused pair nor one already assigned, and the eligible reviewer with the fewest
     active assignments in the round (the lowest id among equals), so loads stay level.
-    Returns the new assignments; an idea no reviewer may take is refused by name."""
+    Returns the new assignments; an idea no reviewer may take is refused by name, or,
+    with ``count``, passed over for the next until ``count`` ideas have one more."""
     require_state(round_, RoundState.open)
     reviewers = queries.active_reviewers()
     active = queries.active_assignments(round_)
     load = Counter(a.reviewer_id for a in active)
     taken = {(a.reviewer_id, a.idea_id) for a in active} | inactive_pairs(round_)
     forbidden = forbidden_pairs(round_, ideas, reviewers) | taken
+    try:
+        chosen = extra_reviewers([i.id for i in ideas], [r.id for r in reviewers], load, forbidden, count=count)
+    except AssignmentInfeasible as exc:
+        idea = next(i for i in ideas if i.id == exc.idea_ids[0])
+        raise VotingError(f"{idea.tracking_code} 已没有可以分配的评审专家") from exc
     added = []
-    for idea in ideas:
-        eligible = [r for r in reviewers if (r.id, idea.id) not in forbidden]
-        if not eligible:
-            raise VotingError(f"{idea.tracking_code} 已没有可以分配的评审专家")
-        chosen = min(eligible, key=lambda r: (load[r.id], r.id))
-        assignment = activate(round_, idea.id, chosen.id)
+    for idea in (i for i in ideas if i.id in chosen):
+        assignment = activate(round_, idea.id, chosen[idea.id])
         assignment.manual = True
-        load[chosen.id] += 1
         added.append(assignment)
     db.session.flush()
     log_action(actor, "assignment.extra", round_, pairs=[[a.idea_id, a.reviewer_id] for a in added])
@@ -152,10 +153,11 @@ def add_extra_reviews(round_, ideas, actor):
 
 def add_reviews_at_cut(round_, count, actor):
     """The adaptive step before a cut: the ``count`` ideas whose side of the cut is
-    least certain (distance to the cut line in posterior SDs of the scale-and-offset
-    fit) get one more reviewer each, by `add_extra_reviews`."""
+    least certain (distance to the cut line in SDs of the scale-and-offset fit, by
+    `diagnostics.CUT_UNCERTAINTY`) and that some reviewer may still take get one more
+    reviewer each, by `add_extra_reviews`."""
     found = diagnostics(round_)
     if found is None:
         raise VotingError("还有建议没有任何已提交的评分，收齐后才能判断哪些建议最不确定")
     ideas = {e.idea_id: e.idea for e in round_.entries}
-    return add_extra_reviews(round_, [ideas[idea_id] for idea_id, *_ in found.uncertain[:count]], actor)
+    return add_extra_reviews(round_, [ideas[idea_id] for idea_id, *_ in found.uncertain], actor, count=count)

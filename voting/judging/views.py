@@ -14,6 +14,7 @@ from voting.judging import rounds as round_services
 from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ExtraReviewsForm, ManualAssignmentForm, RoundForm, review_form,
                           review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
+from voting.judging.scale_offset import extra_review_count
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 # What this stage knows of an idea's status (ideas.queries.standings); registered in
@@ -60,7 +61,7 @@ def round_detail(round_id):
         reopenings=queries.reopenings(round_),
         diagnosed=diagnostics.diagnostics(round_) if round_.state is RoundState.open else None,
         reviewer_names={r.id: r.display_name for r in queries.active_reviewers()},
-        extra_form=ExtraReviewsForm(), entries_by_id={e.idea_id: e for e in round_.entries},
+        extra_form=ExtraReviewsForm(count=extra_review_count(round_.advance_count)), entries_by_id={e.idea_id: e for e in round_.entries},
         by_reviewer=by_reviewer, by_idea=by_idea,
         results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
         provisional=outcome.provisional_results(round_) if round_.state is RoundState.open else None,

@@ -1,4 +1,6 @@
 """Reviewer diagnostics on the round page, a request to revisit, and extra reviews where the cut is uncertain."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from voting.judging.diagnostics import diagnostics
 from voting.judging.guards import VotingError
 from voting.judging.panels import add_reviews_at_cut, forbidden_pairs
 from voting.judging.reviews import save_review
+from voting.judging.scale_offset import extra_review_count
 
 
 def score_with_one_careless_reviewer(round_, careless):
@@ -41,6 +44,8 @@ def test_a_careless_reviewer_is_flagged_with_the_effect_on_the_cut(client, auth,
     auth.login(judging["staff"])
     page = client.get(f"/voting/rounds/{open_round.id}").get_data(as_text=True)
     assert "评审专家诊断" in page and "各项同分" in page and "分数线附近最不确定的建议" in page
+    # The adaptive step offers the published share of the advancing number by default.
+    assert re.search(f'name="count"[^>]*value="{extra_review_count(open_round.advance_count)}"', page)
     client.post(f"/voting/rounds/{open_round.id}/reviewers/{careless.id}/revisit")
     note = db.session.scalars(select(Notification).where(Notification.user_id == careless.id)).one()
     assert open_round.name in note.subject and note.link == "/voting/review"

@@ -154,6 +154,10 @@ def test_simulate_command_runs_three_rounds_to_ten(runner, app):
     assert figures["load_spread"][:2] == [0, 0] or max(figures["load_spread"][:2]) <= 1
     assert -1 <= figures["kendall_tau"] <= 1 and len(figures["digests"]) == 3
     assert figures["reviewer_model"] == "additive" and figures["noise"] == 1.0
+    # The adaptive step ran before each partial-panel cut, by the site's own service.
+    from voting.judging.scale_offset import extra_review_count
+
+    assert 0 < figures["extra_reviews"][0] <= extra_review_count(100) and figures["extra_reviews"][2] == 0
 
 
 def test_simulate_puts_every_estimator_side_by_side_under_a_reviewer_model(runner, app):
