@@ -17,11 +17,13 @@ from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 from ideas import keep_input
+from ideas import public_views
 from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
 register(bp)  # the author's own actions and staff's answer
 keep_input.register(bp)  # an expired token shows the proposal again instead of an error page
+public_views.register(bp)  # public pages of accepted ideas, 附议 and 补充建议
 bp.add_app_template_global(queries.standing, "idea_standing")
 
 
@@ -120,7 +122,9 @@ def detail(idea_id):
         duplicates = analysis_queries.likely_duplicates(
             idea.campaign, [idea], current_app.config["NLP_SIMILAR_MIN_SCORE"], top_k=5).get(idea.id, [])
     return render_template("ideas/detail.html", idea=idea, forms=forms, duplicates=duplicates,
-                           IdeaStatus=IdeaStatus, own=_own_forms(idea), due=replies.answer_due(idea))
+                           IdeaStatus=IdeaStatus, own=_own_forms(idea), due=replies.answer_due(idea),
+                           supporters=queries.supporters_count([idea.id])[idea.id],
+                           supplements=public_views.staff_supplements(idea) if current_user.is_staff else [])
 
 
 def _own_forms(idea):

@@ -36,6 +36,8 @@ EXPECTED = {
     "ideas.screening": STAFF, "ideas.export": STAFF, "ideas.accept": STAFF, "ideas.reject": STAFF,
     "ideas.merge": STAFF, "ideas.bulk": STAFF, "ideas.reply": STAFF, "ideas.delete_draft": OWN_DRAFT,
     "ideas.withdraw": OWN_DRAFT, "ideas.correct": OWN_DRAFT,
+    "ideas.public_list": PUBLIC, "ideas.public_idea": PUBLIC, "ideas.support": CITIZENS,
+    "ideas.withdraw_support": CITIZENS, "ideas.supplement": CITIZENS, "ideas.hide_supplement": STAFF,
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
     "analysis.off_topic": STAFF,
