@@ -17,14 +17,16 @@ from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 from ideas import keep_input
-from ideas import public_views
+from ideas import autosave, public_views
 from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
 register(bp)  # the author's own actions and staff's answer
 keep_input.register(bp)  # an expired token shows the proposal again instead of an error page
 public_views.register(bp)  # public pages of accepted ideas, 附议 and 补充建议
+autosave.register(bp)  # the proposal form saves itself as a draft while the citizen writes
 bp.add_app_template_global(queries.standing, "idea_standing")
+bp.add_app_template_global(autosave.version_of, "draft_version")
 
 
 def _idea_form(campaign, idea=None):
