@@ -1,5 +1,5 @@
 """Reads for the public pages of accepted ideas: the list, one idea, its supplements."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.campaigns.models import Theme
@@ -35,3 +35,13 @@ def supplements(idea, include_hidden=False):
 def supports(idea, user):
     return user.is_authenticated and db.session.scalar(select(IdeaSupport.id).where(
         IdeaSupport.idea_id == idea.id, IdeaSupport.user_id == user.id)) is not None
+
+
+def supplement_counts(idea_ids):
+    """Idea id → its supplements (hidden ones too: staff read them all), for the screening list."""
+    ids = list(idea_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(IdeaSupplement.idea_id, func.count()).where(IdeaSupplement.idea_id.in_(ids))
+        .group_by(IdeaSupplement.idea_id)).all())

@@ -17,7 +17,7 @@ from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 from ideas import keep_input
-from ideas import autosave, public_views
+from ideas import autosave, public_queries, public_views
 from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
@@ -207,7 +207,9 @@ def _screening_page(bulk):
                            bulk=bulk, duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
                            merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
-                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]))
+                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]),
+                           supporters=queries.supporters_count(i.id for i in page.items),
+                           supplement_counts=public_queries.supplement_counts(i.id for i in page.items))
 
 
 @bp.route("/export.<fmt>")

@@ -133,6 +133,7 @@ def test_a_supplement_reaches_the_author_and_staff_can_hide_it(client, auth, mak
     auth.login(staff)
     detail = client.get(f"/ideas/{public.id}").get_data(as_text=True)
     assert "建议同步推行园区统计独立核算。" in detail and "隐藏这条补充建议" in detail
+    assert "附议 0 · 补充建议 1" in client.get("/ideas/screening?status=accepted").get_data(as_text=True)
     supplement = public_queries.supplements(public)[0]
     assert client.post(f"/ideas/supplements/{supplement.id}/hide").status_code == 302  # no reason: refused
     assert not supplement.is_hidden
