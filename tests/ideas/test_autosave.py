@@ -46,3 +46,12 @@ def test_autosave_never_touches_another_citizens_draft(client, auth, make):
     auth.login(make.user())
     assert _send(client, theirs.submission_token, title="想改别人的草稿").status_code == 400
     assert theirs.title == "别人的草稿标题"
+
+
+def test_an_expired_token_is_answered_in_json(app_with, make):
+    make.campaign()
+    # The token is checked before anything else, the sign-in included.
+    client = app_with(WTF_CSRF_ENABLED=True).test_client()
+    answer = client.post("/ideas/autosave", data={"submission_token": "tok-3", "title": "没有令牌的自动保存",
+                                                  "csrf_token": "stale"})
+    assert answer.status_code == 200 and answer.get_json()["saved"] is False and answer.get_json()["expired"]

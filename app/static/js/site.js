@@ -84,9 +84,9 @@ document.addEventListener("DOMContentLoaded", function () {
   function poll() {
     fetch(box.getAttribute("data-job-url"), {credentials: "same-origin"})
       .then(function (r) {
-        if (r.ok) { return r.json(); }
-        // An expired page or session: the local copy stays, to come back after a reload.
-        return {saved: false, message: "页面已过期：内容已保存在本机，请刷新页面或重新登录后继续。"};
+        if (r.ok && (r.headers.get("Content-Type") || "").indexOf("application/json") === 0) { return r.json(); }
+        // Sent to the login page (the session ran out) or refused: the local copy stays for a reload.
+        return {saved: false, message: "登录已失效或页面已过期：内容已保存在本机，重新登录或刷新页面后继续。"};
       })
       .then(function (job) {
         document.getElementById("job-label").textContent = job.label;
@@ -201,9 +201,9 @@ document.addEventListener("DOMContentLoaded", function () {
     sending = true;
     fetch(url, {method: "POST", body: body(), credentials: "same-origin"})
       .then(function (r) {
-        if (r.ok) { return r.json(); }
-        // An expired page or session: the local copy stays, to come back after a reload.
-        return {saved: false, message: "页面已过期：内容已保存在本机，请刷新页面或重新登录后继续。"};
+        if (r.ok && (r.headers.get("Content-Type") || "").indexOf("application/json") === 0) { return r.json(); }
+        // Sent to the login page (the session ran out) or refused: the local copy stays for a reload.
+        return {saved: false, message: "登录已失效或页面已过期：内容已保存在本机，重新登录或刷新页面后继续。"};
       })
       .then(function (answer) {
         if (!answer.saved) { say(answer.message || "暂未自动保存。"); return; }
