@@ -7,6 +7,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
 from app.auth.decorators import citizen_required, staff_required
+from app.auth.models import Role
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import BaseForm, ReasonForm
@@ -48,8 +49,10 @@ def public_list():
 
 
 def _render_public(idea, form=None, status=200):
+    # No form for anyone else: its CSRF token would start a session, and the anonymous page could not be cached.
+    citizen = current_user.is_authenticated and current_user.role is Role.citizen
     return render_template(
-        "ideas/public_idea.html", idea=idea, form=form or SupplementForm(),
+        "ideas/public_idea.html", idea=idea, form=form or (SupplementForm() if citizen else None),
         count=supporters_count([idea.id])[idea.id], supports=public_queries.supports(idea, current_user),
         supplements=public_queries.supplements(idea),
         verified=current_user.is_authenticated and is_phone_verified(current_user)), status
