@@ -95,6 +95,7 @@ ACTION_LABELS = {
     "idea.support_withdraw": "撤回附议",
     "idea.supplement": "提出补充建议",
     "idea.supplement_hide": "隐藏补充建议",
+    "idea.public_consent": "修改是否公开建议",
     "notification.preference": "修改通知方式",
     "review.save": "保存评分草稿",
     "review.submit": "提交评分",

@@ -38,7 +38,7 @@ EXPECTED = {
     "ideas.withdraw": OWN_DRAFT, "ideas.correct": OWN_DRAFT,
     "ideas.public_list": PUBLIC, "ideas.public_idea": PUBLIC, "ideas.support": CITIZENS,
     "ideas.withdraw_support": CITIZENS, "ideas.supplement": CITIZENS, "ideas.hide_supplement": STAFF,
-    "ideas.autosave": CITIZENS,
+    "ideas.autosave": CITIZENS, "ideas.public_consent": OWN_DRAFT,
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
     "analysis.off_topic": STAFF,

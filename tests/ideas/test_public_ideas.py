@@ -181,3 +181,24 @@ def test_public_pages_are_cached_and_change_when_the_idea_does(cached, make, pub
         db.session.commit()
     after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200 and '<strong id="supporters">1</strong>' in after.get_data(as_text=True)
+
+
+def test_the_author_takes_consent_back_and_the_page_is_gone(client, auth, make, public):
+    url = f"/ideas/{public.tracking_code}"
+    auth.login(public.author)
+    assert "不再公开" in client.get(f"/ideas/{public.id}").get_data(as_text=True)
+    client.post(f"/ideas/{public.id}/public-consent", data={"consent": "no"})
+    assert client.get(url).status_code == 404
+    client.post(f"/ideas/{public.id}/public-consent", data={"consent": "yes"})
+    assert client.get(url).status_code == 200
+    auth.logout()
+    auth.login(make.user())
+    assert client.post(f"/ideas/{public.id}/public-consent", data={"consent": "no"}).status_code == 404
+    assert [a.details["consent"] for a in db.session.scalars(select(ActionLog).where(
+        ActionLog.action == "idea.public_consent"))] == [False, True]
+
+
+def test_a_consent_change_without_a_choice_changes_nothing(client, auth, public):
+    auth.login(public.author)
+    assert client.post(f"/ideas/{public.id}/public-consent", data={}).status_code == 302
+    assert client.get(f"/ideas/{public.tracking_code}").status_code == 200
