@@ -53,6 +53,9 @@ class Config:
     IDEA_LIMIT_PER_ADDRESS = "60 per 10 minutes"
     SIMILAR_LIMIT_PER_USER = "30 per minute"
     SIMILAR_LIMIT_PER_ADDRESS = "120 per minute"
+    # Autosaves of the proposal form: every 5 s at most while someone types, plus one on leaving.
+    AUTOSAVE_LIMIT_PER_USER = "30 per minute"
+    AUTOSAVE_LIMIT_PER_ADDRESS = "300 per minute"
     # Citizens write long proposals on phones; an hour-long CSRF token would
     # throw their text away, so the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None

@@ -38,6 +38,8 @@ def create_app(config_name=None, test_config=None):
     from app import pagecache, resilience, security
     from app.campaigns.models import Campaign, Theme
     from voting.judging.models import Round
+    from ideas.models import Idea, IdeaStatus
+    from ideas.public_models import IdeaSupplement, IdeaSupport
     from voting.notice.models import Announcement, NoticeEntry, Objection
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
@@ -65,7 +67,10 @@ def create_app(config_name=None, test_config=None):
     templating.init_app(app)
     security.init_app(app)
     # What the cached public pages show: a commit touching one of these renders them afresh.
-    pagecache.init_app(app, watched=(Campaign, Theme, Round, Announcement, NoticeEntry, Objection))
+    # Ideas show on their public pages once submitted; drafts (autosaved) never do.
+    pagecache.init_app(app, watched=(Campaign, Theme, Round, Announcement, NoticeEntry, Objection,
+                                     (Idea, lambda idea: idea.status is not IdeaStatus.draft),
+                                     IdeaSupport, IdeaSupplement))
     resilience.init_app(app)
     round_part.init_app(app)
     # Each stage's share of an account's personal data, for 我的数据 and deletion.

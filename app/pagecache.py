@@ -28,7 +28,9 @@ _watched = ()
 
 
 def init_app(app, watched):
-    """Caches in Redis when configured (shared by workers and nodes), else in this process."""
+    """Caches in Redis when configured (shared by workers and nodes), else in this process.
+    ``watched``: models, or (model, test) pairs where only objects passing ``test`` show on
+    the pages (a draft saved every few seconds must not throw every page away)."""
     global _watched
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "SimpleCache")
@@ -36,14 +38,15 @@ def init_app(app, watched):
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
     app.config.setdefault("CACHE_KEY_PREFIX", "xiance:")
     cache.init_app(app)
-    _watched = tuple(watched)
+    _watched = tuple(entry if isinstance(entry, tuple) else (entry, None) for entry in watched)
     # A test client reuses the pushed app context, and with it g: start each request clean.
     app.before_request(_start_request)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session_, flush_context):
-    if any(isinstance(obj, _watched) for obj in (*session_.new, *session_.dirty, *session_.deleted)):
+    if any(isinstance(obj, model) and (test is None or test(obj))
+           for obj in (*session_.new, *session_.dirty, *session_.deleted) for model, test in _watched):
         session_.info[_CHANGED] = True
 
 

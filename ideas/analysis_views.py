@@ -47,9 +47,16 @@ def similar():
 
 
 def _similar_item(idea, score):
+    """A public idea leads to its page, where the writer can support it or add to it; the
+    writer's own ideas (all, for staff) to their tracking page. Of anyone else's idea, not
+    even the title: it may not be screened yet, and its author did not agree to show it."""
     item = {"title": idea.title, "status": idea.status.label, "score": round(score, 3)}
     if idea.can_view(current_user):
         item.update(code=idea.tracking_code, url=url_for("ideas.track", code=idea.tracking_code))
+    elif idea.is_public:
+        item.update(code=idea.tracking_code, url=url_for("ideas.public_idea", code=idea.tracking_code))
+    else:
+        item.update(title="一条尚未公开的类似建议", status="不公开")
     return item
 
 

@@ -38,6 +38,8 @@ class IdeaForm(BaseForm):
     contact_phone = StringField("联系电话", filters=[strip_filter], description="仅工作人员可见，用于核实和联系",
                                 validators=[RequiredToSubmit("请填写联系电话"), MainlandMobile()])
     show_name = BooleanField("入选后可以公开我的姓名")
+    public_consent = BooleanField("采纳后可以在网站上公开这条建议", description=(
+        "公开后任何人可以阅读、附议和补充；只显示建议的内容、主题和办理进度，不显示姓名、电话和地区"))
     submit = SubmitField("提交建议")
     save_draft = SubmitField("保存草稿")
 
@@ -54,6 +56,7 @@ class IdeaForm(BaseForm):
         fields["region"] = self.region.data or None
         fields["contact_phone"] = self.contact_phone.data or None
         fields["show_name"] = bool(self.show_name.data)
+        fields["public_consent"] = bool(self.public_consent.data)
         return fields
 
 

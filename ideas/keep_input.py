@@ -1,7 +1,7 @@
 """An expired form token or session on the proposal form must not throw the
 proposal away: the form comes back with everything typed and says what to do.
 Nothing is saved on such a request; the next send carries a fresh token."""
-from flask import render_template, request, url_for
+from flask import jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -22,6 +22,10 @@ def _campaign():
 
 
 def form_with_what_was_typed(error):
+    if request.endpoint == "ideas.autosave":
+        # The form's own answer, as for any draft it cannot save yet; the browser keeps its copy.
+        return jsonify(saved=False, expired=True,
+                       message="页面已过期（安全令牌失效）：内容已保存在本机，刷新页面后继续。")
     if request.endpoint not in FORM_ENDPOINTS:
         return csrf_error(error)
     campaign = _campaign()

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import DELETED_NAME
@@ -25,6 +25,10 @@ IdeaStatus = workflow("IdeaStatus", __name__, {
     # The author took it back before screening; the reason stays in the history.
     "withdrawn": ("已撤回", ()),
 })
+
+
+# Where an idea may have a public page (with its author's consent): accepted and beyond.
+PUBLIC_STATUSES = (IdeaStatus.accepted, IdeaStatus.shortlisted, IdeaStatus.finalist, IdeaStatus.winner)
 
 
 # A background rebuild. Its members are strs too, so the progress JSON, the page's
@@ -64,6 +68,8 @@ class Idea(db.Model):
     region: Mapped[str | None] = mapped_column(String(20), index=True)
     contact_phone: Mapped[str | None] = mapped_column(String(11))
     show_name: Mapped[bool] = mapped_column(default=False)
+    # The author's consent to a public page once accepted (its text only, never who wrote it).
+    public_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
     # Set when staff confirm or correct the theme: such ideas are the labels
     # the theme model learns from at the next rebuild.
@@ -106,6 +112,11 @@ class Idea(db.Model):
     def screened_at(self):
         """受理日期: when staff first decided on the submitted idea."""
         return next((e.created_at for e in self.events if e.from_status is IdeaStatus.submitted), None)
+
+    @property
+    def is_public(self):
+        """Readable by anyone at /ideas/<code>: accepted or further, and the author agreed."""
+        return self.public_consent and self.status in PUBLIC_STATUSES
 
     def public_author_name(self):
         if self.author.deleted_at is not None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.campaigns.models import Theme
 from app.extensions import db
 from ideas.models import Idea, IdeaAnalysis, IdeaStatus
+from ideas.public_models import IdeaSupport
 
 
 def idea_by_token(token):
@@ -115,3 +116,15 @@ def standings(ideas):
 
 def standing(idea):
     return standings([idea])[idea.id]
+
+
+def supporters_count(idea_ids):
+    """Idea id → how many citizens support (附议) it now; 0 for ideas nobody supports.
+    Withdrawn support is gone from the table, so it never counts."""
+    ids = list(idea_ids)
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(db.session.execute(
+            select(IdeaSupport.idea_id, func.count()).where(IdeaSupport.idea_id.in_(ids))
+            .group_by(IdeaSupport.idea_id)).all())
+    return counts

@@ -32,3 +32,12 @@ def add_correction(idea, actor, text):
     db.session.flush()
     log_action(actor, "idea.correction", idea, code=idea.tracking_code)
     return correction
+
+
+def set_public_consent(idea, actor, consent):
+    """The author gives or takes back consent to the public page; taken back, the page is gone at once."""
+    if idea.status in (IdeaStatus.draft, IdeaStatus.withdrawn, IdeaStatus.merged, IdeaStatus.rejected):
+        raise ScreeningError(f"“{idea.status.label}”的建议没有公开页面")
+    idea.public_consent = bool(consent)
+    db.session.flush()
+    log_action(actor, "idea.public_consent", idea, code=idea.tracking_code, consent=idea.public_consent)

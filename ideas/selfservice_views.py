@@ -2,12 +2,12 @@
 answer (答复); ``register(bp)`` adds them, so ideas/views.py stays the screening flow."""
 from flask import abort, url_for
 from flask_login import current_user
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 from app.auth.decorators import citizen_required, staff_required
 from app.extensions import db
-from app.forms import BaseForm, ReasonForm
+from app.forms import BaseForm, ReasonForm, choices
 from app.validators import CharLength, strip_filter
 from app.viewutil import current_actor, run_form
 from ideas import replies, selfservice
@@ -65,6 +65,19 @@ def correct(idea_id):
                         "补充说明已提交，工作人员会看到。")
 
 
+class ConsentForm(BaseForm):
+    consent = SelectField(choices=choices([("yes", "同意公开"), ("no", "不再公开")]),
+                          validators=[DataRequired("请选择是否公开")])
+
+
+@citizen_required
+def public_consent(idea_id):
+    form = ConsentForm()
+    return _on_own_idea(idea_id, form,
+                        lambda idea, actor, form: selfservice.set_public_consent(idea, actor, form.consent.data == "yes"),
+                        "已同意公开，采纳后任何人可以阅读这条建议。" if form.consent.data == "yes" else "已不再公开这条建议。")
+
+
 @staff_required
 def reply(idea_id):
     idea = db.get_or_404(Idea, idea_id)
@@ -75,5 +88,6 @@ def reply(idea_id):
 
 def register(bp):
     for rule, view in (("/<int:idea_id>/delete", delete_draft), ("/<int:idea_id>/withdraw", withdraw),
-                       ("/<int:idea_id>/correction", correct), ("/<int:idea_id>/reply", reply)):
+                       ("/<int:idea_id>/correction", correct), ("/<int:idea_id>/reply", reply),
+                       ("/<int:idea_id>/public-consent", public_consent)):
         bp.add_url_rule(rule, view_func=view, methods=["POST"])

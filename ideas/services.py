@@ -114,8 +114,9 @@ _TOLD = {IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.merged, IdeaStatus
          IdeaStatus.finalist}
 
 
-def transition(idea, to_status, actor, reason):
-    """Move an idea along the workflow, recording who, when and why, and tell its author."""
+def transition(idea, to_status, actor, reason, subject=None):
+    """Move an idea along the workflow, recording who, when and why, and tell its author
+    (``subject`` when the bare new status would mislead, as for a move back)."""
     previous = idea.status
     move(idea, to_status, attribute="status", error=ScreeningError,
          message=f"{idea.tracking_code or '草稿'} 当前状态为“{previous.label}”，不能改为“{to_status.label}”")
@@ -123,7 +124,7 @@ def transition(idea, to_status, actor, reason):
                                  reason=reason, created_at=now()))
     db.session.flush()
     if to_status in _TOLD:
-        tell_author(idea, f"您的建议 {idea.tracking_code} {to_status.label}",
+        tell_author(idea, subject or f"您的建议 {idea.tracking_code} {to_status.label}",
                     f"您提出的建议《{idea.title}》状态由“{previous.label}”变为“{to_status.label}”。"
                     + (f"\n说明：{reason}" if reason else ""))
 

@@ -17,12 +17,16 @@ from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
 from ideas import keep_input
+from ideas import autosave, public_queries, public_views
 from ideas.selfservice_views import CorrectionForm, ReplyForm, register
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
 register(bp)  # the author's own actions and staff's answer
 keep_input.register(bp)  # an expired token shows the proposal again instead of an error page
+public_views.register(bp)  # public pages of accepted ideas, 附议 and 补充建议
+autosave.register(bp)  # the proposal form saves itself as a draft while the citizen writes
 bp.add_app_template_global(queries.standing, "idea_standing")
+bp.add_app_template_global(autosave.version_of, "draft_version")
 
 
 def _idea_form(campaign, idea=None):
@@ -120,7 +124,9 @@ def detail(idea_id):
         duplicates = analysis_queries.likely_duplicates(
             idea.campaign, [idea], current_app.config["NLP_SIMILAR_MIN_SCORE"], top_k=5).get(idea.id, [])
     return render_template("ideas/detail.html", idea=idea, forms=forms, duplicates=duplicates,
-                           IdeaStatus=IdeaStatus, own=_own_forms(idea), due=replies.answer_due(idea))
+                           IdeaStatus=IdeaStatus, own=_own_forms(idea), due=replies.answer_due(idea),
+                           supporters=queries.supporters_count([idea.id])[idea.id],
+                           supplements=public_views.staff_supplements(idea) if current_user.is_staff else [])
 
 
 def _own_forms(idea):
@@ -201,7 +207,9 @@ def _screening_page(bulk):
                            bulk=bulk, duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
                            merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
-                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]))
+                           overdue=replies.overdue_ids(campaign, [i.id for i in page.items]),
+                           supporters=queries.supporters_count(i.id for i in page.items),
+                           supplement_counts=public_queries.supplement_counts(i.id for i in page.items))
 
 
 @bp.route("/export.<fmt>")

@@ -91,6 +91,8 @@ def _load_idea(spec, number, campaign, citizens, staff, opens, today, rng):
     author = citizens[0] if number % 9 == 0 else citizens[rng.randrange(1, len(citizens))]
     fields = {name: spec[name] for name in ("title", "problem", "suggestion", "benefit", "region")}
     fields["show_name"] = rng.random() < 0.7
+    # Two in three agree to a public page (by number: the random draws stay as they were).
+    fields["public_consent"] = number % 3 != 0
     fields["contact_phone"] = f"1370000{number:04d}"
     # A few of the demo citizen's ideas stay drafts, so 我的金点子 shows one.
     draft = author is citizens[0] and spec["kind"] == "weak"

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.timeutil import now
 from ideas.analysis_services import rebuild
 from ideas.models import Cluster, ClusterRun, IdeaStatus, NlpJob
+from ideas.public_services import add_supplement
 from voting.judging import queries as voting_queries
 from voting.judging.panels import prepare_round
 from voting.judging.rounds import create_default_rounds, open_round
@@ -36,8 +37,10 @@ def world(make):
               "admin": make.user(Role.admin, login="admin@example.com")}
     draft = make.idea(author=people["citizen"], status=IdeaStatus.draft)
     # The first round judges these twelve: what would tell who wrote them is marked (see UNDER_REVIEW).
+    # Its author agreed to a public page: that page must not tell who wrote it either.
     idea = make.idea(author=people["citizen"], status=IdeaStatus.accepted, staff=people["staff"],
-                     region=UNDER_REVIEW_REGION)
+                     region=UNDER_REVIEW_REGION, public_consent=True)
+    supplement = add_supplement(idea, people["other_citizen"], "补充一点：园区要先理顺体制。")
     others = [make.idea(author=make.user(real_name=f"{UNDER_REVIEW_AUTHOR}{n:02d}"),
                         status=IdeaStatus.accepted, staff=people["staff"], region=UNDER_REVIEW_REGION)
               for n in range(11)]
@@ -66,6 +69,7 @@ def world(make):
               "year": dict.fromkeys(_LAST_YEAR_ENDPOINTS, campaign.year - 1), "default_year": campaign.year,
               "rank": winner.rank, "entry_id": winner.id, "objection_id": objection.id,
               "notification_id": notification.id, "void_id": void.id, "serial": certificate.serial,
+              "supplement_id": supplement.id,
               # ``citizen``'s own code is in the tracking page's address; the others' must show nowhere.
               "under_review": [UNDER_REVIEW_REGION, UNDER_REVIEW_AUTHOR, idea.contact_phone,
                                mask_phone(idea.contact_phone), *(i.tracking_code for i in others)]}

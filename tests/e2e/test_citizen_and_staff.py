@@ -58,8 +58,9 @@ def test_citizen_registers_submits_and_tracks_on_a_phone(phone, make, caplog):
     page.fill("#problem", IDEA_FIELDS["problem"])
     hint = page.locator("#similar-hint")
     expect(hint).to_be_visible()
-    # Someone else's idea: its title, never its tracking code.
-    expect(hint).to_contain_text(existing.title)
+    # Someone else's idea, not screened yet: neither its title nor its tracking code.
+    expect(hint).to_contain_text("一条尚未公开的类似建议")
+    expect(hint).not_to_contain_text(existing.title)
     expect(hint).not_to_contain_text(existing.tracking_code)
     phone.shot("similar-hint")
     page.fill("#suggestion", IDEA_FIELDS["suggestion"])
@@ -125,7 +126,8 @@ def test_similar_ideas_hint_while_typing_on_a_phone(phone, make):
     page.fill("#problem", (existing.problem + "\n") * 8)
     hint = page.locator("#similar-hint")
     expect(hint).to_be_visible()
-    expect(hint).to_contain_text(existing.title)
+    expect(hint).to_contain_text("一条尚未公开的类似建议")
+    expect(hint).not_to_contain_text(existing.title)
     assert look_ups and all(r.method == "POST" and r.url.endswith("/analysis/similar") for r in look_ups)
     assert all(len(r.post_data) > 2000 for r in look_ups[-1:])
     assert phone.fits_the_screen()

@@ -11,7 +11,9 @@ from tests.ideas.test_themes_site import COMPLAINTS
 def test_a_citizen_typing_on_a_phone_sees_the_theme_and_both_lists(phone, make):
     campaign = make.campaign()
     title, problem, suggestion = TOPICS["tech"]
-    copy = make.idea(theme="tech", title=title, problem=problem, suggestion=suggestion, benefit="")
+    # Accepted, and its author agreed to a public page: the hint leads there.
+    copy = make.idea(theme="tech", title=title, problem=problem, suggestion=suggestion, benefit="",
+                     status=IdeaStatus.accepted, public_consent=True)
     make_topic_ideas(make, per_topic=3)
     rebuild(campaign)
     db.session.commit()
@@ -29,10 +31,12 @@ def test_a_citizen_typing_on_a_phone_sees_the_theme_and_both_lists(phone, make):
     duplicates, related = hint.locator(".duplicates"), hint.locator(".related")
     expect(duplicates).to_be_visible()
     expect(duplicates).to_contain_text(copy.title)
-    # Someone else's idea: its title, never its tracking code.
-    expect(duplicates).not_to_contain_text(copy.tracking_code)
+    link = duplicates.get_by_role("link", name=copy.title)
+    assert link.get_attribute("href") == f"/ideas/{copy.tracking_code}"
     expect(related).to_be_visible()
-    expect(related.locator("li").first).to_be_visible()
+    # Others' ideas not public (waiting for screening, perhaps): not even their titles.
+    expect(related.locator("li").first).to_contain_text("一条尚未公开的类似建议")
+    expect(related.get_by_role("link")).to_have_count(0)
     assert phone.fits_the_screen()
     phone.shot("typing-hint")
     # The citizen takes the suggestion with one tap; the select shows it.

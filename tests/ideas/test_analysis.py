@@ -139,11 +139,14 @@ def test_similar_ideas_while_typing_include_ideas_added_after_the_rebuild(make, 
     auth.login(late.author)
     text = {"text": late.problem + late.suggestion}
     items = client.post("/analysis/similar", data=text).get_json()["items"]
-    # The writer's own idea comes with its code and link; others' with title and status only.
+    # The writer's own idea comes with its code and link; of others' (not public), not even the title.
     own = next(i for i in items if i["title"] == late.title)
     assert own["code"] == late.tracking_code and own["url"].endswith(late.tracking_code)
-    assert all("code" not in i and "url" not in i for i in items if i is not own)
+    assert all("code" not in i and "url" not in i and i["title"] == "一条尚未公开的类似建议"
+               for i in items if i is not own)
     assert "13812341234" not in str(items)
+    auth.logout()
+    auth.login(make.user(Role.staff))
     items = client.post("/analysis/similar", data={"text": TOPICS["tech"][1]}).get_json()["items"]
     assert items and all("科技成果" in i["title"] for i in items[:3])
     assert client.post("/analysis/similar", data={"text": "ab"}).get_json() == {
@@ -158,7 +161,7 @@ def test_similar_ideas_give_codes_only_for_ideas_one_may_open(make, app, client,
     text = {"text": TOPICS["tech"][1]}
     auth.login(make.user())
     items = client.post("/analysis/similar", data=text).get_json()["items"]
-    assert items and all(set(i) == {"title", "status", "score"} for i in items)
+    assert items and all(set(i) == {"title", "status", "score"} and i["status"] == "不公开" for i in items)
     auth.logout()
     auth.login(make.user(Role.staff))
     items = client.post("/analysis/similar", data=text).get_json()["items"]

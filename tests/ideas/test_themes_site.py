@@ -142,15 +142,17 @@ def test_the_dial_counts_what_each_threshold_sends_to_staff(make, staff, client,
 def test_similar_json_has_both_lists_and_the_theme_to_suggest(make, app, client, auth):
     campaign = make.campaign()
     make_topic_ideas(make, per_topic=3)
+    # A public idea: the writer is led to its page, to support it or add to it.
     copy = make.idea(theme="tech", title="高校科技成果转化率低", problem=TOPICS["tech"][1], suggestion=TOPICS["tech"][2],
-                     benefit="")
+                     benefit="", status=IdeaStatus.accepted, public_consent=True)
     rebuilt(campaign)
     auth.login(make.user())
     data = client.post("/analysis/similar", data={"text": "\n".join(TOPICS["tech"])}).get_json()
     assert [d["title"] for d in data["duplicates"]] == [copy.title]
-    assert data["duplicates"][0]["score"] >= 0.8 and "code" not in data["duplicates"][0]
+    assert data["duplicates"][0]["score"] >= 0.8 and data["duplicates"][0]["url"] == f"/ideas/{copy.tracking_code}"
     assert data["related"] and all(r["score"] < 0.8 for r in data["related"])
-    assert all("科技成果" in r["title"] for r in data["related"][:2])
+    # Not public, perhaps not even screened: no title.
+    assert all(r["title"] == "一条尚未公开的类似建议" and "url" not in r for r in data["related"])
     assert data["theme"]["code"] == "tech" and data["theme"]["name"] == theme_by_code(campaign, "tech").name
     assert 0 < data["theme"]["confidence"] <= 1
     assert data["items"][0]["title"] == copy.title

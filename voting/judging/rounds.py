@@ -101,6 +101,8 @@ def close_round(round_, actor, seed=None):
             setattr(entry, name, value)
         if entry.advanced:
             _advance(entry.idea, round_, final, actor)
+        else:
+            _tell_not_advanced(entry, round_, final)
     round_.tie_seed = outcome.ranking.seed
     round_.frozen_table = outcome.table.text
     round_.digest = outcome.table.digest
@@ -123,6 +125,15 @@ def _advance(idea, round_, final, actor):
         idea_services.add_note(idea, actor, reason)
     else:
         idea_services.transition(idea, target, actor, reason)
+
+
+def _tell_not_advanced(entry, round_, final):
+    # The idea does not move (its status says where it last got to), so only its author hears.
+    out = "未入选前十" if final else "未进入下一轮"
+    idea_services.tell_author(
+        entry.idea, f"您的建议 {entry.idea.tracking_code} {round_.name}{out}",
+        f"您提出的建议《{entry.idea.title}》在{round_.name}中排名第 {entry.rank} 位，"
+        f"本轮晋级 {round_.advance_count} 条，{out}。感谢您的参与。")
 
 
 def finalize_round(round_, actor):

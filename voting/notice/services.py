@@ -215,7 +215,8 @@ def _remove_and_promote(entry, actor, ruling, at):
     for rank, listed_entry in enumerate(listed, start=1):
         listed_entry.rank = rank
     idea_services.transition(entry.idea, _status_before_finalist(entry.idea), actor,
-                             f"公示期间异议成立，取消入选：{ruling}")
+                             f"公示期间异议成立，取消入选：{ruling}",
+                             subject=f"您的建议 {entry.idea.tracking_code} 因异议取消入选")
     if promoted is not None:
         idea_services.transition(promoted.idea, IdeaStatus.finalist, actor,
                                  f"“{entry.title}”经异议取消入选，本建议作为候补递补入选")

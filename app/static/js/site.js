@@ -83,7 +83,11 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!box || !box.getAttribute("data-job-url")) { return; }
   function poll() {
     fetch(box.getAttribute("data-job-url"), {credentials: "same-origin"})
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if (r.ok && (r.headers.get("Content-Type") || "").indexOf("application/json") === 0) { return r.json(); }
+        // Sent to the login page (the session ran out) or refused: the local copy stays for a reload.
+        return {saved: false, message: "登录已失效或页面已过期：内容已保存在本机，重新登录或刷新页面后继续。"};
+      })
       .then(function (job) {
         document.getElementById("job-label").textContent = job.label;
         document.getElementById("job-message").textContent = job.message;
@@ -131,5 +135,108 @@ document.addEventListener("DOMContentLoaded", function () {
         button.textContent = "已复制";
       });
     });
+  });
+});
+
+// Autosave of the proposal form: to the server every few seconds while it changes and once
+// on leaving the page; in this browser (localStorage) at every keystroke, so an offline
+// phone loses nothing. A local copy is restored only if it was based on the very version
+// the server shows now: it never replaces newer server data with older local data.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form[data-autosave-url]");
+  if (!form) { return; }
+  var url = form.getAttribute("data-autosave-url"), key = form.getAttribute("data-draft-key");
+  var version = form.getAttribute("data-version") || "";
+  var status = form.querySelector("[data-autosave-status]");
+  var token = form.querySelector("input[name='submission_token']");
+  var names = ["title", "theme", "problem", "suggestion", "benefit", "region", "contact_phone", "show_name",
+               "public_consent"];
+  var sending = false, leaving = false;
+  function values() {
+    var found = {};
+    names.forEach(function (name) {
+      var input = form.elements[name];
+      if (input) { found[name] = input.type === "checkbox" ? input.checked : input.value; }
+    });
+    return found;
+  }
+  function fill(found) {
+    Object.keys(found).forEach(function (name) {
+      var input = form.elements[name];
+      if (!input) { return; }
+      if (input.type === "checkbox") { input.checked = !!found[name]; } else { input.value = found[name]; }
+      input.dispatchEvent(new Event("input"));
+    });
+  }
+  function read() {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function keep(dirty) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify({token: token.value, fields: values(), base: version,
+                                                       dirty: dirty}));
+    } catch (e) { /* private mode or full: the server copy still works */ }
+  }
+  function say(text) { if (status) { status.textContent = text; } }
+
+  var stored = read(), sent = JSON.stringify(values());
+  if (stored && stored.dirty && stored.base === version && JSON.stringify(stored.fields) !== sent) {
+    fill(stored.fields);
+    if (!version && stored.token) { token.value = stored.token; }
+    document.querySelector("[data-autosave-restored]").hidden = false;
+    sent = "";  // not on the server yet
+  } else if (stored) {
+    // Saved already, or older than what the server shows: the server's copy stands.
+    window.localStorage.removeItem(key);
+  }
+
+  function body() {
+    var data = new FormData(form);
+    ["submit", "save_draft"].forEach(function (name) { data.delete(name); });
+    return data;
+  }
+  function save() {
+    var now = JSON.stringify(values());
+    if (sending || leaving || now === sent || !form.elements.title.value.trim()) { return; }
+    sending = true;
+    fetch(url, {method: "POST", body: body(), credentials: "same-origin"})
+      .then(function (r) {
+        if (r.ok && (r.headers.get("Content-Type") || "").indexOf("application/json") === 0) { return r.json(); }
+        // Sent to the login page (the session ran out) or refused: the local copy stays for a reload.
+        return {saved: false, message: "登录已失效或页面已过期：内容已保存在本机，重新登录或刷新页面后继续。"};
+      })
+      .then(function (answer) {
+        if (!answer.saved) { say(answer.message || "暂未自动保存。"); return; }
+        sent = now;
+        version = answer.version;
+        if (key.slice(-4) === ":new") {
+          // The draft exists now: its own address, so a reload opens it.
+          window.localStorage.removeItem(key);
+          key = key.slice(0, -3) + answer.id;
+          window.history.replaceState(null, "", answer.edit_url);
+        }
+        keep(false);
+        say("已自动保存草稿 " + new Date().toLocaleTimeString("zh-CN", {hour12: false}));
+      })
+      .catch(function () { say("网络不通：内容已保存在本机，联网后自动保存到服务器。"); })
+      .then(function () { sending = false; });
+  }
+  form.addEventListener("input", function () { keep(true); });
+  form.addEventListener("change", function () { keep(true); });
+  form.addEventListener("submit", function () {
+    leaving = true;
+    // The server takes it from here; a copy left behind would come back on the next new form.
+    try { window.localStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+  });
+  window.addEventListener("online", save);
+  window.setInterval(save, 5000);
+  window.addEventListener("pagehide", function () {
+    if (leaving || JSON.stringify(values()) === sent || !form.elements.title.value.trim()) { return; }
+    // keepalive lets the request outlive the page; sendBeacon where fetch cannot.
+    try {
+      fetch(url, {method: "POST", body: body(), credentials: "same-origin", keepalive: true});
+    } catch (e) {
+      if (navigator.sendBeacon) { navigator.sendBeacon(url, body()); }
+    }
   });
 });
