@@ -13,6 +13,7 @@ from app.extensions import db
 from app.timeutil import now as clock
 from ideas.analysis_queries import SHOWN_AS_SIMILAR, latest_cluster_run
 from ideas.models import Cluster, Idea, IdeaAnalysis, IdeaStatus
+from ideas.public_models import IdeaSupport
 from nlp.heat import WINDOW, Heat, HeatCounts, expected_share, heat_from_counts
 
 # Ideas that speak for a topic: live ones. Rejected ones were set aside by staff,
@@ -32,9 +33,17 @@ def merged_supporters(campaign):
             .group_by(duplicate.merged_into_id))
 
 
+def citizen_supports(campaign):
+    """(idea id, n): the citizens who support (附议) an idea on its public page."""
+    return (select(IdeaSupport.idea_id.label("idea_id"), func.count().label("n"))
+            .join(Idea, Idea.id == IdeaSupport.idea_id)
+            .where(Idea.campaign_id == campaign.id)
+            .group_by(IdeaSupport.idea_id))
+
+
 # Where an idea's supporters come from: each gives (idea id, n) rows for a
-# campaign, and an idea's supporter count is their sum. Citizens' 附议 is one more.
-SUPPORT_SOURCES = [merged_supporters]
+# campaign, and an idea's supporter count is their sum.
+SUPPORT_SOURCES = [merged_supporters, citizen_supports]
 
 
 def supporter_counts(campaign):

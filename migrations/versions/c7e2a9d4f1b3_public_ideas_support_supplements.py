@@ -1,7 +1,7 @@
 """ideas.public_consent; idea_supports (附议) and idea_supplements (补充建议)
 
 Revision ID: c7e2a9d4f1b3
-Revises: 8b4d0f2a3c51
+Revises: 9c1e5a7b3d20
 Create Date: 2026-12-01 23:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7e2a9d4f1b3'
-down_revision = '8b4d0f2a3c51'
+down_revision = "9c1e5a7b3d20"
 branch_labels = None
 depends_on = None
 

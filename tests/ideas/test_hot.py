@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
-from ideas import analysis_services, heat_queries
+from ideas import analysis_services, heat_queries, public_services
 from ideas.models import Idea, IdeaStatus
-from ideas.services import merge_duplicate, reject_idea
+from ideas.services import accept_idea, merge_duplicate, reject_idea
 from nlp.heat import Member, heat_index
 from tests.ideas.test_analysis import make_topic_ideas
 
@@ -116,3 +116,18 @@ def test_only_staff_see_hot_topics(client, auth, make):
         auth.login(make.user(role))
         assert client.get("/analysis/hot").status_code == expected, role
         auth.logout()
+
+
+def test_citizens_support_adds_to_the_supporters(hot, make):
+    kept = hot["kept"]
+    kept.public_consent = True
+    if kept.status is not IdeaStatus.accepted:
+        accept_idea(kept, hot["staff"])
+    for _ in range(2):
+        assert public_services.support(kept, make.user())
+    db.session.commit()
+    found = heat_queries.hot_clusters(hot["campaign"], now())
+    row = next(row for row in found if row.cluster.id == kept.analysis.cluster_id)
+    # The merged duplicate from another person, and two citizens' 附议.
+    assert row.heat.supporters == 3
+    assert sum(theme.heat.supporters for theme in heat_queries.hot_themes(hot["campaign"])) == 3
