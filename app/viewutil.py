@@ -14,23 +14,33 @@ def current_actor():
     return current_user._get_current_object()
 
 
-def attempt(action, form=None, field=None):
+def attempt(action, form=None, field=None, keep_refused=False, report=True):
     """The one way a view commits: call one service, then commit and return (True,
-    its result); or, if it was refused, roll back and return (False, None) with the
-    message at the form field it belongs to (the refusal's own ``field``, else
-    ``field``), or flashed when there is none."""
+    its result); or, if it was refused, roll back and return (False, the refusal)
+    with the message at the form field it belongs to (the refusal's own ``field``,
+    else ``field``), or flashed when there is none.
+
+    ``keep_refused`` commits a refused call too (a wrong code still uses up a try);
+    ``report=False`` leaves telling the user to the caller (a JSON answer)."""
     try:
         result = action()
     except Refused as exc:
-        db.session.rollback()
-        name = getattr(exc, "field", None) or field
-        if form is not None and name:
-            form[name].errors.append(exc.message)
+        if keep_refused:
+            db.session.commit()
         else:
-            flash(exc.message, "error")
-        return False, None
+            db.session.rollback()
+        if report:
+            _report(exc, form, getattr(exc, "field", None) or field)
+        return False, exc
     db.session.commit()
     return True, result
+
+
+def _report(refusal, form, field):
+    if form is not None and field:
+        form[field].errors.append(refusal.message)
+    else:
+        flash(refusal.message, "error")
 
 
 def run_and_commit(action, success, back):

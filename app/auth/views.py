@@ -8,11 +8,10 @@ from flask_login import current_user, login_required, logout_user
 
 from app.auth import hooks, privacy, queries, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from app.errors import Refused
 from app.extensions import db, limiter
 from app.timeutil import now
 from app.validators import parse_login
-from app.viewutil import current_actor, safe_next
+from app.viewutil import attempt, current_actor, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.before_app_request(sessions.note_activity)
@@ -75,15 +74,11 @@ def register():
 def _register_mobile(form):
     """The account for a phone proven by its code; None (the form is shown
     again, with the refusal at its field) when the code or the number is refused."""
-    identity = hooks.identity()
-    try:
-        identity.register_by_code(form.login.value, form.code.data, form.password.data, form.real_name.data,
-                                  privacy.POLICY_VERSION)
-    except Refused as exc:
-        db.session.commit()  # a wrong code still uses up one of its tries
-        (form.code if isinstance(exc, identity.code_refused) else form.login).errors.append(exc.message)
+    # A wrong code still uses up one of its tries: refusals are committed too.
+    if not attempt(lambda: hooks.identity().register_by_code(form.login.value, form.code.data, form.password.data,
+                                                             form.real_name.data, privacy.POLICY_VERSION),
+                   form, "login", keep_refused=True)[0]:
         return None
-    db.session.commit()
     flash("注册成功，手机号已验证。请用刚才设置的密码登录。", "success")
     return redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
 

@@ -33,6 +33,8 @@ TWO_FACTOR_ROLES = (Role.reviewer, Role.staff, Role.admin)
 class CodeRefused(Refused):
     """The code typed was not accepted; the message belongs at the code field."""
 
+    field = "code"
+
 
 class SendRefused(Refused):
     def __init__(self, message, retry_after=None):

@@ -47,5 +47,4 @@ def init_app(app):
         app.logger.warning("短信服务为 console：验证码只写入日志，不会发到手机（生产环境请设置 SMS_PROVIDER=http）")
     app.extensions["identity_sms"] = make_provider(app.config)
     app.extensions[KEY] = IdentityHooks(register_by_code=services.register_by_code,
-                                        complete_login=login_flow.complete_login,
-                                        code_refused=services.CodeRefused)
+                                        complete_login=login_flow.complete_login)
