@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import checks, db
 from app.states import enum_column, workflow
 from app.timeutil import now
 
@@ -41,9 +41,11 @@ class Idea(db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
         UniqueConstraint("campaign_id", "seq", name="uq_ideas_campaign_seq"),
-        # Submitted ideas always carry their tracking number.
-        CheckConstraint("status = 'draft' OR seq IS NOT NULL", name="submitted_has_seq"),
-        CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"),
+        *checks(
+            # Submitted ideas always carry their tracking number.
+            submitted_has_seq="status = 'draft' OR seq IS NOT NULL",
+            merged_has_target="(status = 'merged') = (merged_into_id IS NOT NULL)",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
