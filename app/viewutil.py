@@ -50,6 +50,20 @@ def run_and_commit(action, success, back):
     return redirect(back)
 
 
+def commit_form(form, action, success, back, field=None):
+    """For a form on its own page: once it validates and the service agrees, commit,
+    flash ``success`` and redirect to ``back`` (either may be a function of the
+    service's result). Otherwise None: the caller shows the page again, the errors at
+    their fields (a refusal at ``field`` unless it names its own)."""
+    if not form.validate_on_submit():
+        return None
+    done, result = attempt(action, form, field)
+    if not done:
+        return None
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(back(result) if callable(back) else back)
+
+
 def run_form(form, action, success, back):
     """For forms posted from another page: errors go back there as messages."""
     if not form.validate_on_submit():

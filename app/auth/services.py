@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.audit.services import log_action
 from app.auth.models import Role, User, UserSession
 from app.auth.queries import find_by_login, nonce_hash
+from app.errors import Refused
 from app.extensions import db
 from app.timeutil import now as clock
 from app.validators import parse_login
@@ -17,8 +18,11 @@ from app.validators import parse_login
 TOUCH_SECONDS = 60
 
 
-class AccountExists(Exception):
-    message = "该手机号或邮箱已注册"
+class AccountExists(Refused):
+    field = "login"
+
+    def __init__(self):
+        super().__init__("该手机号或邮箱已注册")
 
 
 # Checked against when the login is unknown, so a wrong login costs as much
