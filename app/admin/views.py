@@ -51,7 +51,8 @@ def toggle_active(user_id):
         return redirect(url_for("admin.users"))
     active = not user.is_active
     return run_and_commit(lambda: auth_services.set_active(current_actor(), user, active),
-                          f"账号 {user.login_name} 已{'启用' if active else '停用'}。", url_for("admin.users"))
+                          f"账号 {user.login_name} 已{'启用' if active else '停用'}。",
+                          url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -81,9 +82,11 @@ def reset_password(user_id):
             response.headers["Cache-Control"] = "no-store"
             return response
     elif request.form.get("method") == "sms":
-        done, sent = attempt(lambda: admin_services.send_reset_code(current_actor(), account, request.remote_addr))
+        done, sent = attempt(lambda: admin_services.send_reset_code(current_actor(), account,
+                                                                    request.remote_addr))
         if done:
-            flash(f"重置密码的验证码已发到 {mask_phone(account.mobile)}；请对方在“忘记密码”页设置新密码。", "success")
+            flash(f"重置密码的验证码已发到 {mask_phone(account.mobile)}；"
+                  "请对方在“忘记密码”页设置新密码。", "success")
     else:
         flash("请选择重置方式。", "error")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -94,10 +97,12 @@ def reset_password(user_id):
 def campaigns():
     form = NewCampaignForm()
     created = commit_form(form, lambda: campaign_services.create_campaign(
-        current_actor(), form.year.data, form.title.data, form.submit_opens_at.data, form.submit_closes_at.data,
-        form.description.data), lambda campaign: f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。",
+        current_actor(), form.year.data, form.title.data, form.submit_opens_at.data,
+        form.submit_closes_at.data, form.description.data),
+        lambda campaign: f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。",
         url_for("admin.campaigns"), field="year")
-    return created or render_template("admin/campaigns.html", form=form, campaigns=campaign_queries.all_campaigns())
+    return created or render_template("admin/campaigns.html", form=form,
+                                      campaigns=campaign_queries.all_campaigns())
 
 
 @bp.route("/campaigns/<int:campaign_id>/current", methods=["POST"])

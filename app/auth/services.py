@@ -88,7 +88,8 @@ def end_sessions(user):
     """Every session and remember cookie of the account stops working, on every device."""
     # In SQL, so two requests ending sessions at once both count.
     user.session_version = User.session_version + 1
-    db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    db.session.execute(update(UserSession)
+                       .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                        .values(ended_at=clock()).execution_options(synchronize_session=False))
     db.session.flush()
 
@@ -108,8 +109,9 @@ def device_label(user_agent):
 
 
 def open_session(user, nonce, address, user_agent, now):
-    db.session.add(UserSession(user_id=user.id, nonce_hash=nonce_hash(nonce), created_at=now, last_seen_at=now,
-                               device=device_label(user_agent), address=(address or "")[:45]))
+    db.session.add(UserSession(user_id=user.id, nonce_hash=nonce_hash(nonce), created_at=now,
+                               last_seen_at=now, device=device_label(user_agent),
+                               address=(address or "")[:45]))
     db.session.flush()
 
 

@@ -47,7 +47,8 @@ def dev_banner():
         return session.get(DEV_CODE) if current_app.config["SMS_DEV_BANNER"] else None
     def phone_verified():
         return current_user.is_authenticated and queries.is_phone_verified(current_user)
-    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie, "phone_verified": phone_verified}
+    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie,
+            "phone_verified": phone_verified}
 
 
 @bp.before_app_request
@@ -96,8 +97,8 @@ def code():
     if not isinstance(data, dict):
         data = {}
     phone = str(data.get("phone") or data.get("login") or "")
-    sent_ok, sent = attempt(lambda: services.send_code(phone, str(data.get("purpose", "")), request.remote_addr,
-                                                       _device()), report=False)
+    sent_ok, sent = attempt(lambda: services.send_code(phone, str(data.get("purpose", "")),
+                                                       request.remote_addr, _device()), report=False)
     if not sent_ok:
         return _code_answer(data, phone, False, sent.message, getattr(sent, "retry_after", None))
     dev_code = sent.shown_code if current_app.config["SMS_DEV_BANNER"] else None
@@ -108,8 +109,8 @@ def code():
 
 def _code_answer(data, phone, ok, message, retry_after, dev_code=None):
     if request.is_json:
-        return jsonify(ok=ok, message=message, retry_after=retry_after, phone=mask_phone(phone) if ok else None,
-                       dev_code=dev_code)
+        return jsonify(ok=ok, message=message, retry_after=retry_after,
+                       phone=mask_phone(phone) if ok else None, dev_code=dev_code)
     flash(message, "success" if ok else "error")
     back = str(data.get("back") or "")
     back = back if is_local_url(back) else back_or(url_for("base.home"))
@@ -187,8 +188,8 @@ def second_factor():
             response = login_flow.finish_second_factor(user)
             if method == "recovery":
                 # After the sign-in, whose fresh session would drop an earlier message.
-                flash(f"已使用一个恢复码，还剩 {queries.recovery_codes_left(user)} 个。手机找回后请重新生成恢复码。",
-                      "info")
+                flash(f"已使用一个恢复码，还剩 {queries.recovery_codes_left(user)} 个。"
+                      "手机找回后请重新生成恢复码。", "info")
             return response
     return render_template("identity/second_factor.html", form=form)
 
@@ -199,12 +200,14 @@ def setup():
     record = queries.two_factor(current_user)
     form = TotpCodeForm()
     if record is not None and not record.is_confirmed and form.validate_on_submit():
-        confirmed, plain = attempt(lambda: services.confirm_enrolment(current_actor(), form.code.data), form, "code")
+        confirmed, plain = attempt(lambda: services.confirm_enrolment(current_actor(), form.code.data),
+                                   form, "code")
         if confirmed:
             return _show_recovery_codes(plain, "两步验证已启用")
     qr = secret = None
     if record is not None and not record.is_confirmed:
-        uri = totp.provisioning_uri(record.secret, current_user.login_name, current_app.config["TWO_FACTOR_ISSUER"])
+        uri = totp.provisioning_uri(record.secret, current_user.login_name,
+                                    current_app.config["TWO_FACTOR_ISSUER"])
         qr, secret = totp.qr_svg(uri), totp.grouped(record.secret)
     left = queries.recovery_codes_left(current_user) if record is not None and record.is_confirmed else None
     return render_template("identity/setup.html", record=record, form=form, qr=qr, secret=secret, left=left)
@@ -232,7 +235,8 @@ def recovery_codes():
 
 def _show_recovery_codes(plain, title):
     # Shown once, in this response only: never cached, never kept in the session.
-    response = current_app.make_response(render_template("identity/recovery_codes.html", codes=plain, title=title))
+    page = render_template("identity/recovery_codes.html", codes=plain, title=title)
+    response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
 
