@@ -56,7 +56,8 @@ class Idea(db.Model):
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     seq: Mapped[int | None]
     tracking_code: Mapped[str | None] = mapped_column(String(20), unique=True)
-    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"), default=IdeaStatus.draft, index=True)
+    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"), default=IdeaStatus.draft,
+                                               index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     title: Mapped[str] = mapped_column(String(40))
     problem: Mapped[str] = mapped_column(Text, default="")
@@ -194,7 +195,8 @@ class IdeaAnalysis(db.Model):
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
-    idea: Mapped[Idea] = relationship(backref=backref("analysis", uselist=False, cascade="all, delete-orphan"))
+    idea: Mapped[Idea] = relationship(backref=backref("analysis", uselist=False,
+                                                      cascade="all, delete-orphan"))
     suggested_theme = relationship("Theme", foreign_keys=[suggested_theme_id])
     secondary_theme = relationship("Theme", foreign_keys=[secondary_theme_id])
     cluster = relationship("Cluster")
