@@ -148,7 +148,8 @@ def settings(round_id):
 def publish(round_id):
     round_ = db.get_or_404(Round, round_id)
     return run_and_commit(lambda: services.publish_blend(round_, current_actor()),
-                          "计分办法已公布，投票设置从现在起固定不变。", url_for("ballots.settings", round_id=round_.id))
+                          "计分办法已公布，投票设置从现在起固定不变。",
+                          url_for("ballots.settings", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/screen")
@@ -170,7 +171,8 @@ def _screen_page(round_, form):
     voids = queries.voids_of(round_)
     return render_template(
         "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=vote_effect(round_),
-        voids=voids, ideas=ideas, form=form, restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
+        voids=voids, ideas=ideas, form=form,
+        restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
         listed=listed, votes=queries.listed_votes(round_, **listed) if any(listed.values()) else None)
 
 

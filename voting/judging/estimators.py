@@ -136,7 +136,8 @@ def reml_ridge(observations: Iterable[Triple]) -> float:
     reviewer_rhs = design.per_reviewer(centred)
     incidence = np.zeros((design.n_ideas, design.n_reviewers))
     np.add.at(incidence, (design.i, design.r), 1.0)
-    reduced = np.diag(design.per_reviewer(np.ones_like(design.y))) - incidence.T @ (incidence / count[:, None])
+    reduced = (np.diag(design.per_reviewer(np.ones_like(design.y)))
+               - incidence.T @ (incidence / count[:, None]))
     d, u = np.linalg.eigh(reduced)
     d = np.clip(d, 0.0, None)
     projected = (u.T @ reviewer_rhs) ** 2
@@ -250,7 +251,8 @@ def fit_scale_offset(observations: Iterable[Triple]) -> ScaleOffsetFit:
         squared = (target - fitted) ** 2 - new_scale[design.r] ** 2 * loo_variance
         pooled = max(float(squared.mean()), floor)
         own = design.per_reviewer(squared)
-        new_noise = np.maximum((own + NOISE_PRIOR_REVIEWS * pooled) / (n_reviews + NOISE_PRIOR_REVIEWS), floor)
+        new_noise = np.maximum((own + NOISE_PRIOR_REVIEWS * pooled) / (n_reviews + NOISE_PRIOR_REVIEWS),
+                               floor)
 
         # Scale × quality is only defined up to a factor: fix the reviews' mean scale at 1, so
         # quality stays in points of an average reviewer and the ridge pulls scales towards it.
@@ -281,7 +283,8 @@ def fit_scale_offset(observations: Iterable[Triple]) -> ScaleOffsetFit:
         offset={r: float(v) for r, v in zip(design.reviewers, offset)},
         scale={r: float(v) for r, v in zip(design.reviewers, scale)},
         noise_sd={r: float(v) for r, v in zip(design.reviewers, np.sqrt(noise))},
-        reliability={r: float(v) for r, v in zip(design.reviewers, scale**2 * tau2 / (scale**2 * tau2 + noise))},
+        reliability={r: float(v)
+                     for r, v in zip(design.reviewers, scale**2 * tau2 / (scale**2 * tau2 + noise))},
         mean=mean,
         quality_variance=tau2,
         offset_variance=offset_var,
@@ -353,7 +356,8 @@ def within_reviewer_ranks(observations: Iterable[Triple]) -> dict[Hashable, floa
         own = np.flatnonzero(design.r == reviewer)
         z[own] = norm.ppf((rankdata(design.y[own]) - 0.5) / len(own))
     count = design.per_idea(np.ones_like(z))
-    return design.by_idea(float(design.y.mean()) + _within_reviewer_spread(design) * design.per_idea(z) / count)
+    spread = _within_reviewer_spread(design)
+    return design.by_idea(float(design.y.mean()) + spread * design.per_idea(z) / count)
 
 
 ESTIMATORS: dict[str, Callable[[Sequence[Triple]], dict[Hashable, float]]] = {

@@ -38,9 +38,9 @@ class Round(db.Model):
             k_positive="reviewers_per_idea IS NULL OR reviewers_per_idea > 0",
             votes_positive="votes_per_citizen IS NULL OR votes_per_citizen > 0",
             expert_weight_range="expert_weight IS NULL OR (expert_weight >= 0 AND expert_weight <= 1)",
-            public_vote_complete=("NOT public_vote OR (vote_opens_at IS NOT NULL AND vote_closes_at IS NOT NULL"
-                                  " AND vote_opens_at < vote_closes_at AND votes_per_citizen IS NOT NULL"
-                                  " AND expert_weight IS NOT NULL)"),
+            public_vote_complete=("NOT public_vote OR (vote_opens_at IS NOT NULL"
+                                  " AND vote_closes_at IS NOT NULL AND vote_opens_at < vote_closes_at"
+                                  " AND votes_per_citizen IS NOT NULL AND expert_weight IS NOT NULL)"),
         ),
     )
 
@@ -194,7 +194,9 @@ class Review(db.Model):
 
 class ReviewScore(db.Model):
     __tablename__ = "review_scores"
-    __table_args__ = (UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),)
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)

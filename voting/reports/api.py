@@ -73,7 +73,8 @@ def _stats(campaign):
     statuses = status_counts(campaign)
     statuses.pop(IdeaStatus.draft, None)
     announcement = queries.announcement_of(campaign)
-    objections_by_state = queries.objection_counts(announcement) if announcement else dict.fromkeys(ObjectionState, 0)
+    objections_by_state = (queries.objection_counts(announcement) if announcement
+                           else dict.fromkeys(ObjectionState, 0))
     votes = {figures.round.id: figures.counted for figures in report.votes}
     return {
         "campaign": {"year": campaign.year, "title": campaign.title,
@@ -95,7 +96,8 @@ def _stats(campaign):
             "public_vote": figures.round.public_vote, "votes": votes.get(figures.round.id),
         } for figures in report.rounds],
         "announcement": None if announcement is None else {
-            "state": announcement.state.value, "notice_ends_at": queries.iso_time(announcement.notice_ends_at),
+            "state": announcement.state.value,
+            "notice_ends_at": queries.iso_time(announcement.notice_ends_at),
             "digest": announcement.digest},
         "objections": {state.value: n for state, n in objections_by_state.items()},
         "winners": len(queries.listed(announcement))
