@@ -166,7 +166,8 @@ def summarise(report, chosen):
             figures[name] = {
                 "tau": [round(float(v), 4) for v in taus.mean(axis=0)],
                 "tau_sd": [round(float(v), 4) for v in taus.std(axis=0, ddof=1)],
-                "p_top10_lost_round1": round(sum(s[name]["lost_round1"] for s in per_seed) / (10 * n_seeds), 4),
+                "p_top10_lost_round1": round(sum(s[name]["lost_round1"] for s in per_seed)
+                                             / (10 * n_seeds), 4),
                 "outside_top100_round1": round(float(np.mean([s[name]["outside_top100_round1"]
                                                               for s in per_seed])), 2),
             }
@@ -188,7 +189,8 @@ def summarise(report, chosen):
 def pooled_tau(models):
     """Per round and estimator, τ on the report seeds averaged over the reviewer models."""
     return {
-        round_name: {name: round(float(np.mean([m["estimators"][name]["tau"][number] for m in models.values()])), 4)
+        round_name: {name: round(float(np.mean([m["estimators"][name]["tau"][number]
+                                                for m in models.values()])), 4)
                      for name in ESTIMATORS}
         for number, round_name in enumerate(ROUND_NAMES)
     }
@@ -231,7 +233,8 @@ def main():
         chosen, pooled_selection = tuple(estimator_for_round(k) for _, k in ROUNDS), None
     rules = [("today", TODAY), ("chosen", chosen)] + [
         (f"{name} everywhere", (name,) * len(ROUNDS)) for name in ESTIMATORS if name != "offset"]
-    per_model, pooled_overlap, chosen_vs_today = summarise(run_seeds(models, report_seeds, args, rules), chosen)
+    per_model, pooled_overlap, chosen_vs_today = summarise(run_seeds(models, report_seeds, args, rules),
+                                                           chosen)
     print(json.dumps({
         "design": {"ideas": args.ideas, "reviewers": args.reviewers, "noise": args.noise,
                    "rounds": [{"name": n, "advance": a, "reviewers_per_idea": k or "all"}

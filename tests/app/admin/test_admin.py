@@ -30,7 +30,8 @@ def test_admin_creates_staff_and_reviewer_accounts(client, make, auth):
     page = response.get_data(as_text=True)
     assert "评审专家须填写所在地区" in page and "评审专家须填写工作单位" in page
     assert find_by_login("r1@example.com") is None
-    client.post("/admin/users", data=account("reviewer", "r1@example.com", region="岳阳市", work_unit="岳阳某研究院"))
+    client.post("/admin/users",
+                data=account("reviewer", "r1@example.com", region="岳阳市", work_unit="岳阳某研究院"))
     reviewer = find_by_login("r1@example.com")
     assert (reviewer.role, reviewer.region, reviewer.work_unit) == (Role.reviewer, "岳阳市", "岳阳某研究院")
     entry = db.session.scalars(select(ActionLog).where(ActionLog.action == "user.create")).all()[-1]
