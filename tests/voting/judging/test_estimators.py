@@ -135,7 +135,8 @@ def test_within_reviewer_orders_ignore_each_reviewers_scale_and_offset(estimator
     triples, _ = design(80, 6, 3, noise=0.5, seed=5)
     stretched = [(r, i, 2.0 + (0.3 + r) * s) for r, i, s in triples]
     plain, moved = estimator(triples), estimator(stretched)
-    assert np.array_equal(np.argsort([plain[i] for i in range(80)]), np.argsort([moved[i] for i in range(80)]))
+    assert np.array_equal(np.argsort([plain[i] for i in range(80)]),
+                          np.argsort([moved[i] for i in range(80)]))
 
 
 def test_bradley_terry_keeps_an_unbeaten_idea_finite_and_first():
