@@ -194,9 +194,8 @@ class Review(db.Model):
 
 class ReviewScore(db.Model):
     __tablename__ = "review_scores"
-    __table_args__ = (
-        UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),
-    )
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id",
+                                       name="uq_review_scores_review_criterion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
