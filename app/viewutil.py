@@ -14,14 +14,16 @@ def current_actor():
     return current_user._get_current_object()
 
 
-def attempt(action, form=None, field=None, keep_refused=False, report=True):
+def attempt(action, form=None, field=None, keep_refused=False, refused=None):
     """The one way a view commits: call one service, then commit and return (True,
-    its result); or, if it was refused, roll back and return (False, the refusal)
-    with the message at the form field it belongs to (the refusal's own ``field``,
-    else ``field``), or flashed when there is none.
+    its result); or, if it was refused, roll back and return (False, None) with the
+    message at the form field it belongs to (the refusal's own ``field``, else
+    ``field``), or flashed when there is none.
 
     ``keep_refused`` commits a refused call too (a wrong code still uses up a try);
-    ``report=False`` leaves telling the user to the caller (a JSON answer)."""
+    ``refused(refusal)`` answers a refusal instead (a JSON answer), and what it
+    returns stands in place of None. The refusal itself is never handed out: its
+    traceback would keep the service's frames, and what they hold, alive."""
     try:
         result = action()
     except Refused as exc:
@@ -29,9 +31,10 @@ def attempt(action, form=None, field=None, keep_refused=False, report=True):
             db.session.commit()
         else:
             db.session.rollback()
-        if report:
-            _report(exc, form, getattr(exc, "field", None) or field)
-        return False, exc
+        if refused is not None:
+            return False, refused(exc)
+        _report(exc, form, getattr(exc, "field", None) or field)
+        return False, None
     db.session.commit()
     return True, result
 

@@ -97,10 +97,16 @@ def code():
     if not isinstance(data, dict):
         data = {}
     phone = str(data.get("phone") or data.get("login") or "")
-    sent_ok, sent = attempt(lambda: services.send_code(phone, str(data.get("purpose", "")),
-                                                       request.remote_addr, _device()), report=False)
+
+    def send():
+        return services.send_code(phone, str(data.get("purpose", "")), request.remote_addr, _device())
+
+    def refusal_answer(refusal):
+        return _code_answer(data, phone, False, refusal.message, getattr(refusal, "retry_after", None))
+
+    sent_ok, sent = attempt(send, refused=refusal_answer)
     if not sent_ok:
-        return _code_answer(data, phone, False, sent.message, getattr(sent, "retry_after", None))
+        return sent  # refusal_answer's response
     dev_code = sent.shown_code if current_app.config["SMS_DEV_BANNER"] else None
     if dev_code:
         session[DEV_CODE] = {"phone": mask_phone(sent.phone), "code": dev_code}
