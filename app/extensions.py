@@ -5,7 +5,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import CheckConstraint, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.nlp_ext import NlpExtension
@@ -18,6 +18,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def checks(**rules):
+    """A table's check constraints as one name → SQL table (the names feed the "ck" convention)."""
+    return tuple(CheckConstraint(sql, name=name) for name, sql in rules.items())
 
 
 class Base(DeclarativeBase):

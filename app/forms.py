@@ -28,4 +28,5 @@ def region_choices(blank_label):
 class ReasonForm(BaseForm):
     """Why staff did something (rejected, recused, reopened, restored): kept in the record."""
 
-    reason = TextAreaField("理由", filters=[strip_filter], validators=[DataRequired("请填写理由"), CharLength(2, 500)])
+    reason = TextAreaField("理由", filters=[strip_filter],
+                           validators=[DataRequired("请填写理由"), CharLength(2, 500)])

@@ -2,7 +2,8 @@
 from app.audit.models import ActionLog  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.campaigns.models import Campaign, Theme  # noqa: F401
-from ideas.models import Cluster, ClusterRun, CoProposer, Idea, IdeaAnalysis, IdeaCorrection, IdeaEvent, NlpJob  # noqa: F401
+from ideas.models import (  # noqa: F401
+    Cluster, ClusterRun, CoProposer, Idea, IdeaAnalysis, IdeaCorrection, IdeaEvent, NlpJob)
 from ideas.public_models import IdeaSupplement, IdeaSupport  # noqa: F401
 from voting.judging.models import Assignment, Conflict, Criterion, Review, ReviewScore, Round, RoundEntry  # noqa: F401
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid  # noqa: F401

@@ -39,7 +39,8 @@ def register_cjk_font():
 def covered():
     """Every character the font has a glyph for (glyph 0 is the empty box)."""
     register_cjk_font()
-    return frozenset(chr(code) for code, glyph in pdfmetrics.getFont(CJK_FONT).face.charToGlyph.items() if glyph)
+    glyphs = pdfmetrics.getFont(CJK_FONT).face.charToGlyph
+    return frozenset(chr(code) for code, glyph in glyphs.items() if glyph)
 
 
 def printable(text):

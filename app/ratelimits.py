@@ -14,7 +14,8 @@ def per_account_and_address(name, message, methods=None, deduct_when=None):
     one budget for all the views decorated under one name. Goes below the login
     check (the account's budget needs an account)."""
     prefix = name.upper()
-    per_user = limiter.shared_limit(lambda: current_app.config[f"{prefix}_LIMIT_PER_USER"], scope=f"{name}-user",
+    per_user = limiter.shared_limit(lambda: current_app.config[f"{prefix}_LIMIT_PER_USER"],
+                                    scope=f"{name}-user",
                                     key_func=lambda: f"{name}-user:{current_user.id}", methods=methods,
                                     deduct_when=deduct_when, error_message=message)
     per_address = limiter.shared_limit(lambda: current_app.config[f"{prefix}_LIMIT_PER_ADDRESS"],

@@ -14,23 +14,36 @@ def current_actor():
     return current_user._get_current_object()
 
 
-def attempt(action, form=None, field=None):
+def attempt(action, form=None, field=None, keep_refused=False, refused=None):
     """The one way a view commits: call one service, then commit and return (True,
     its result); or, if it was refused, roll back and return (False, None) with the
     message at the form field it belongs to (the refusal's own ``field``, else
-    ``field``), or flashed when there is none."""
+    ``field``), or flashed when there is none.
+
+    ``keep_refused`` commits a refused call too (a wrong code still uses up a try);
+    ``refused(refusal)`` answers a refusal instead (a JSON answer), and what it
+    returns stands in place of None. The refusal itself is never handed out: its
+    traceback would keep the service's frames, and what they hold, alive."""
     try:
         result = action()
     except Refused as exc:
-        db.session.rollback()
-        name = getattr(exc, "field", None) or field
-        if form is not None and name:
-            form[name].errors.append(exc.message)
+        if keep_refused:
+            db.session.commit()
         else:
-            flash(exc.message, "error")
+            db.session.rollback()
+        if refused is not None:
+            return False, refused(exc)
+        _report(exc, form, getattr(exc, "field", None) or field)
         return False, None
     db.session.commit()
     return True, result
+
+
+def _report(refusal, form, field):
+    if form is not None and field:
+        form[field].errors.append(refusal.message)
+    else:
+        flash(refusal.message, "error")
 
 
 def run_and_commit(action, success, back):
@@ -38,6 +51,20 @@ def run_and_commit(action, success, back):
     if attempt(action)[0]:
         flash(success, "success")
     return redirect(back)
+
+
+def commit_form(form, action, success, back, field=None):
+    """For a form on its own page: once it validates and the service agrees, commit,
+    flash ``success`` and redirect to ``back`` (either may be a function of the
+    service's result). Otherwise None: the caller shows the page again, the errors at
+    their fields (a refusal at ``field`` unless it names its own)."""
+    if not form.validate_on_submit():
+        return None
+    done, result = attempt(action, form, field)
+    if not done:
+        return None
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(back(result) if callable(back) else back)
 
 
 def run_form(form, action, success, back):

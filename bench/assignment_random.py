@@ -42,7 +42,8 @@ def run_one(params):
     forbidden = {(r, i) for r, i in zip(*np.nonzero(~eligible))}
     keep = {(r, i) for r, i in zip(*np.nonzero(kept))}
     themes = None if themes is None else dict(zip(ideas, themes.tolist()))
-    return assign_reviewers(ideas, reviewers, k, forbidden=forbidden, keep=keep, idea_themes=themes, seed=seed)
+    return assign_reviewers(ideas, reviewers, k, forbidden=forbidden, keep=keep, idea_themes=themes,
+                            seed=seed)
 
 
 def main():

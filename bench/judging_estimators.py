@@ -207,7 +207,8 @@ def summarise(report, chosen):
             figures[name] = {
                 "tau": [round(float(v), 4) for v in taus.mean(axis=0)],
                 "tau_sd": [round(float(v), 4) for v in taus.std(axis=0, ddof=1)],
-                "p_top10_lost_round1": round(sum(s[name]["lost_round1"] for s in per_seed) / (10 * n_seeds), 4),
+                "p_top10_lost_round1": round(sum(s[name]["lost_round1"] for s in per_seed)
+                                             / (10 * n_seeds), 4),
                 "p_top10_lost_round1_no_extra": round(
                     sum(s[name]["lost_round1_no_extra"] for s in per_seed) / (10 * n_seeds), 4),
                 "outside_top100_round1": round(float(np.mean([s[name]["outside_top100_round1"]
@@ -230,7 +231,8 @@ def summarise(report, chosen):
 def pooled_tau(models):
     """Per round and estimator, τ on the report seeds averaged over the reviewer models."""
     return {
-        round_name: {name: round(float(np.mean([m["estimators"][name]["tau"][number] for m in models.values()])), 4)
+        round_name: {name: round(float(np.mean([m["estimators"][name]["tau"][number]
+                                                for m in models.values()])), 4)
                      for name in ESTIMATORS}
         for number, round_name in enumerate(ROUND_NAMES)
     }
@@ -283,11 +285,12 @@ def main():
     else:
         chosen, pooled_selection = tuple(estimator_for_round(k) for _, k in ROUNDS), None
     # Today's process has no adaptive step; every other rule runs with it.
-    rules = [("today", TODAY, False), ("chosen", chosen, True), ("chosen without extra reviews", chosen, False),
-             ("offset everywhere", TODAY, True)] + [
+    rules = [("today", TODAY, False), ("chosen", chosen, True),
+             ("chosen without extra reviews", chosen, False), ("offset everywhere", TODAY, True)] + [
         (f"{name} everywhere", (name,) * len(ROUNDS), True) for name in ESTIMATORS
         if name != "offset" and (args.all_rules or name == "raw")]
-    per_model, pooled_overlap, chosen_vs_today = summarise(run_seeds(models, report_seeds, args, rules), chosen)
+    per_model, pooled_overlap, chosen_vs_today = summarise(run_seeds(models, report_seeds, args, rules),
+                                                           chosen)
     print(json.dumps({
         "design": {"ideas": args.ideas, "reviewers": args.reviewers, "noise": args.noise,
                    "extra_share": args.extra_share, "uncertainty": args.uncertainty,

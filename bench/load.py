@@ -157,7 +157,8 @@ def run_backend(name, args, workdir, redis_url, stack):
         result["faults"]["worker_kill"]["workers_after"] = len(worker_pids(gunicorn.pid))
     result["round_close"] = round_close_phase(base_url, seed, env, workdir, name)
     load["audit_log"] = json.loads(run([sys.executable, "bench/load_db.py", "audit"], env))
-    log(f"{name}：操作日志 {load['audit_log']['entries']} 条，哈希链{'完整' if load['audit_log']['intact'] else '断裂'}")
+    log(f"{name}：操作日志 {load['audit_log']['entries']} 条，"
+        f"哈希链{'完整' if load['audit_log']['intact'] else '断裂'}")
     log(f"{name}：停止 gunicorn、RQ{'、PostgreSQL' if postgres else ''}")
     own.close()
     return result
@@ -269,7 +270,8 @@ def _cpu_seconds():
 
 def _log_summary(name, summary):
     log(f"{name}：{summary['requests']} 个请求，{summary['rps']} 请求/秒，错误 {summary['errors']}，"
-        f"意外 {sum(summary['unexpected'].values())}，确认提交 {summary['acknowledged']}，丢失 {summary['lost']}")
+        f"意外 {sum(summary['unexpected'].values())}，确认提交 {summary['acknowledged']}，"
+        f"丢失 {summary['lost']}")
     for page, figures in summary["latency_ms"].items():
         log(f"  {page:<14} n={figures['n']:<6} p50={figures['p50']:>7} p95={figures['p95']:>7} "
             f"p99={figures['p99']:>7} ms")

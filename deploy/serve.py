@@ -101,7 +101,8 @@ def supervise(web, worker, restart_delay=WORKER_RESTART_DELAY):
             break
         code = children["worker"].poll()
         if code is not None:
-            print(f"RQ worker 已退出（返回码 {code}），{restart_delay} 秒后重新启动；网站照常服务。", file=sys.stderr)
+            print(f"RQ worker 已退出（返回码 {code}），{restart_delay} 秒后重新启动；网站照常服务。",
+                  file=sys.stderr)
             time.sleep(restart_delay)
             if stopping:
                 break

@@ -94,7 +94,8 @@ def _off_topic_statement(campaign, kind=None):
 
 def off_topic_page(campaign, kind, page, per_page):
     """不属于本次征集: submitted ideas the gate set aside, oldest first."""
-    stmt = _off_topic_statement(campaign, kind).options(selectinload(Idea.analysis), selectinload(Idea.author))
+    stmt = _off_topic_statement(campaign, kind).options(selectinload(Idea.analysis),
+                                                        selectinload(Idea.author))
     return db.paginate(stmt.order_by(Idea.id), page=page, per_page=per_page, error_out=False)
 
 
@@ -108,7 +109,8 @@ def off_topic_ideas(campaign, kind=None, ids=None):
 
 def off_topic_kinds(campaign):
     """{gate kind: ideas in the queue}, for the filter."""
-    stmt = _off_topic(select(IdeaAnalysis.gate_kind, func.count()).select_from(Idea).join(IdeaAnalysis), campaign)
+    stmt = _off_topic(select(IdeaAnalysis.gate_kind, func.count()).select_from(Idea).join(IdeaAnalysis),
+                      campaign)
     return dict(db.session.execute(stmt.group_by(IdeaAnalysis.gate_kind)).all())
 
 
@@ -131,7 +133,8 @@ def review_queue(campaign, limit=200):
     """待人工确认: analysed ideas no theme was confident enough for, not yet confirmed by staff."""
     return db.session.scalars(
         select(Idea).join(IdeaAnalysis).where(
-            Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED), IdeaAnalysis.theme_status == "needs_review",
+            Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED),
+            IdeaAnalysis.theme_status == "needs_review",
             Idea.theme_confirmed_by_id.is_(None))
         .options(selectinload(Idea.theme), selectinload(Idea.analysis).options(
             selectinload(IdeaAnalysis.secondary_theme))).order_by(Idea.id).limit(limit)).all()

@@ -130,7 +130,8 @@ def _cluster(campaign, previous, run, ideas, docs, themes, seed):
                          else ideas[n].analysis.suggested_theme_id) for n in rows]
         try:
             clusterer = IdeaClusterer(themes=themes, k_range=(2, max(2, min(12, len(rows) // 6))),
-                                      random_state=seed).fit(docs[rows], y=y, rest=docs[rest] if rest else None)
+                                      random_state=seed).fit(docs[rows], y=y,
+                                                             rest=docs[rest] if rest else None)
         except ValueError as exc:
             # Ideas too alike to tell apart (no word both shared and distinctive): one group left whole.
             group_summaries.append({"theme_id": theme_id, "n_ideas": len(rows), "skipped": str(exc)})
@@ -197,9 +198,11 @@ def decide_off_topic(ideas, decision, actor, reason):
     idea_services.lock_ideas(*ideas)
     for idea in ideas:
         analysis = idea.analysis
-        if idea.status is not IdeaStatus.submitted or analysis is None or analysis.theme_status != "off_topic":
+        if (idea.status is not IdeaStatus.submitted or analysis is None
+                or analysis.theme_status != "off_topic"):
             raise idea_services.ScreeningError(
-                f"{idea.tracking_code} 已不在“不属于本次征集”队列中（可能已有人处理），本次一条也没有处理，请刷新后重试")
+                f"{idea.tracking_code} 已不在“不属于本次征集”队列中（可能已有人处理），"
+                "本次一条也没有处理，请刷新后重试")
         if decision == "reject":
             reply = f"\n答复：{analysis.gate_reply}" if analysis.gate_reply else ""
             idea_services.reject_idea(idea, actor, f"不属于本次征集。{reason}{reply}")

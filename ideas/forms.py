@@ -35,7 +35,8 @@ class IdeaForm(BaseForm):
     benefit = _text("预期成效", "benefit", TextAreaField, "10–1000 字：改了以后有什么效果")
     region = SelectField("所在地区", choices=region_choices("请选择"),
                          validators=[RequiredToSubmit("请选择所在地区")])
-    contact_phone = StringField("联系电话", filters=[strip_filter], description="仅工作人员可见，用于核实和联系",
+    contact_phone = StringField("联系电话", filters=[strip_filter],
+                                description="仅工作人员可见，用于核实和联系",
                                 validators=[RequiredToSubmit("请填写联系电话"), MainlandMobile()])
     show_name = BooleanField("入选后可以公开我的姓名")
     public_consent = BooleanField("采纳后可以在网站上公开这条建议", description=(
@@ -52,7 +53,8 @@ class IdeaForm(BaseForm):
 
     def idea_fields(self):
         """The idea's columns from the form; a draft's empty fields become "" or NULL."""
-        fields = {name: getattr(self, name).data or "" for name in ("title", "problem", "suggestion", "benefit")}
+        fields = {name: getattr(self, name).data or ""
+                  for name in ("title", "problem", "suggestion", "benefit")}
         fields["region"] = self.region.data or None
         fields["contact_phone"] = self.contact_phone.data or None
         fields["show_name"] = bool(self.show_name.data)
@@ -80,7 +82,8 @@ class ScreeningFilterForm(BaseForm):
 
 
 class AcceptForm(BaseForm):
-    reason = TextAreaField("备注（选填）", filters=[strip_filter], validators=[Optional(), CharLength(max=500)])
+    reason = TextAreaField("备注（选填）", filters=[strip_filter],
+                           validators=[Optional(), CharLength(max=500)])
 
 
 class MergeForm(BaseForm):
@@ -88,7 +91,8 @@ class MergeForm(BaseForm):
                               validators=[DataRequired("请填写要保留的建议编号，如 XC-2024-000123"),
                                           CharLength(max=20)])
     reason = TextAreaField("合并理由", filters=[strip_filter],
-                           validators=[DataRequired("请填写合并理由，双方提出人都会看到"), CharLength(2, 500)])
+                           validators=[DataRequired("请填写合并理由，双方提出人都会看到"),
+                                       CharLength(2, 500)])
     credit = BooleanField("把这条（后提交的）建议的提出人列为保留建议的共同提出人",
                           description="只在确属各自独立提出时勾选：共同提出人在入选后同样获得署名和荣誉证书")
     # Set by the confirmation page: the first send only shows both ideas side by side.
@@ -127,7 +131,8 @@ class OffTopicForm(BaseForm):
     """One decision for many ideas of the 不属于本次征集 queue."""
 
     idea_ids = SelectMultipleField(coerce=int, validate_choice=False)
-    scope = SelectField("处理范围", choices=choices([("selected", "勾选的建议"), ("all", "当前筛选下的全部建议")]))
+    scope = SelectField("处理范围", choices=choices([("selected", "勾选的建议"),
+                                                     ("all", "当前筛选下的全部建议")]))
     decision = SelectField("处理决定", choices=choices([
         ("reject", "不予采纳：不属于本次征集"), ("keep", "退回筛选：属于本次征集")]))
     reason = TextAreaField("理由", filters=[strip_filter], description="记入每条建议的办理记录，提出人会看到",

@@ -32,9 +32,11 @@ def form_with_what_was_typed(error):
     form = IdeaForm(formdata=request.form)
     form.set_theme_choices(theme_choices(campaign))
     if current_user.is_authenticated:
-        message = "页面已过期（安全令牌失效），您填写的内容都保留在下面。请核对后再点一次“提交建议”或“保存草稿”。"
+        message = ("页面已过期（安全令牌失效），您填写的内容都保留在下面。"
+                   "请核对后再点一次“提交建议”或“保存草稿”。")
     else:
-        message = "页面已过期：登录已失效，您填写的内容都保留在下面。请先登录（在新标签页打开），再回到本页点一次“提交建议”。"
+        message = ("页面已过期：登录已失效，您填写的内容都保留在下面。"
+                   "请先登录（在新标签页打开），再回到本页点一次“提交建议”。")
     # 200 like any form shown again with its errors: the page is the form, ready to send again.
     return render_template("ideas/form.html", form=form, campaign=campaign, expired=message,
                            login_url=url_for("auth.login"))

@@ -4,7 +4,7 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, U
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import DELETED_NAME
-from app.extensions import db
+from app.extensions import checks, db
 from app.states import enum_column, workflow
 from app.timeutil import now
 
@@ -46,9 +46,11 @@ class Idea(db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
         UniqueConstraint("campaign_id", "seq", name="uq_ideas_campaign_seq"),
-        # Submitted ideas always carry their tracking number.
-        CheckConstraint("status = 'draft' OR seq IS NOT NULL", name="submitted_has_seq"),
-        CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"),
+        *checks(
+            # Submitted ideas always carry their tracking number.
+            submitted_has_seq="status = 'draft' OR seq IS NOT NULL",
+            merged_has_target="(status = 'merged') = (merged_into_id IS NOT NULL)",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +61,8 @@ class Idea(db.Model):
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     seq: Mapped[int | None]
     tracking_code: Mapped[str | None] = mapped_column(String(20), unique=True)
-    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"), default=IdeaStatus.draft, index=True)
+    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"), default=IdeaStatus.draft,
+                                               index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     title: Mapped[str] = mapped_column(String(40))
     problem: Mapped[str] = mapped_column(Text, default="")
@@ -206,7 +209,8 @@ class IdeaAnalysis(db.Model):
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
-    idea: Mapped[Idea] = relationship(backref=backref("analysis", uselist=False, cascade="all, delete-orphan"))
+    idea: Mapped[Idea] = relationship(backref=backref("analysis", uselist=False,
+                                                      cascade="all, delete-orphan"))
     suggested_theme = relationship("Theme", foreign_keys=[suggested_theme_id])
     secondary_theme = relationship("Theme", foreign_keys=[secondary_theme_id])
     cluster = relationship("Cluster")

@@ -60,7 +60,8 @@ def _screening_statement(campaign, flt):
                               Idea.tracking_code.ilike(pattern)))
     return stmt.options(selectinload(Idea.theme), selectinload(Idea.author),
                         selectinload(Idea.analysis).options(
-                            selectinload(IdeaAnalysis.suggested_theme), selectinload(IdeaAnalysis.secondary_theme)))
+                            selectinload(IdeaAnalysis.suggested_theme),
+                            selectinload(IdeaAnalysis.secondary_theme)))
 
 
 def screening_page(campaign, flt, page, per_page):

@@ -40,11 +40,13 @@ def _overdue(campaign, today):
 
 
 def overdue_count(campaign, today=None):
-    return db.session.scalar(select(func.count()).select_from(Idea).where(*_overdue(campaign, today or now().date())))
+    return db.session.scalar(select(func.count()).select_from(Idea)
+                             .where(*_overdue(campaign, today or now().date())))
 
 
 def overdue_ids(campaign, ids, today=None):
     """Which of these ideas are overdue."""
     if not ids:
         return set()
-    return set(db.session.scalars(select(Idea.id).where(Idea.id.in_(ids), *_overdue(campaign, today or now().date()))))
+    return set(db.session.scalars(select(Idea.id).where(Idea.id.in_(ids),
+                                                        *_overdue(campaign, today or now().date()))))

@@ -22,7 +22,8 @@ class ReplyForm(BaseForm):
 
 
 class CorrectionForm(BaseForm):
-    text = TextAreaField("补充说明", filters=[strip_filter], description="10–1000 字：更正或补充，工作人员会看到",
+    text = TextAreaField("补充说明", filters=[strip_filter],
+                         description="10–1000 字：更正或补充，工作人员会看到",
                          validators=[DataRequired("请填写补充说明"), CharLength(10, 1000)])
 
 
@@ -82,7 +83,8 @@ def public_consent(idea_id):
 def reply(idea_id):
     idea = db.get_or_404(Idea, idea_id)
     return run_form(ReplyForm(prefix="reply"),
-                    lambda form: replies.reply_to_idea(idea, current_actor(), form.department.data, form.text.data),
+                    lambda form: replies.reply_to_idea(idea, current_actor(), form.department.data,
+                                                       form.text.data),
                     "答复已保存，提出人会收到通知。", url_for("ideas.detail", idea_id=idea.id))
 
 

@@ -181,8 +181,8 @@ def merge_duplicate(duplicate, kept_code, actor, reason, credit=False):
         raise ScreeningError(f"{kept.tracking_code} 当前状态为“{kept.status.label}”，不能作为保留的建议")
     # The tracking number is drawn at submission, one at a time: it orders submissions even where times tie.
     if duplicate.seq < kept.seq:
-        raise ScreeningError(f"{duplicate.tracking_code} 比 {kept.tracking_code} 先提交：应把后提交的建议合并到"
-                             "先提交的建议，由最早的提交者保留署名")
+        raise ScreeningError(f"{duplicate.tracking_code} 比 {kept.tracking_code} 先提交："
+                             "应把后提交的建议合并到先提交的建议，由最早的提交者保留署名")
     # Status and target change together: the database checks they agree.
     with db.session.no_autoflush:
         duplicate.merged_into = kept

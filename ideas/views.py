@@ -62,8 +62,8 @@ def _save(form, campaign, idea=None):
         return redirect(url_for("ideas.edit", idea_id=saved.id))
     else:
         # The code in one unbreakable piece: a phone must not wrap it at its hyphens.
-        flash(Markup("提交成功！您的建议编号是 <span class=\"tracking-code\">{}</span>，请妥善保存，可凭编号查询进度。")
-              .format(saved.tracking_code), "success")
+        flash(Markup("提交成功！您的建议编号是 <span class=\"tracking-code\">{}</span>，"
+                     "请妥善保存，可凭编号查询进度。").format(saved.tracking_code), "success")
     return redirect(url_for("ideas.detail", idea_id=saved.id))
 
 
@@ -206,10 +206,12 @@ def _screening_page(bulk):
                            counts=queries.status_counts(campaign), statuses=list(IdeaStatus),
                            bulk=bulk, duplicates=duplicates,
                            theme_forms={i.id: _theme_form(campaign, i) for i in page.items},
-                           merge_form=MergeForm(prefix="merge"), overdue_count=replies.overdue_count(campaign),
+                           merge_form=MergeForm(prefix="merge"),
+                           overdue_count=replies.overdue_count(campaign),
                            overdue=replies.overdue_ids(campaign, [i.id for i in page.items]),
                            supporters=queries.supporters_count(i.id for i in page.items),
-                           supplement_counts=public_queries.supplement_counts(i.id for i in page.items))
+                           supplement_counts=public_queries.supplement_counts(
+                               i.id for i in page.items))
 
 
 @bp.route("/export.<fmt>")
@@ -238,9 +240,10 @@ def _screen_action(idea_id, form, action):
     if not ok:
         return redirect(here)
     following = queries.next_pending(idea)
-    flash(f"{idea.tracking_code} 已处理。" + ("下面是下一条待筛选的建议。" if following else "没有其他待筛选的建议了。"),
-          "success")
-    return redirect(url_for("ideas.detail", idea_id=following.id) if following else url_for("ideas.screening"))
+    flash(f"{idea.tracking_code} 已处理。"
+          + ("下面是下一条待筛选的建议。" if following else "没有其他待筛选的建议了。"), "success")
+    return redirect(url_for("ideas.detail", idea_id=following.id) if following
+                    else url_for("ideas.screening"))
 
 
 @bp.route("/<int:idea_id>/accept", methods=["POST"])

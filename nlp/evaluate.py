@@ -24,7 +24,8 @@ Examples::
     python -m nlp.evaluate --data labeled.csv --cv 5
     python -m nlp.evaluate --train a.csv --test b.csv
     python -m nlp.evaluate --themes nlp/data/service_topics.json --test labeled.csv --cluster
-    python -m nlp.evaluate --themes ideas/data/default_themes.json --other-label 其他 --test nlp/data/eval/ten_themes_eval.jsonl --off-topic labeled.csv
+    python -m nlp.evaluate --themes ideas/data/default_themes.json --other-label 其他 \\
+        --test nlp/data/eval/ten_themes_eval.jsonl --off-topic labeled.csv
     python -m nlp.evaluate --test likes.csv --text-col title,detail --dup-group-col dup_exact_group
 """
 import argparse
@@ -277,8 +278,9 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m nlp.evaluate",
         description="评估意见的主题分配、聚类和相似意见查找；每次运行输出一行 JSON。",
-        epilog="示例：\n" + "\n".join(line.strip() for line in __doc__.splitlines()
-                                      if line.startswith("    python")),
+        # The docstring's example commands, a wrapped one with its continuation line.
+        epilog="示例：\n" + "\n".join(line[4:] for line in __doc__.splitlines()
+                                      if line.startswith(("    python", "        --"))),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", help="训练有监督分配器的 CSV（与 --test 一起用）")
     parser.add_argument("--test", help="评估用的 CSV 或 JSONL（零样本、聚类、重复意见）")

@@ -352,7 +352,8 @@ class SimilarIdeas(BaseEstimator):
         essential = min(budget, int(np.searchsorted(-rest, -theta, side="right")))
         if essential > read:
             # Most postings to read anyway (and the budget allows all): read them all.
-            read = len(terms) if budget == len(terms) and 2 * read_by[essential - 1] > read_by[-1] else essential
+            read_all = budget == len(terms) and 2 * read_by[essential - 1] > read_by[-1]
+            read = len(terms) if read_all else essential
             positions, partial = partial_scores(read)
         upper = partial + rest[read]
         candidates = np.flatnonzero(upper >= theta)

@@ -93,7 +93,8 @@ def app_with(_app, app):
     built = []
 
     def build(**config):
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"], **config})
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
+                                     **config})
         built.append(app)
         return app
 

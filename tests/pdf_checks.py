@@ -38,6 +38,7 @@ def assert_every_character_has_a_glyph(data):
     fonts = {font for _, font in pieces}
     assert all(font and font.split("+")[-1] == FONT_NAME for font in fonts), fonts
     cmap = font_cmap()
-    missing = sorted({char for text, _ in pieces for char in text if not char.isspace() and ord(char) not in cmap})
+    missing = sorted({char for text, _ in pieces for char in text
+                      if not char.isspace() and ord(char) not in cmap})
     assert not missing, f"no glyph for {missing}"
     return "".join(text for text, _ in pieces)

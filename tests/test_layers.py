@@ -7,8 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: a module may import its own layer and the layers before it.
-LAYERS = ("config", "nlp", "app", "ideas", "voting.judging", "voting.ballots", "voting.notice", "voting.certificates",
-          "voting.reports", "ops")
+LAYERS = ("config", "nlp", "app", "ideas", "voting.judging", "voting.ballots", "voting.notice",
+          "voting.certificates", "voting.reports", "ops")
 # The factory and the table registry wire every package together; nothing imports them
 # except the worker, which builds apps for RQ jobs and CLI runs.
 WIRING = {"app", "app.models"}

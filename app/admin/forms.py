@@ -11,11 +11,13 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 class CampaignForm(BaseForm):
     title = StringField("活动名称", filters=[strip_filter],
                         validators=[DataRequired("请填写活动名称"), CharLength(4, 80)])
-    description = TextAreaField("活动介绍", filters=[strip_filter], validators=[Optional(), CharLength(max=3000)])
+    description = TextAreaField("活动介绍", filters=[strip_filter],
+                                validators=[Optional(), CharLength(max=3000)])
     submit_opens_at = DateTimeLocalField("征集开始（北京时间）", format=DATETIME_FORMATS,
                                          validators=[DataRequired("请填写开始时间，格式如 2024-02-05 09:00")])
-    submit_closes_at = DateTimeLocalField("征集截止（北京时间）", format=DATETIME_FORMATS,
-                                          validators=[DataRequired("请填写截止时间，格式如 2024-03-31 18:00")])
+    submit_closes_at = DateTimeLocalField(
+        "征集截止（北京时间）", format=DATETIME_FORMATS,
+        validators=[DataRequired("请填写截止时间，格式如 2024-03-31 18:00")])
 
     def validate_submit_closes_at(self, field):
         if self.submit_opens_at.data and field.data and field.data <= self.submit_opens_at.data:
@@ -28,7 +30,8 @@ class NewCampaignForm(CampaignForm):
 
 
 class ThemeForm(BaseForm):
-    name = StringField("主题名称", filters=[strip_filter], validators=[DataRequired("请填写主题名称"), CharLength(2, 40)])
+    name = StringField("主题名称", filters=[strip_filter],
+                       validators=[DataRequired("请填写主题名称"), CharLength(2, 40)])
     description = TextAreaField("说明", filters=[strip_filter], validators=[Optional(), CharLength(max=1000)])
     keywords = StringField("关键词（空格或逗号分隔）", filters=[strip_filter],
                            validators=[Optional(), CharLength(max=500)])

@@ -19,7 +19,8 @@ def update_account(actor, user, real_name, role, region, work_unit):
         raise Refused("不能修改自己的角色，请由另一位管理员操作")
     if role is Role.reviewer and not (region and work_unit):
         raise Refused("评审专家须填写所在地区和工作单位，用于回避")
-    values = {"real_name": real_name or None, "role": role, "region": region or None, "work_unit": work_unit or None}
+    values = {"real_name": real_name or None, "role": role, "region": region or None,
+              "work_unit": work_unit or None}
     changed = [name for name in EDITABLE if getattr(user, name) != values[name]]
     for name in changed:
         setattr(user, name, values[name])
@@ -33,7 +34,8 @@ def update_account(actor, user, real_name, role, region, work_unit):
 def set_temporary_password(actor, user):
     """A random password the admin passes on by phone or in person; every
     session of the account ends. Shown once, never stored in the clear."""
-    password = "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(4)).lower()
+    groups = ("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(4))
+    password = "-".join(groups).lower()
     user.password_hash = hash_password(password)
     # Known to the admin too: the holder must replace it at the next sign-in.
     user.must_change_password = True

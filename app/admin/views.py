@@ -15,7 +15,7 @@ from app.admin import services as admin_services
 from app.admin.forms import CampaignForm, EditAccountForm, NewCampaignForm, ThemeForm
 from app.extensions import db
 from app.validators import clean_text
-from app.viewutil import attempt, current_actor, page_arg
+from app.viewutil import attempt, commit_form, current_actor, page_arg, run_and_commit
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -30,18 +30,12 @@ def index():
 @admin_required
 def users():
     form = CreateAccountForm()
-    if form.validate_on_submit():
-        try:
-            user = auth_services.create_account(
-                current_actor(), form.login.value, form.password.data,
-                Role(form.role.data), real_name=form.real_name.data,
-                region=form.region.data, work_unit=form.work_unit.data)
-        except auth_services.AccountExists as exc:
-            form.login.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"已创建{user.role.label}账号 {user.login_name}。", "success")
-            return redirect(url_for("admin.users"))
+    created = commit_form(form, lambda: auth_services.create_account(
+        current_actor(), form.login.value, form.password.data, Role(form.role.data),
+        real_name=form.real_name.data, region=form.region.data, work_unit=form.work_unit.data),
+        lambda user: f"已创建{user.role.label}账号 {user.login_name}。", url_for("admin.users"))
+    if created:
+        return created
     role = request.args.get("role") or None
     page = list_users(Role(role) if role in Role.__members__ else None,
                       page=page_arg())
@@ -54,13 +48,14 @@ def toggle_active(user_id):
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         flash("不能停用自己的账号。", "error")
-    elif user.deleted_at is not None:
+        return redirect(url_for("admin.users"))
+    if user.deleted_at is not None:
         flash("该账号已注销，不能再启用。", "error")
-    else:
-        auth_services.set_active(current_actor(), user, not user.is_active)
-        db.session.commit()
-        flash(f"账号 {user.login_name} 已{'启用' if user.is_active else '停用'}。", "success")
-    return redirect(url_for("admin.users"))
+        return redirect(url_for("admin.users"))
+    active = not user.is_active
+    return run_and_commit(lambda: auth_services.set_active(current_actor(), user, active),
+                          f"账号 {user.login_name} 已{'启用' if active else '停用'}。",
+                          url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -70,14 +65,11 @@ def user(user_id):
     form = EditAccountForm(obj=account if request.method == "GET" else None)
     if request.method == "GET":
         form.role.data = account.role.value
-    if form.validate_on_submit():
-        done, changed = attempt(lambda: admin_services.update_account(
-            current_actor(), account, form.real_name.data, Role(form.role.data), form.region.data,
-            form.work_unit.data), form, field="role")
-        if done:
-            flash("账号资料已保存。" if changed else "没有改动。", "success")
-            return redirect(url_for("admin.user", user_id=account.id))
-    return render_template("admin/user.html", account=account, form=form)
+    saved = commit_form(form, lambda: admin_services.update_account(
+        current_actor(), account, form.real_name.data, Role(form.role.data), form.region.data,
+        form.work_unit.data), lambda changed: "账号资料已保存。" if changed else "没有改动。",
+        url_for("admin.user", user_id=account.id), field="role")
+    return saved or render_template("admin/user.html", account=account, form=form)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -93,9 +85,11 @@ def reset_password(user_id):
             response.headers["Cache-Control"] = "no-store"
             return response
     elif request.form.get("method") == "sms":
-        done, sent = attempt(lambda: admin_services.send_reset_code(current_actor(), account, request.remote_addr))
+        done, sent = attempt(lambda: admin_services.send_reset_code(current_actor(), account,
+                                                                    request.remote_addr))
         if done:
-            flash(f"重置密码的验证码已发到 {mask_phone(account.mobile)}；请对方在“忘记密码”页设置新密码。", "success")
+            flash(f"重置密码的验证码已发到 {mask_phone(account.mobile)}；"
+                  "请对方在“忘记密码”页设置新密码。", "success")
     else:
         flash("请选择重置方式。", "error")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -105,25 +99,21 @@ def reset_password(user_id):
 @admin_required
 def campaigns():
     form = NewCampaignForm()
-    if form.validate_on_submit():
-        created, campaign = attempt(lambda: campaign_services.create_campaign(
-            current_actor(), form.year.data, form.title.data,
-            form.submit_opens_at.data, form.submit_closes_at.data, form.description.data), form, field="year")
-        if created:
-            flash(f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。", "success")
-            return redirect(url_for("admin.campaigns"))
-    return render_template("admin/campaigns.html", form=form,
-                           campaigns=campaign_queries.all_campaigns())
+    created = commit_form(form, lambda: campaign_services.create_campaign(
+        current_actor(), form.year.data, form.title.data, form.submit_opens_at.data,
+        form.submit_closes_at.data, form.description.data),
+        lambda campaign: f"已新建 {campaign.year} 年活动（含十个瓶颈主题和“其他”）。",
+        url_for("admin.campaigns"), field="year")
+    return created or render_template("admin/campaigns.html", form=form,
+                                      campaigns=campaign_queries.all_campaigns())
 
 
 @bp.route("/campaigns/<int:campaign_id>/current", methods=["POST"])
 @admin_required
 def make_current(campaign_id):
     campaign = db.get_or_404(Campaign, campaign_id)
-    campaign_services.make_campaign_current(current_actor(), campaign)
-    db.session.commit()
-    flash(f"网站现在展示 {campaign.year} 年的活动。", "success")
-    return redirect(url_for("admin.campaigns"))
+    return run_and_commit(lambda: campaign_services.make_campaign_current(current_actor(), campaign),
+                          f"网站现在展示 {campaign.year} 年的活动。", url_for("admin.campaigns"))
 
 
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
@@ -131,14 +121,10 @@ def make_current(campaign_id):
 def campaign(campaign_id):
     campaign = db.get_or_404(Campaign, campaign_id)
     form = CampaignForm(obj=campaign)
-    if form.validate_on_submit():
-        campaign_services.update_campaign(
-            current_actor(), campaign, form.title.data, form.description.data,
-            form.submit_opens_at.data, form.submit_closes_at.data)
-        db.session.commit()
-        flash("活动信息已保存。", "success")
-        return redirect(url_for("admin.campaign", campaign_id=campaign.id))
-    return render_template("admin/campaign.html", form=form, campaign=campaign)
+    saved = commit_form(form, lambda: campaign_services.update_campaign(
+        current_actor(), campaign, form.title.data, form.description.data, form.submit_opens_at.data,
+        form.submit_closes_at.data), "活动信息已保存。", url_for("admin.campaign", campaign_id=campaign.id))
+    return saved or render_template("admin/campaign.html", form=form, campaign=campaign)
 
 
 @bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
@@ -146,13 +132,10 @@ def campaign(campaign_id):
 def theme(theme_id):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
-    if form.validate_on_submit():
-        campaign_services.update_theme(current_actor(), theme,
-                                       form.name.data, form.description.data, form.keywords.data)
-        db.session.commit()
-        flash(f"主题“{theme.name}”已保存。", "success")
-        return redirect(url_for("admin.campaign", campaign_id=theme.campaign_id))
-    return render_template("admin/theme.html", form=form, theme=theme)
+    saved = commit_form(form, lambda: campaign_services.update_theme(
+        current_actor(), theme, form.name.data, form.description.data, form.keywords.data),
+        f"主题“{form.name.data}”已保存。", url_for("admin.campaign", campaign_id=theme.campaign_id))
+    return saved or render_template("admin/theme.html", form=form, theme=theme)
 
 
 @bp.route("/log")

@@ -36,7 +36,8 @@ class RegisterForm(BaseForm):
     password2 = PasswordField(
         "确认密码", validators=[DataRequired("请再次输入密码"), EqualTo("password", "两次输入的密码不一致")]
     )
-    consent = BooleanField("我已阅读并同意《隐私政策》", validators=[DataRequired("请阅读并同意隐私政策后再注册")])
+    consent = BooleanField("我已阅读并同意《隐私政策》",
+                           validators=[DataRequired("请阅读并同意隐私政策后再注册")])
 
     def validate_code(self, field):
         if getattr(self.login, "kind", None) == "mobile" and not field.data:
@@ -55,7 +56,8 @@ class ChangePasswordForm(BaseForm):
     password = PasswordField("新密码", description=PASSWORD_HINT,
                              validators=[DataRequired("请设置新密码"), StrongPassword()])
     password2 = PasswordField(
-        "确认新密码", validators=[DataRequired("请再次输入新密码"), EqualTo("password", "两次输入的密码不一致")]
+        "确认新密码",
+        validators=[DataRequired("请再次输入新密码"), EqualTo("password", "两次输入的密码不一致")]
     )
 
 
@@ -73,7 +75,8 @@ class CreateAccountForm(RegisterForm):
     role = SelectField("角色", choices=choices(STAFF_ROLE_CHOICES), validators=[DataRequired()])
     # No Optional(): it would stop the chain before the reviewer checks below.
     region = SelectField("所在地区（评审专家必填）", choices=region_choices("—"))
-    work_unit = StringField("工作单位（评审专家必填）", filters=[strip_filter], validators=[CharLength(max=100)])
+    work_unit = StringField("工作单位（评审专家必填）", filters=[strip_filter],
+                            validators=[CharLength(max=100)])
 
     def validate_region(self, field):
         if self.role.data == Role.reviewer.value and not field.data:

@@ -12,12 +12,10 @@ KEY = "auth_identity_hooks"
 @dataclass(frozen=True)
 class IdentityHooks:
     # (phone, code, password, real_name, consent_version) -> the new user; raises Refused
-    # (app.identity.services.CodeRefused for a wrong code).
+    # (app.identity.services.CodeRefused, whose field is "code", for a wrong code).
     register_by_code: Callable
     # (user, remember, next_url) -> the response that ends a sign-in.
     complete_login: Callable
-    # The exception whose message belongs at a code field.
-    code_refused: type
 
 
 def identity():

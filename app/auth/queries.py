@@ -45,5 +45,6 @@ def live_session(user, nonce, config, now):
 
 def live_sessions(user, config, now):
     """The account's signed-in browsers, the most recently used first."""
+    newest_first = (UserSession.last_seen_at.desc(), UserSession.id.desc())
     return db.session.execute(_live(select(UserSession).where(UserSession.user_id == user.id), config, now)
-                              .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())).scalars().all()
+                              .order_by(*newest_first)).scalars().all()

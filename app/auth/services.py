@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.audit.services import log_action
 from app.auth.models import LoginFailure, Role, User, UserSession
 from app.auth.queries import find_by_login, nonce_hash
+from app.errors import Refused
 from app.extensions import db
 from app.timeutil import now as clock
 from app.validators import parse_login
@@ -20,8 +21,11 @@ from app.validators import parse_login
 TOUCH_SECONDS = 60
 
 
-class AccountExists(Exception):
-    message = "该手机号或邮箱已注册"
+class AccountExists(Refused):
+    field = "login"
+
+    def __init__(self):
+        super().__init__("该手机号或邮箱已注册")
 
 
 # Checked against when the login is unknown, so a wrong login costs as much
@@ -87,7 +91,8 @@ def end_sessions(user):
     """Every session and remember cookie of the account stops working, on every device."""
     # In SQL, so two requests ending sessions at once both count.
     user.session_version = User.session_version + 1
-    db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    db.session.execute(update(UserSession)
+                       .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                        .values(ended_at=clock()).execution_options(synchronize_session=False))
     db.session.flush()
 
@@ -107,11 +112,13 @@ def device_label(user_agent):
 
 
 def open_session(user, nonce, address, user_agent, now):
-    # Signed in: the account is active again (no deletion for inactivity) and its wrong passwords forgiven.
+    # Signed in: the account is active again (no deletion for inactivity) and its wrong
+    # passwords forgiven.
     user.last_login_at, user.inactivity_notice, user.inactivity_notice_at = now, None, None
     clear_failed_logins(user)
-    db.session.add(UserSession(user_id=user.id, nonce_hash=nonce_hash(nonce), created_at=now, last_seen_at=now,
-                               device=device_label(user_agent), address=(address or "")[:45]))
+    db.session.add(UserSession(user_id=user.id, nonce_hash=nonce_hash(nonce), created_at=now,
+                               last_seen_at=now, device=device_label(user_agent),
+                               address=(address or "")[:45]))
     db.session.flush()
 
 

@@ -8,11 +8,10 @@ from flask_login import current_user, login_required, logout_user
 
 from app.auth import hooks, privacy, queries, services, sessions
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from app.errors import Refused
 from app.extensions import db, limiter
 from app.timeutil import now
 from app.validators import parse_login
-from app.viewutil import current_actor, safe_next
+from app.viewutil import attempt, current_actor, safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.before_app_request(sessions.note_activity)
@@ -47,7 +46,8 @@ def _redirected(response):
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=_redirected, error_message="这个网络注册的账号太多，请稍后再试。")
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_DEVICE"], methods=["POST"],
-               key_func=_device_key, deduct_when=_redirected, error_message="这台设备注册的账号太多，请稍后再试。")
+               key_func=_device_key, deduct_when=_redirected,
+               error_message="这台设备注册的账号太多，请稍后再试。")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("base.home"))
@@ -76,15 +76,12 @@ def register():
 def _register_mobile(form):
     """The account for a phone proven by its code; None (the form is shown
     again, with the refusal at its field) when the code or the number is refused."""
-    identity = hooks.identity()
-    try:
-        identity.register_by_code(form.login.value, form.code.data, form.password.data, form.real_name.data,
-                                  privacy.POLICY_VERSION)
-    except Refused as exc:
-        db.session.commit()  # a wrong code still uses up one of its tries
-        (form.code if isinstance(exc, identity.code_refused) else form.login).errors.append(exc.message)
+    # A wrong code still uses up one of its tries: refusals are committed too.
+    if not attempt(lambda: hooks.identity().register_by_code(form.login.value, form.code.data,
+                                                             form.password.data, form.real_name.data,
+                                                             privacy.POLICY_VERSION),
+                   form, "login", keep_refused=True)[0]:
         return None
-    db.session.commit()
     flash("注册成功，手机号已验证。请用刚才设置的密码登录。", "success")
     return redirect(url_for("auth.login", next=safe_next(url_for("ideas.mine"))))
 
@@ -163,7 +160,8 @@ def change_password():
 @login_required
 def active_sessions():
     rows = queries.live_sessions(current_user, current_app.config, now())
-    return render_template("auth/sessions.html", rows=rows, current=queries.nonce_hash(current_user.login_nonce))
+    return render_template("auth/sessions.html", rows=rows,
+                           current=queries.nonce_hash(current_user.login_nonce))
 
 
 @bp.route("/sessions/end", methods=["POST"])

@@ -1,10 +1,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
+from sqlalchemy import Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import checks, db
 from app.timeutil import now
 
 
@@ -65,8 +65,7 @@ class SmsCode(db.Model):
         Index("ix_sms_codes_phone_sent", "phone", "sent_at"),
         Index("ix_sms_codes_address_sent", "address", "sent_at"),
         Index("ix_sms_codes_device_sent", "device", "sent_at"),
-        CheckConstraint("tries >= 0", name="tries_not_negative"),
-        CheckConstraint("expires_at > sent_at", name="expires_after_sent"),
+        *checks(tries_not_negative="tries >= 0", expires_after_sent="expires_at > sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,6 +33,8 @@ TWO_FACTOR_ROLES = (Role.reviewer, Role.staff, Role.admin)
 class CodeRefused(Refused):
     """The code typed was not accepted; the message belongs at the code field."""
 
+    field = "code"
+
 
 class SendRefused(Refused):
     def __init__(self, message, retry_after=None):
@@ -118,7 +120,8 @@ def send_code(phone, purpose, address, device, now=None):
     minutes = current_app.config["SMS_CODE_MINUTES"]
     db.session.add(SmsCode(phone=phone, purpose=purpose, address=address, device=device, sent_at=now,
                            expires_at=now + timedelta(minutes=minutes),
-                           code_hash=codes.sms_code_hash(current_app.config["SECRET_KEY"], phone, purpose, code)))
+                           code_hash=codes.sms_code_hash(current_app.config["SECRET_KEY"], phone,
+                                                         purpose, code)))
     db.session.flush()
     try:
         shown = current_app.extensions["identity_sms"].send(phone, code, purpose, minutes)
@@ -153,7 +156,8 @@ def check_code(phone, purpose, code, now=None):
         if left <= 0:
             row.state = CodeState.spent
         db.session.flush()
-        raise CodeRefused(f"验证码错误，还可再试 {left} 次" if left > 0 else "验证码错误次数已用尽，请重新获取")
+        raise CodeRefused(f"验证码错误，还可再试 {left} 次" if left > 0
+                          else "验证码错误次数已用尽，请重新获取")
     row.state, row.used_at = CodeState.used, now
     db.session.flush()
     return row
@@ -323,8 +327,8 @@ def verify_second_factor(user, code, at=None):
     if codes.is_sms_code(codes.clean_typed(code)):
         _accept_totp(record, code, at)
         return "totp"
-    spare = next((row for row in queries.unused_recovery_codes(user) if codes.recovery_matches(row.code_hash, code)),
-                 None)
+    spare = next((row for row in queries.unused_recovery_codes(user)
+                  if codes.recovery_matches(row.code_hash, code)), None)
     if spare is None:
         raise CodeRefused("验证码或恢复码不正确")
     lock_row(RecoveryCode, spare.id)

@@ -42,10 +42,11 @@ def init_app(app):
     for key, value in defaults(app).items():
         app.config.setdefault(key, value)
     if app.config["SMS_PROVIDER"] == "console" and not app.config["SMS_CONSOLE_ALLOWED"]:
-        raise RuntimeError("生产环境不能使用 console 短信服务（验证码不会发到手机）：请设置 SMS_PROVIDER=http 和短信网关")
+        raise RuntimeError("生产环境不能使用 console 短信服务（验证码不会发到手机）："
+                           "请设置 SMS_PROVIDER=http 和短信网关")
     if app.config["SMS_PROVIDER"] == "console" and not (app.debug or app.testing):
-        app.logger.warning("短信服务为 console：验证码只写入日志，不会发到手机（生产环境请设置 SMS_PROVIDER=http）")
+        app.logger.warning("短信服务为 console：验证码只写入日志，不会发到手机"
+                           "（生产环境请设置 SMS_PROVIDER=http）")
     app.extensions["identity_sms"] = make_provider(app.config)
     app.extensions[KEY] = IdentityHooks(register_by_code=services.register_by_code,
-                                        complete_login=login_flow.complete_login,
-                                        code_refused=services.CodeRefused)
+                                        complete_login=login_flow.complete_login)

@@ -75,7 +75,8 @@ def make_provider(config):
     if name == "console":
         return ConsoleProvider()
     if name == "http":
-        missing = [key for key in ("SMS_HTTP_URL", "SMS_HTTP_TOKEN", "SMS_HTTP_TEMPLATE_ID") if not config.get(key)]
+        required = ("SMS_HTTP_URL", "SMS_HTTP_TOKEN", "SMS_HTTP_TEMPLATE_ID")
+        missing = [key for key in required if not config.get(key)]
         if missing:
             raise RuntimeError(f"短信网关配置不完整，缺少：{', '.join(missing)}")
         return HttpProvider(config["SMS_HTTP_URL"], config["SMS_HTTP_TOKEN"], config["SMS_HTTP_TEMPLATE_ID"],

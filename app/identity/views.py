@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 
 from app.auth.decorators import admin_required, roles_required
 from app.auth.models import User, mask_phone
-from app.errors import Refused
 from app.extensions import db, limiter
 from app.identity import cli, login_flow, queries, services, settings, totp
 from app.identity.forms import (
@@ -29,7 +28,7 @@ from app.identity.forms import (
     TotpCodeForm,
     VerifyPhoneForm,
 )
-from app.viewutil import back_or, current_actor, is_local_url, safe_next
+from app.viewutil import attempt, back_or, current_actor, is_local_url, safe_next
 
 bp = Blueprint("identity", __name__, template_folder="templates")
 bp.record_once(lambda state: settings.init_app(state.app))
@@ -48,7 +47,8 @@ def dev_banner():
         return session.get(DEV_CODE) if current_app.config["SMS_DEV_BANNER"] else None
     def phone_verified():
         return current_user.is_authenticated and queries.is_phone_verified(current_user)
-    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie, "phone_verified": phone_verified}
+    return {"sms_dev_code": sms_dev_code, "sms_device_cookie": _give_device_cookie,
+            "phone_verified": phone_verified}
 
 
 @bp.before_app_request
@@ -87,10 +87,6 @@ def _give_device_cookie():
     return ""
 
 
-def _refusal_at(form, exc):
-    (form.code if isinstance(exc, services.CodeRefused) else form.phone).errors.append(exc.message)
-
-
 @bp.route("/code", methods=["POST"])
 def code():
     """Send a code. JSON in, JSON out for the button's script, always 200: a
@@ -101,12 +97,16 @@ def code():
     if not isinstance(data, dict):
         data = {}
     phone = str(data.get("phone") or data.get("login") or "")
-    try:
-        sent = services.send_code(phone, str(data.get("purpose", "")), request.remote_addr, _device())
-    except Refused as exc:
-        db.session.rollback()
-        return _code_answer(data, phone, False, exc.message, getattr(exc, "retry_after", None))
-    db.session.commit()
+
+    def send():
+        return services.send_code(phone, str(data.get("purpose", "")), request.remote_addr, _device())
+
+    def refusal_answer(refusal):
+        return _code_answer(data, phone, False, refusal.message, getattr(refusal, "retry_after", None))
+
+    sent_ok, sent = attempt(send, refused=refusal_answer)
+    if not sent_ok:
+        return sent  # refusal_answer's response
     dev_code = sent.shown_code if current_app.config["SMS_DEV_BANNER"] else None
     if dev_code:
         session[DEV_CODE] = {"phone": mask_phone(sent.phone), "code": dev_code}
@@ -115,8 +115,8 @@ def code():
 
 def _code_answer(data, phone, ok, message, retry_after, dev_code=None):
     if request.is_json:
-        return jsonify(ok=ok, message=message, retry_after=retry_after, phone=mask_phone(phone) if ok else None,
-                       dev_code=dev_code)
+        return jsonify(ok=ok, message=message, retry_after=retry_after,
+                       phone=mask_phone(phone) if ok else None, dev_code=dev_code)
     flash(message, "success" if ok else "error")
     back = str(data.get("back") or "")
     back = back if is_local_url(back) else back_or(url_for("base.home"))
@@ -128,16 +128,11 @@ def reset():
     form = ResetPasswordForm()
     if not form.is_submitted():
         form.phone.data = request.args.get("phone", "")[:20]
-    if form.validate_on_submit():
-        try:
-            services.reset_password(form.phone.data, form.code.data, form.password.data)
-        except Refused as exc:
-            db.session.commit()  # a wrong code still uses up a try
-            _refusal_at(form, exc)
-        else:
-            db.session.commit()
-            flash("密码已重置，请使用新密码登录。", "success")
-            return redirect(url_for("auth.login"))
+    # A wrong code still uses up a try: refusals are committed too.
+    if form.validate_on_submit() and attempt(lambda: services.reset_password(
+            form.phone.data, form.code.data, form.password.data), form, "phone", keep_refused=True)[0]:
+        flash("密码已重置，请使用新密码登录。", "success")
+        return redirect(url_for("auth.login"))
     return render_template("identity/reset.html", form=form)
 
 
@@ -149,13 +144,9 @@ def sms_login():
     if not form.is_submitted():
         form.phone.data = request.args.get("phone", "")[:20]
     if form.validate_on_submit():
-        try:
-            user = services.sign_in_with_code(form.phone.data, form.code.data)
-        except Refused as exc:
-            db.session.commit()
-            _refusal_at(form, exc)
-        else:
-            db.session.commit()
+        signed_in, user = attempt(lambda: services.sign_in_with_code(form.phone.data, form.code.data), form,
+                                  "phone", keep_refused=True)
+        if signed_in:
             return login_flow.complete_login(user, remember=form.remember.data, next_url=safe_next(None))
     return render_template("identity/sms_login.html", form=form)
 
@@ -167,16 +158,10 @@ def verify_phone():
     verified = queries.verified_phone(current_user)
     if not form.is_submitted():
         form.phone.data = current_user.mobile or request.args.get("phone", "")[:20]
-    if form.validate_on_submit():
-        try:
-            services.verify_phone(current_actor(), form.phone.data, form.code.data)
-        except Refused as exc:
-            db.session.commit()
-            _refusal_at(form, exc)
-        else:
-            db.session.commit()
-            flash("手机号验证成功。", "success")
-            return redirect(safe_next(url_for("base.home")))
+    if form.validate_on_submit() and attempt(lambda: services.verify_phone(
+            current_actor(), form.phone.data, form.code.data), form, "phone", keep_refused=True)[0]:
+        flash("手机号验证成功。", "success")
+        return redirect(safe_next(url_for("base.home")))
     return render_template("identity/verify_phone.html", form=form, verified=verified)
 
 
@@ -201,21 +186,16 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        try:
-            method = services.verify_second_factor(user, form.code.data)
-        except Refused as exc:
-            db.session.rollback()
-            if login_flow.count_failure():
-                flash("验证码错误次数过多，请重新登录。", "error")
-                return redirect(url_for("auth.login"))
-            form.code.errors.append(exc.message)
-        else:
-            db.session.commit()
+        verified, method = attempt(lambda: services.verify_second_factor(user, form.code.data), form, "code")
+        if not verified and login_flow.count_failure():
+            flash("验证码错误次数过多，请重新登录。", "error")
+            return redirect(url_for("auth.login"))
+        if verified:
             response = login_flow.finish_second_factor(user)
             if method == "recovery":
                 # After the sign-in, whose fresh session would drop an earlier message.
-                flash(f"已使用一个恢复码，还剩 {queries.recovery_codes_left(user)} 个。手机找回后请重新生成恢复码。",
-                      "info")
+                flash(f"已使用一个恢复码，还剩 {queries.recovery_codes_left(user)} 个。"
+                      "手机找回后请重新生成恢复码。", "info")
             return response
     return render_template("identity/second_factor.html", form=form)
 
@@ -226,17 +206,14 @@ def setup():
     record = queries.two_factor(current_user)
     form = TotpCodeForm()
     if record is not None and not record.is_confirmed and form.validate_on_submit():
-        try:
-            plain = services.confirm_enrolment(current_actor(), form.code.data)
-        except Refused as exc:
-            db.session.rollback()
-            form.code.errors.append(exc.message)
-        else:
-            db.session.commit()
+        confirmed, plain = attempt(lambda: services.confirm_enrolment(current_actor(), form.code.data),
+                                   form, "code")
+        if confirmed:
             return _show_recovery_codes(plain, "两步验证已启用")
     qr = secret = None
     if record is not None and not record.is_confirmed:
-        uri = totp.provisioning_uri(record.secret, current_user.login_name, current_app.config["TWO_FACTOR_ISSUER"])
+        uri = totp.provisioning_uri(record.secret, current_user.login_name,
+                                    current_app.config["TWO_FACTOR_ISSUER"])
         qr, secret = totp.qr_svg(uri), totp.grouped(record.secret)
     left = queries.recovery_codes_left(current_user) if record is not None and record.is_confirmed else None
     return render_template("identity/setup.html", record=record, form=form, qr=qr, secret=secret, left=left)
@@ -245,13 +222,7 @@ def setup():
 @bp.route("/2fa/setup/start", methods=["POST"])
 @two_factor_roles
 def setup_start():
-    try:
-        services.start_enrolment(current_actor())
-    except Refused as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    attempt(lambda: services.start_enrolment(current_actor()))
     return redirect(url_for("identity.setup"))
 
 
@@ -260,13 +231,8 @@ def setup_start():
 def recovery_codes():
     form = TotpCodeForm()
     if form.validate_on_submit():
-        try:
-            plain = services.regenerate_recovery_codes(current_actor(), form.code.data)
-        except Refused as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        made, plain = attempt(lambda: services.regenerate_recovery_codes(current_actor(), form.code.data))
+        if made:
             return _show_recovery_codes(plain, "已生成新的恢复码")
     else:
         flash("请输入验证器上的验证码。", "error")
@@ -275,7 +241,8 @@ def recovery_codes():
 
 def _show_recovery_codes(plain, title):
     # Shown once, in this response only: never cached, never kept in the session.
-    response = current_app.make_response(render_template("identity/recovery_codes.html", codes=plain, title=title))
+    page = render_template("identity/recovery_codes.html", codes=plain, title=title)
+    response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -285,16 +252,10 @@ def _show_recovery_codes(plain, title):
 def admin_user(user_id):
     user = db.get_or_404(User, user_id)
     form = ResetTwoFactorForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_two_factor(current_actor(), user, form.reason.data)
-        except Refused as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"已重置 {user.login_name} 的两步验证，对方下次登录时需重新设置。", "success")
-            return redirect(url_for("identity.admin_user", user_id=user.id))
+    if form.validate_on_submit() and attempt(lambda: services.reset_two_factor(current_actor(), user,
+                                                                               form.reason.data))[0]:
+        flash(f"已重置 {user.login_name} 的两步验证，对方下次登录时需重新设置。", "success")
+        return redirect(url_for("identity.admin_user", user_id=user.id))
     record = queries.two_factor(user)
     return render_template("identity/admin_user.html", user=user, form=form, record=record,
                            left=queries.recovery_codes_left(user), verified=queries.verified_phone(user),

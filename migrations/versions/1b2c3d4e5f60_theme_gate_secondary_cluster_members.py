@@ -48,7 +48,8 @@ def downgrade():
         batch_op.drop_column('members')
     with op.batch_alter_table('idea_analyses', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_idea_analyses_theme_status'), type_='check')
-        batch_op.drop_constraint(batch_op.f('fk_idea_analyses_gate_overruled_by_id_users'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_idea_analyses_gate_overruled_by_id_users'),
+                                 type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_idea_analyses_secondary_theme_id_themes'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_idea_analyses_theme_status'))
         batch_op.drop_column('gate_overruled_by_id')

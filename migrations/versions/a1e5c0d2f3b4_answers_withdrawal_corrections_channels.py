@@ -41,7 +41,8 @@ def upgrade():
     sa.Column('idea_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_corrections_idea_id_ideas'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_corrections_idea_id_ideas'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_corrections'))
     )
     with op.batch_alter_table('idea_corrections', schema=None) as batch_op:
@@ -51,7 +52,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('email', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('sms', sa.Boolean(), server_default=sa.false(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preferences'))
     )
 

@@ -32,7 +32,8 @@ def upgrade():
     sa.UniqueConstraint('year', name=op.f('uq_campaigns_year'))
     )
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.create_index('uq_campaigns_one_current', ['is_current'], unique=True, sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
+        batch_op.create_index('uq_campaigns_one_current', ['is_current'], unique=True,
+                              sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -40,7 +41,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('real_name', sa.String(length=40), nullable=True),
-    sa.Column('role', sa.Enum('citizen', 'reviewer', 'staff', 'admin', name='role', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('role', sa.Enum('citizen', 'reviewer', 'staff', 'admin', name='role', native_enum=False,
+                              create_constraint=True, length=16), nullable=False),
     sa.Column('region', sa.String(length=20), nullable=True),
     sa.Column('work_unit', sa.String(length=100), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
@@ -60,7 +62,8 @@ def upgrade():
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_action_logs_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_action_logs_actor_id_users'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_action_logs')),
     sa.UniqueConstraint('hash', name=op.f('uq_action_logs_hash'))
     )
@@ -78,7 +81,8 @@ def upgrade():
     sa.Column('keywords', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('is_other', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_themes_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_themes_campaign_id_campaigns'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_themes')),
     sa.UniqueConstraint('campaign_id', 'code', name='uq_themes_campaign_code')
     )
@@ -92,7 +96,8 @@ def upgrade():
     sa.Column('submission_token', sa.String(length=64), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=True),
     sa.Column('tracking_code', sa.String(length=20), nullable=True),
-    sa.Column('status', sa.Enum('draft', 'submitted', 'accepted', 'rejected', 'merged', name='status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', 'accepted', 'rejected', 'merged', name='status',
+                                native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('theme_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=40), nullable=False),
     sa.Column('problem', sa.Text(), nullable=False),
@@ -105,7 +110,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name=op.f('ck_ideas_merged_has_target')),
+    sa.CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)",
+                       name=op.f('ck_ideas_merged_has_target')),
     sa.CheckConstraint("status = 'draft' OR seq IS NOT NULL", name=op.f('ck_ideas_submitted_has_seq')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_ideas_author_id_users')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_ideas_campaign_id_campaigns')),
@@ -130,8 +136,10 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('source_idea_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_co_proposers_idea_id_ideas'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['source_idea_id'], ['ideas.id'], name=op.f('fk_co_proposers_source_idea_id_ideas')),
+    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_co_proposers_idea_id_ideas'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['source_idea_id'], ['ideas.id'],
+                            name=op.f('fk_co_proposers_source_idea_id_ideas')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_co_proposers_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_co_proposers')),
     sa.UniqueConstraint('idea_id', 'user_id', name='uq_co_proposers_idea_user')
@@ -143,12 +151,16 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('idea_id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('from_status', sa.Enum('draft', 'submitted', 'accepted', 'rejected', 'merged', name='from_status', native_enum=False, create_constraint=True, length=20), nullable=True),
-    sa.Column('to_status', sa.Enum('draft', 'submitted', 'accepted', 'rejected', 'merged', name='to_status', native_enum=False, create_constraint=True, length=20), nullable=True),
+    sa.Column('from_status', sa.Enum('draft', 'submitted', 'accepted', 'rejected', 'merged',
+                                     name='from_status', native_enum=False, create_constraint=True,
+                                     length=20), nullable=True),
+    sa.Column('to_status', sa.Enum('draft', 'submitted', 'accepted', 'rejected', 'merged', name='to_status',
+                                   native_enum=False, create_constraint=True, length=20), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_idea_events_actor_id_users')),
-    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_events_idea_id_ideas'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_events_idea_id_ideas'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_events'))
     )
     with op.batch_alter_table('idea_events', schema=None) as batch_op:
@@ -186,6 +198,7 @@ def downgrade():
     op.drop_table('action_logs')
     op.drop_table('users')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.drop_index('uq_campaigns_one_current', sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
+        batch_op.drop_index('uq_campaigns_one_current', sqlite_where=sa.text('is_current'),
+                            postgresql_where=sa.text('is_current'))
 
     op.drop_table('campaigns')

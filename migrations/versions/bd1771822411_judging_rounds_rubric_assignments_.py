@@ -38,8 +38,10 @@ def upgrade():
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=20), nullable=False),
-    sa.Column('state', sa.Enum('draft', 'open', 'closed', 'finalized', name='state', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('pool', sa.Enum('accepted', 'previous', name='pool', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'open', 'closed', 'finalized', name='state', native_enum=False,
+                               create_constraint=True, length=20), nullable=False),
+    sa.Column('pool', sa.Enum('accepted', 'previous', name='pool', native_enum=False, create_constraint=True,
+                              length=20), nullable=False),
     sa.Column('advance_count', sa.Integer(), nullable=False),
     sa.Column('reviewers_per_idea', sa.Integer(), nullable=True),
     sa.Column('opens_at', sa.DateTime(), nullable=True),
@@ -55,7 +57,8 @@ def upgrade():
     sa.Column('finalized_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('advance_count > 0', name=op.f('ck_rounds_advance_positive')),
-    sa.CheckConstraint('reviewers_per_idea IS NULL OR reviewers_per_idea > 0', name=op.f('ck_rounds_k_positive')),
+    sa.CheckConstraint('reviewers_per_idea IS NULL OR reviewers_per_idea > 0',
+                       name=op.f('ck_rounds_k_positive')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_rounds_campaign_id_campaigns')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds')),
     sa.UniqueConstraint('campaign_id', 'position', name='uq_rounds_campaign_position')
@@ -74,7 +77,8 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.CheckConstraint('scale_max > scale_min', name=op.f('ck_criteria_scale_order')),
     sa.CheckConstraint('weight > 0', name=op.f('ck_criteria_weight_positive')),
-    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_criteria_round_id_rounds'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_criteria_round_id_rounds'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_criteria')),
     sa.UniqueConstraint('round_id', 'name', name='uq_criteria_round_name')
     )
@@ -92,7 +96,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_assignments_idea_id_ideas')),
     sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_assignments_reviewer_id_users')),
-    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_assignments_round_id_rounds'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_assignments_round_id_rounds'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments')),
     sa.UniqueConstraint('round_id', 'idea_id', 'reviewer_id', name='uq_assignments_round_idea_reviewer')
     )
@@ -132,7 +137,8 @@ def upgrade():
     sa.Column('flag_near_cut', sa.Boolean(), nullable=False),
     sa.Column('in_cut_tie', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_round_entries_idea_id_ideas')),
-    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_entries_round_id_rounds'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_entries_round_id_rounds'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round_entries')),
     sa.UniqueConstraint('round_id', 'idea_id', name='uq_round_entries_round_idea')
     )
@@ -147,7 +153,8 @@ def upgrade():
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_reviews_assignment_id_assignments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'],
+                            name=op.f('fk_reviews_assignment_id_assignments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
     sa.UniqueConstraint('assignment_id', name=op.f('uq_reviews_assignment_id'))
     )
@@ -156,8 +163,10 @@ def upgrade():
     sa.Column('review_id', sa.Integer(), nullable=False),
     sa.Column('criterion_id', sa.Integer(), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['criterion_id'], ['criteria.id'], name=op.f('fk_review_scores_criterion_id_criteria'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_scores_review_id_reviews'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['criterion_id'], ['criteria.id'],
+                            name=op.f('fk_review_scores_criterion_id_criteria'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_scores_review_id_reviews'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_scores')),
     sa.UniqueConstraint('review_id', 'criterion_id', name='uq_review_scores_review_criterion')
     )

@@ -23,7 +23,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('strategy', sa.String(length=20), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_cluster_runs_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'],
+                            name=op.f('fk_cluster_runs_campaign_id_campaigns')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cluster_runs'))
     )
     with op.batch_alter_table('cluster_runs', schema=None) as batch_op:
@@ -38,7 +39,8 @@ def upgrade():
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_nlp_jobs_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'],
+                            name=op.f('fk_nlp_jobs_campaign_id_campaigns')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_nlp_jobs'))
     )
     with op.batch_alter_table('nlp_jobs', schema=None) as batch_op:
@@ -53,9 +55,12 @@ def upgrade():
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('nearest_theme_id', sa.Integer(), nullable=True),
     sa.Column('theme_score', sa.Float(), nullable=True),
-    sa.ForeignKeyConstraint(['nearest_theme_id'], ['themes.id'], name=op.f('fk_clusters_nearest_theme_id_themes')),
-    sa.ForeignKeyConstraint(['run_id'], ['cluster_runs.id'], name=op.f('fk_clusters_run_id_cluster_runs'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['scope_theme_id'], ['themes.id'], name=op.f('fk_clusters_scope_theme_id_themes')),
+    sa.ForeignKeyConstraint(['nearest_theme_id'], ['themes.id'],
+                            name=op.f('fk_clusters_nearest_theme_id_themes')),
+    sa.ForeignKeyConstraint(['run_id'], ['cluster_runs.id'], name=op.f('fk_clusters_run_id_cluster_runs'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['scope_theme_id'], ['themes.id'],
+                            name=op.f('fk_clusters_scope_theme_id_themes')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clusters'))
     )
     with op.batch_alter_table('clusters', schema=None) as batch_op:
@@ -70,18 +75,23 @@ def upgrade():
     sa.Column('keywords', sa.Text(), nullable=False),
     sa.Column('cluster_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['cluster_id'], ['clusters.id'], name=op.f('fk_idea_analyses_cluster_id_clusters'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_analyses_idea_id_ideas'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['suggested_theme_id'], ['themes.id'], name=op.f('fk_idea_analyses_suggested_theme_id_themes')),
+    sa.ForeignKeyConstraint(['cluster_id'], ['clusters.id'],
+                            name=op.f('fk_idea_analyses_cluster_id_clusters'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_analyses_idea_id_ideas'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['suggested_theme_id'], ['themes.id'],
+                            name=op.f('fk_idea_analyses_suggested_theme_id_themes')),
     sa.PrimaryKeyConstraint('idea_id', name=op.f('pk_idea_analyses'))
     )
     with op.batch_alter_table('idea_analyses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_idea_analyses_cluster_id'), ['cluster_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_idea_analyses_suggested_theme_id'), ['suggested_theme_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_idea_analyses_suggested_theme_id'), ['suggested_theme_id'],
+                              unique=False)
 
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.add_column(sa.Column('theme_confirmed_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_ideas_theme_confirmed_by_id_users'), 'users', ['theme_confirmed_by_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_ideas_theme_confirmed_by_id_users'), 'users',
+                                    ['theme_confirmed_by_id'], ['id'])
 
 
 

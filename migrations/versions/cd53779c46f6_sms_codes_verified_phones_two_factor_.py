@@ -22,9 +22,11 @@ def upgrade():
     op.create_table('sms_codes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phone', sa.String(length=11), nullable=False),
-    sa.Column('purpose', sa.Enum('register', 'reset', 'login', 'unlock', 'verify', name='purpose', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('purpose', sa.Enum('register', 'reset', 'login', 'unlock', 'verify', name='purpose',
+                                 native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('state', sa.Enum('live', 'used', 'spent', 'replaced', name='state', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('state', sa.Enum('live', 'used', 'spent', 'replaced', name='state', native_enum=False,
+                               create_constraint=True, length=16), nullable=False),
     sa.Column('tries', sa.Integer(), nullable=False),
     sa.Column('address', sa.String(length=45), nullable=False),
     sa.Column('device', sa.String(length=32), nullable=False),
@@ -39,7 +41,9 @@ def upgrade():
         batch_op.create_index('ix_sms_codes_address_sent', ['address', 'sent_at'], unique=False)
         batch_op.create_index('ix_sms_codes_device_sent', ['device', 'sent_at'], unique=False)
         # At most one live code per phone and purpose (a partial unique index on both databases).
-        batch_op.create_index('ix_sms_codes_one_live', ['phone', 'purpose'], unique=True, sqlite_where=sa.text("state = 'live'"), postgresql_where=sa.text("state = 'live'"))
+        batch_op.create_index('ix_sms_codes_one_live', ['phone', 'purpose'], unique=True,
+                              sqlite_where=sa.text("state = 'live'"),
+                              postgresql_where=sa.text("state = 'live'"))
         batch_op.create_index('ix_sms_codes_phone_sent', ['phone', 'sent_at'], unique=False)
 
     op.create_table('recovery_codes',
@@ -48,7 +52,8 @@ def upgrade():
     sa.Column('code_hash', sa.String(length=96), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('used_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_codes_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_codes_user_id_users'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes'))
     )
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
@@ -61,7 +66,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),
     sa.Column('last_step', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_two_factor_secrets_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_two_factor_secrets_user_id_users'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_two_factor_secrets')),
     sa.UniqueConstraint('user_id', name=op.f('uq_two_factor_secrets_user_id'))
     )
@@ -69,7 +75,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('phone', sa.String(length=11), nullable=False),
     sa.Column('verified_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_verified_phones_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_verified_phones_user_id_users'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_verified_phones')),
     sa.UniqueConstraint('phone', name=op.f('uq_verified_phones_phone'))
     )
@@ -84,7 +91,8 @@ def downgrade():
     op.drop_table('recovery_codes')
     with op.batch_alter_table('sms_codes', schema=None) as batch_op:
         batch_op.drop_index('ix_sms_codes_phone_sent')
-        batch_op.drop_index('ix_sms_codes_one_live', sqlite_where=sa.text("state = 'live'"), postgresql_where=sa.text("state = 'live'"))
+        batch_op.drop_index('ix_sms_codes_one_live', sqlite_where=sa.text("state = 'live'"),
+                            postgresql_where=sa.text("state = 'live'"))
         batch_op.drop_index('ix_sms_codes_device_sent')
         batch_op.drop_index('ix_sms_codes_address_sent')
 

@@ -59,7 +59,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
-    sa.Column('state', sa.Enum('draft', 'published', 'finalized', name='state', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'published', 'finalized', name='state', native_enum=False,
+                               create_constraint=True, length=20), nullable=False),
     sa.Column('winner_count', sa.Integer(), nullable=False),
     sa.Column('intro', sa.Text(), nullable=False),
     sa.Column('notice_ends_at', sa.DateTime(), nullable=True),
@@ -67,7 +68,8 @@ def upgrade():
     sa.Column('finalized_at', sa.DateTime(), nullable=True),
     sa.Column('digest', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_announcements_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'],
+                            name=op.f('fk_announcements_campaign_id_campaigns')),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_announcements_round_id_rounds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements')),
     sa.UniqueConstraint('campaign_id', name=op.f('uq_announcements_campaign_id'))
@@ -83,8 +85,10 @@ def upgrade():
     sa.Column('restored_at', sa.DateTime(), nullable=True),
     sa.Column('restore_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_vote_voids_created_by_id_users')),
-    sa.ForeignKeyConstraint(['restored_by_id'], ['users.id'], name=op.f('fk_vote_voids_restored_by_id_users')),
-    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_vote_voids_round_id_rounds'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['restored_by_id'], ['users.id'],
+                            name=op.f('fk_vote_voids_restored_by_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_vote_voids_round_id_rounds'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vote_voids'))
     )
     with op.batch_alter_table('vote_voids', schema=None) as batch_op:
@@ -95,7 +99,8 @@ def upgrade():
     sa.Column('announcement_id', sa.Integer(), nullable=False),
     sa.Column('idea_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('listed', 'alternate', 'removed', name='status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('listed', 'alternate', 'removed', name='status', native_enum=False,
+                                create_constraint=True, length=20), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=40), nullable=False),
     sa.Column('theme_name', sa.String(length=40), nullable=False),
@@ -109,15 +114,18 @@ def upgrade():
     sa.Column('blended', sa.Float(), nullable=True),
     sa.Column('promoted_at', sa.DateTime(), nullable=True),
     sa.Column('removed_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("(status = 'listed') = (rank IS NOT NULL)", name=op.f('ck_notice_entries_listed_has_rank')),
-    sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_notice_entries_announcement_id_announcements'), ondelete='CASCADE'),
+    sa.CheckConstraint("(status = 'listed') = (rank IS NOT NULL)",
+                       name=op.f('ck_notice_entries_listed_has_rank')),
+    sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'],
+                            name=op.f('fk_notice_entries_announcement_id_announcements'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_notice_entries_idea_id_ideas')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_entries')),
     sa.UniqueConstraint('announcement_id', 'idea_id', name='uq_notice_entries_announcement_idea'),
     sa.UniqueConstraint('announcement_id', 'position', name='uq_notice_entries_announcement_position')
     )
     with op.batch_alter_table('notice_entries', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notice_entries_announcement_id'), ['announcement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notice_entries_announcement_id'), ['announcement_id'],
+                              unique=False)
 
     op.create_table('public_votes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -130,7 +138,8 @@ def upgrade():
     sa.Column('network', sa.String(length=50), nullable=False),
     sa.Column('user_agent', sa.String(length=255), nullable=False),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_public_votes_idea_id_ideas')),
-    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_public_votes_round_id_rounds'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_public_votes_round_id_rounds'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_public_votes_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_public_votes')),
     sa.UniqueConstraint('round_id', 'idea_id', 'user_id', name='uq_public_votes_round_idea_user')
@@ -145,13 +154,16 @@ def upgrade():
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('state', sa.Enum('pending', 'upheld', 'dismissed', name='state', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('state', sa.Enum('pending', 'upheld', 'dismissed', name='state', native_enum=False,
+                               create_constraint=True, length=20), nullable=False),
     sa.Column('ruling', sa.Text(), nullable=True),
     sa.Column('ruled_by_id', sa.Integer(), nullable=True),
     sa.Column('ruled_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("(state = 'pending') = (ruled_at IS NULL)", name=op.f('ck_objections_ruling_complete')),
-    sa.ForeignKeyConstraint(['entry_id'], ['notice_entries.id'], name=op.f('fk_objections_entry_id_notice_entries'), ondelete='CASCADE'),
+    sa.CheckConstraint("(state = 'pending') = (ruled_at IS NULL)",
+                       name=op.f('ck_objections_ruling_complete')),
+    sa.ForeignKeyConstraint(['entry_id'], ['notice_entries.id'],
+                            name=op.f('fk_objections_entry_id_notice_entries'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ruled_by_id'], ['users.id'], name=op.f('fk_objections_ruled_by_id_users')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_objections_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_objections'))
@@ -163,8 +175,10 @@ def upgrade():
     op.create_table('voided_votes',
     sa.Column('void_id', sa.Integer(), nullable=False),
     sa.Column('vote_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['void_id'], ['vote_voids.id'], name=op.f('fk_voided_votes_void_id_vote_voids'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['vote_id'], ['public_votes.id'], name=op.f('fk_voided_votes_vote_id_public_votes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['void_id'], ['vote_voids.id'], name=op.f('fk_voided_votes_void_id_vote_voids'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vote_id'], ['public_votes.id'],
+                            name=op.f('fk_voided_votes_vote_id_public_votes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('void_id', 'vote_id', name=op.f('pk_voided_votes'))
     )
     with op.batch_alter_table('voided_votes', schema=None) as batch_op:

@@ -111,7 +111,8 @@ def _public_vote(round_, staff, quality, year):
     ideas = [entry.idea for entry in round_.entries]
     for number in range(DEMO_CITIZENS):
         voter = find_by_login(citizen_login(number))
-        chosen = set(rng.choices(ideas, weights=[quality[idea.id] ** 12 for idea in ideas], k=VOTES_PER_CITIZEN))
+        weights = [quality[idea.id] ** 12 for idea in ideas]
+        chosen = set(rng.choices(ideas, weights=weights, k=VOTES_PER_CITIZEN))
         for idea in chosen:
             at = opens + timedelta(minutes=rng.randrange(int((closes - opens).total_seconds() // 60)))
             ballot_services.cast_vote(round_, idea, voter, f"10.{number % 7}.{number}.8", DEMO_BROWSER, at=at)

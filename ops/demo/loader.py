@@ -69,7 +69,8 @@ def load_demo(password, today=None):
                                  person.get("unit"), password_hash))
     db.session.flush()
     # As if each had registered with an SMS code: demo citizens may vote.
-    db.session.add_all(VerifiedPhone(user_id=citizen.id, phone=citizen.mobile, verified_at=today - timedelta(days=30))
+    month_ago = today - timedelta(days=30)
+    db.session.add_all(VerifiedPhone(user_id=citizen.id, phone=citizen.mobile, verified_at=month_ago)
                        for citizen in citizens)
 
     opens = (today - timedelta(days=20)).replace(hour=9, minute=0, second=0)

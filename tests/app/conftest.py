@@ -60,8 +60,8 @@ def world(make):
     certificate = issue_certificate(winner, people["citizen"], "张三")
     db.session.commit()
     values = {"idea_id": {"ideas.edit": draft.id}, "default_idea": idea.id, "assignment_id": own.id,
-              "round_id": first.id, "criterion_id": first.criteria[0].id, "user_id": people["other_citizen"].id,
-              "reviewer_id": people["reviewer"].id,
+              "round_id": first.id, "criterion_id": first.criteria[0].id,
+              "user_id": people["other_citizen"].id, "reviewer_id": people["reviewer"].id,
               "campaign_id": campaign.id, "theme_id": campaign.themes[0].id, "job_id": job.id,
               "cluster_id": cluster.id, "code": idea.tracking_code, "fmt": "csv",
               "action": "prepare", "request_": "remind", "filename": "css/site.css",
@@ -80,16 +80,19 @@ def _open_public_vote(round_, people):
     """The round's public vote is open; ``other_citizen`` voted and staff voided that vote."""
     staff = people["staff"]
     ballot_services.save_settings(round_, staff, public_vote=True, vote_opens_at=now() + timedelta(hours=1),
-                                  vote_closes_at=now() + timedelta(days=2), votes_per_citizen=3, expert_weight=0.7)
+                                  vote_closes_at=now() + timedelta(days=2), votes_per_citizen=3,
+                                  expert_weight=0.7)
     ballot_services.publish_blend(round_, staff)
     round_.vote_opens_at = now() - timedelta(hours=1)  # as if the published opening time had come
-    vote = ballot_services.cast_vote(round_, round_.entries[0].idea, people["other_citizen"], "10.1.2.3", "UA")
+    vote = ballot_services.cast_vote(round_, round_.entries[0].idea, people["other_citizen"], "10.1.2.3",
+                                     "UA")
     void = ballot_services.void_votes(round_, staff, "ids", [vote.id], "测试作废")
     db.session.commit()
     return void
 
 
-_LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare", "notice.preview",
+_LAST_YEAR_ENDPOINTS = ("notice.gongshi", "notice.objection", "notice.manage", "notice.prepare",
+                        "notice.preview",
                         "notice.publish", "notice.finalize", "notice.winners", "notice.winners_text",
                         "notice.winner", "notice.spam", "certificates.name", "certificates.pdf")
 
@@ -100,7 +103,8 @@ def _finished_campaign(make, year, people):
     staff = people["staff"]
     campaign = make.campaign(year=year, current=False)
     mine = make.idea(author=people["citizen"], campaign=campaign, status=IdeaStatus.accepted, staff=staff)
-    ideas = [mine] + [make.idea(campaign=campaign, status=IdeaStatus.accepted, staff=staff) for _ in range(10)]
+    ideas = [mine] + [make.idea(campaign=campaign, status=IdeaStatus.accepted, staff=staff)
+                      for _ in range(10)]
     judge_campaign(campaign, staff, {idea.id: 9 - 0.5 * n for n, idea in enumerate(ideas)},
                    advance=(11, 11, 10), reviewers_per_idea=(1, 1, None))
     announcement = notice_services.prepare_announcement(campaign, staff, alternates=1)

@@ -25,12 +25,14 @@ GUESTS = {**dict.fromkeys(VISITORS, OK)}  # login and register bounce signed-in 
 # The certificate is for the winner alone (``citizen`` wrote a winner); a notification for its owner.
 WINNER = {**dict.fromkeys(VISITORS, FORBIDDEN), "anonymous": LOGIN, "citizen": OK}
 OWN_NOTIFICATION = {**dict.fromkeys(VISITORS, HIDDEN), "anonymous": LOGIN, "citizen": OK}
-TWO_FACTOR = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "citizen": FORBIDDEN, "other_citizen": FORBIDDEN}
+TWO_FACTOR = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "citizen": FORBIDDEN,
+              "other_citizen": FORBIDDEN}
 
 EXPECTED = {
     "base.home": PUBLIC, "base.healthz": PUBLIC, "static": PUBLIC,
     "auth.login": GUESTS, "auth.register": GUESTS, "auth.logout": PUBLIC, "auth.change_password": SIGNED_IN,
-    "auth.privacy_policy": PUBLIC, "auth.active_sessions": SIGNED_IN, "auth.end_one_session": SIGNED_IN, "auth.end_other_sessions": SIGNED_IN,
+    "auth.privacy_policy": PUBLIC, "auth.active_sessions": SIGNED_IN, "auth.end_one_session": SIGNED_IN,
+    "auth.end_other_sessions": SIGNED_IN,
     "ideas.track": PUBLIC, "ideas.track_lookup": PUBLIC,
     "ideas.new": CITIZENS, "ideas.mine": CITIZENS, "ideas.edit": OWN_DRAFT, "ideas.detail": OWN_IDEA,
     "ideas.screening": STAFF, "ideas.export": STAFF, "ideas.accept": STAFF, "ideas.reject": STAFF,
@@ -50,24 +52,29 @@ EXPECTED = {
     "voting.finalize": STAFF, "voting.extra_reviews": STAFF, "voting.ask_reviewer": STAFF,
     "voting.reopen": ADMIN, "voting.add_assignment": STAFF, "voting.remove_assignment": STAFF,
     # Public once a round closes; in this world the round is open, so 404 for everybody alike.
-    "voting.frozen_table": dict.fromkeys(VISITORS, HIDDEN), "voting.my_reviews": REVIEWERS, "voting.review": OWN_ASSIGNMENT,
+    "voting.frozen_table": dict.fromkeys(VISITORS, HIDDEN), "voting.my_reviews": REVIEWERS,
+    "voting.review": OWN_ASSIGNMENT,
     "voting.recuse": OWN_ASSIGNMENT,
-    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF, "reports.proposals": STAFF,
-    "reports.proposals_xlsx": STAFF, "reports.proposals_pdf": STAFF,
-    "notice.gongshi": PUBLIC, "notice.objection": SIGNED_IN, "notice.manage_index": STAFF, "notice.manage": STAFF,
+    "reports.index": STAFF, "reports.xlsx": STAFF, "reports.pdf": STAFF,
+    "reports.proposals": STAFF, "reports.proposals_xlsx": STAFF, "reports.proposals_pdf": STAFF,
+    "notice.gongshi": PUBLIC, "notice.objection": SIGNED_IN, "notice.manage_index": STAFF,
+    "notice.manage": STAFF,
     "notice.prepare": STAFF, "notice.preview": STAFF, "notice.publish": STAFF, "notice.rule": STAFF,
     "notice.spam": STAFF,
-    "notice.finalize": STAFF, "notice.winners": PUBLIC, "notice.winners_text": PUBLIC, "notice.winner": PUBLIC,
+    "notice.finalize": STAFF, "notice.winners": PUBLIC, "notice.winners_text": PUBLIC,
+    "notice.winner": PUBLIC,
     "certificates.pdf": WINNER, "api.winners": PUBLIC, "api.stats": PUBLIC,
     "certificates.name": WINNER, "certificates.verify": PUBLIC,
-    "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION, "notifications.read_all": SIGNED_IN,
+    "notifications.index": SIGNED_IN, "notifications.read": OWN_NOTIFICATION,
+    "notifications.read_all": SIGNED_IN,
     "notifications.settings": SIGNED_IN,
     # The world's first round has an open public vote.
     "ballots.index": PUBLIC, "ballots.ballot": PUBLIC, "ballots.idea": PUBLIC, "ballots.cast": CITIZENS,
     "ballots.withdraw": CITIZENS, "ballots.setup": STAFF, "ballots.settings": STAFF, "ballots.publish": STAFF,
     "ballots.screen": STAFF, "ballots.void": STAFF, "ballots.restore": STAFF,
     # /identity/2fa without a sign-in halfway through sends visitors to the login page.
-    "identity.code": PUBLIC, "identity.reset": PUBLIC, "identity.sms_login": GUESTS, "identity.verify_phone": SIGNED_IN,
+    "identity.code": PUBLIC, "identity.reset": PUBLIC, "identity.sms_login": GUESTS,
+    "identity.verify_phone": SIGNED_IN,
     "identity.second_factor": SIGNED_IN, "identity.setup": TWO_FACTOR, "identity.setup_start": TWO_FACTOR,
     "identity.recovery_codes": TWO_FACTOR, "identity.admin_user": ADMIN,
     # 我的数据 is always the signed-in account's own; nobody else's can be named.

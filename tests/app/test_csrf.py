@@ -46,7 +46,8 @@ def test_post_with_token_is_accepted(app, csrf_app):
     page = client.get("/auth/register").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/auth/register", data={
-        "csrf_token": token, "login": "citizen@example.com", "password": "xiang-spring", "password2": "xiang-spring",
+        "csrf_token": token, "login": "citizen@example.com", "password": "xiang-spring",
+        "password2": "xiang-spring",
         "consent": "y"})
     assert response.status_code == 302
 

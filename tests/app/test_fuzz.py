@@ -16,7 +16,8 @@ from tests.factories import IDEA_FIELDS
 
 HOSTILE = st.sampled_from([
     "<script>alert(1)</script>", "'; DROP TABLE ideas; --", "\" OR 1=1 --", "=cmd|' /C calc'!A0",
-    "\x00\x01\x1f", "\u202e\u200b", "😀" * 50, "　" * 30, "<img src=x onerror=alert(1)>", "%s%n", "../../etc/passwd",
+    "\x00\x01\x1f", "\u202e\u200b", "😀" * 50, "　" * 30, "<img src=x onerror=alert(1)>", "%s%n",
+    "../../etc/passwd",
 ])
 # A huge value repeats a short random piece: drawing 5,000 characters one by one
 # for seven fields overruns hypothesis' data budget (HealthCheck.data_too_large).
@@ -60,7 +61,8 @@ def citizen(make, auth):
 @given(title=TEXT, problem=TEXT, suggestion=TEXT, benefit=TEXT, region=TEXT, phone=TEXT, theme=TEXT,
        draft=st.booleans())
 def test_idea_form(client, citizen, title, problem, suggestion, benefit, region, phone, theme, draft):
-    data = {"title": title, "problem": problem, "suggestion": suggestion, "benefit": benefit, "region": region,
+    data = {"title": title, "problem": problem, "suggestion": suggestion, "benefit": benefit,
+            "region": region,
             "contact_phone": phone, "theme": theme, "submission_token": uuid.uuid4().hex,
             "save_draft" if draft else "submit": "1"}
     response = client.post("/ideas/new", data=data)
@@ -75,7 +77,8 @@ def test_hostile_idea_text_is_shown_escaped_everywhere(client, make, auth):
     author = make.user()
     staff = make.user(Role.staff)
     idea = make.idea(author=author, title="<script>alert(1)</script>标题", status=IdeaStatus.submitted,
-                     problem="<img src=x onerror=alert(1)> 这是一段足够长的问题描述文字，满足最少字数的要求。")
+                     problem="<img src=x onerror=alert(1)> "
+                             "这是一段足够长的问题描述文字，满足最少字数的要求。")
     for user, path in ((author, f"/ideas/{idea.id}"), (author, "/ideas/mine"), (staff, "/ideas/screening"),
                        (staff, f"/ideas/{idea.id}"), (None, f"/ideas/track/{idea.tracking_code}")):
         if user:
@@ -98,7 +101,8 @@ def staff(make, auth):
 @FUZZ
 @given(q=TEXT, status=TEXT, theme=TEXT, region=TEXT, date_from=TEXT, page=TEXT)
 def test_screening_filters(client, staff, q, status, theme, region, date_from, page):
-    params = {"q": q, "status": status, "theme": theme, "region": region, "date_from": date_from, "page": page}
+    params = {"q": q, "status": status, "theme": theme, "region": region, "date_from": date_from,
+              "page": page}
     assert_no_crash(client.get("/ideas/screening", query_string=params))
     assert_no_crash(client.get("/ideas/export.csv", query_string=params))
 
@@ -111,7 +115,8 @@ def test_json_and_lookup_endpoints(client, citizen, text, code):
     # Past 2,000 characters' worth of bytes the request is refused (413) before the look-up.
     assert response.is_json or response.status_code == 413
     assert_no_crash(client.get("/ideas/track", query_string={"code": code}))
-    assert_no_crash(client.get(f"/ideas/track/{code.replace('/', '')}" if code.replace("/", "") else "/ideas/track"))
+    path = code.replace("/", "")
+    assert_no_crash(client.get(f"/ideas/track/{path}" if path else "/ideas/track"))
 
 
 def test_oversized_request_is_refused_politely(client, citizen):
@@ -175,7 +180,8 @@ def test_control_characters_never_reach_the_database(client, make, auth):
     assert clean_text("a\x00b\x1fc\r\nd\te\x7f") == "abc\nd\te"
     make.campaign()
     auth.login(make.user(Role.admin))
-    for path in ("/admin/log?action=%00", "/ideas/track/XC%00", "/ideas/screening?q=%00x", "/ideas/track?code=%00"):
+    for path in ("/admin/log?action=%00", "/ideas/track/XC%00", "/ideas/screening?q=%00x",
+                 "/ideas/track?code=%00"):
         assert_no_crash(client.get(path))
 
 
@@ -184,7 +190,8 @@ def test_control_characters_never_reach_the_database(client, make, auth):
 QUERY_VALUE = st.one_of(NUMBERS.map(str), DATES, TEXT)
 # Every name a view reads from the query string, and a few it might.
 QUERY_NAMES = ("page", "year", "idea_id", "round_id", "user_id", "kind", "value", "network", "user_agent",
-               "role", "action", "text", "code", "q", "status", "theme", "region", "date_from", "date_to", "next",
+               "role", "action", "text", "code", "q", "status", "theme", "region", "date_from", "date_to",
+               "next",
                "per_page", "id")
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 

@@ -11,7 +11,8 @@ from reportlab.platypus import SimpleDocTemplate
 from app import pdf
 from tests.pdf_checks import assert_every_character_has_a_glyph, drawn_text, font_cmap
 
-CLOSING_QUOTE_TEXT = "他说：“园区要专心招商，管委会不再管社会事务，政区分设以后权责清楚了，企业办事更方便。”然后走了。"
+CLOSING_QUOTE_TEXT = ("他说：“园区要专心招商，管委会不再管社会事务，政区分设以后权责清楚了，"
+                      "企业办事更方便。”然后走了。")
 
 
 def _render(paragraph_class, text, width):
@@ -52,7 +53,8 @@ def _lines(data):
 def test_closing_punctuation_never_starts_a_line_in_the_pdf():
     # 12 pt characters, 22 or 23 to a line: reportlab's own wrap starts a line
     # with the closing ” (22) or the comma (23); ours moves a character down with them.
-    expected = ["他说：“园区要专心招商，管委会不再管社会事", "务，政区分设以后权责清楚了，企业办事更方", "便。”然后走了。"]
+    expected = ["他说：“园区要专心招商，管委会不再管社会事", "务，政区分设以后权责清楚了，企业办事更方",
+                "便。”然后走了。"]
     for per_line, closing in ((22, "”"), (23, "，")):
         plain = _lines(_render(PlainParagraph, CLOSING_QUOTE_TEXT, 12 * per_line))
         assert any(line.startswith(closing) for line in plain)
@@ -88,7 +90,8 @@ def test_latin_words_numbers_and_dashes_stay_whole_unless_a_line_has_no_break():
     assert _breaks(digest, 8) == [digest[i:i + 16] for i in range(0, 32, 16)]
 
 
-SEGMENTS = ["我", "们", "湖南", "发展，", "招商。", "“好”", "《长株潭》", "（三高四新）", "说：", "2026 年", "…"]
+SEGMENTS = ["我", "们", "湖南", "发展，", "招商。", "“好”", "《长株潭》", "（三高四新）", "说：", "2026 年",
+            "…"]
 
 
 @given(st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=40), st.integers(min_value=6, max_value=30))

@@ -82,7 +82,8 @@ class PhonePage:
     def fits_the_screen(self):
         # Not window.innerWidth: a mobile browser widens its layout viewport to
         # whatever overflows, so that comparison always held.
-        return self.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 @pytest.fixture

@@ -102,7 +102,8 @@ def test_staff_screens_and_merges(laptop, make):
     page.fill("#merge-target_code", kept.tracking_code)
     page.fill("#merge-reason", "内容基本一致")
     page.click("text=标记为重复并合并")
-    page.get_by_role("button", name="确认合并").click()   # both ideas side by side first: a merge cannot be undone
+    # Both ideas side by side first: a merge cannot be undone.
+    page.get_by_role("button", name="确认合并").click()
     expect(page.get_by_text("已处理")).to_be_visible()
     laptop.shot("merged")
     db.session.remove()

@@ -35,7 +35,8 @@ def _campaign(make):
     # Idea 0 is the best in every reviewer's eyes, so its named author wins.
     quality = {idea.id: 10 - n * 0.5 for n, idea in enumerate(ideas)}
     # Plain values: the browser steps end the test's session now and then.
-    ideas = [{"id": i.id, "title": i.title, "name": i.author.real_name, "mobile": i.author.mobile} for i in ideas]
+    ideas = [{"id": i.id, "title": i.title, "name": i.author.real_name, "mobile": i.author.mobile}
+             for i in ideas]
     return campaign.id, campaign.year, staff, reviewers, ideas, [r.id for r in rounds], quality
 
 

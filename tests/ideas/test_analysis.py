@@ -19,11 +19,14 @@ from ideas import analysis_services
 from ideas.models import Cluster, ClusterRun, IdeaAnalysis, IdeaStatus, NlpJob
 
 TOPICS = {
-    "parks": ("园区管委会机构叠床架屋", "县域产业园区管委会机构叠床架屋，既管招商又管社会事务，企业办事要跑多个部门。",
+    "parks": ("园区管委会机构叠床架屋",
+              "县域产业园区管委会机构叠床架屋，既管招商又管社会事务，企业办事要跑多个部门。",
               "推行政区分设，园区管委会只保留经济管理职能，社会事务交还属地政府，实行市场化运营。"),
-    "tech": ("高校科技成果转化率低", "高校院所大量专利躺在抽屉里，科研人员不敢转不愿转，职务科技成果转化率很低。",
+    "tech": ("高校科技成果转化率低",
+             "高校院所大量专利躺在抽屉里，科研人员不敢转不愿转，职务科技成果转化率很低。",
              "赋予科研人员职务科技成果所有权，建设中试平台，培养技术经理人，打通成果转化最后一公里。"),
-    "costs": ("中小企业融资难融资贵", "中小微企业缺少抵押物，银行贷款门槛高，融资担保费率高，融资难融资贵问题突出。",
+    "costs": ("中小企业融资难融资贵",
+              "中小微企业缺少抵押物，银行贷款门槛高，融资担保费率高，融资难融资贵问题突出。",
               "扩大政府性融资担保覆盖面，降低担保费率，推广应收账款融资和信用贷款，缓解融资难。"),
 }
 
@@ -39,7 +42,8 @@ def make_topic_ideas(make, per_topic=8, **kw):
     for code, (title, problem, suggestion) in TOPICS.items():
         for n in range(per_topic):
             city, focus = CITIES[n % 4], FOCUS[(n // 2) % 4]
-            ideas.append(make.idea(theme=code, title=f"{city}{title}", problem=f"{city}{problem}{focus}需要改进。",
+            ideas.append(make.idea(theme=code, title=f"{city}{title}",
+                                   problem=f"{city}{problem}{focus}需要改进。",
                                    suggestion=f"{suggestion}{city}可先行试点，重点完善{focus}。", **kw))
     return ideas
 
@@ -61,7 +65,8 @@ def test_rebuild_assigns_themes_with_confidence_keywords_and_clusters(make, app)
     run = analysis_services.rebuild(campaign)
     db.session.commit()
     assert run.strategy == "zero_shot"
-    suggested = {i.id: (i.analysis.suggested_theme.code if i.analysis.suggested_theme else None) for i in ideas}
+    suggested = {i.id: (i.analysis.suggested_theme.code if i.analysis.suggested_theme else None)
+                 for i in ideas}
     right = sum(suggested[i.id] == i.theme.code for i in ideas)
     assert right >= len(ideas) * 0.8, suggested
     assert all(0 <= i.analysis.confidence <= 1 and i.analysis.keywords for i in ideas)
@@ -87,7 +92,8 @@ def test_clustering_is_reproducible(make, app):
 def test_low_confidence_goes_to_manual_review(make, app, staff, client):
     campaign = current_campaign()
     make_topic_ideas(make)
-    vague = make.idea(title="希望领导多关心一下", problem="我觉得有些事情还可以做得更好一些，希望大家一起努力做好工作啊。",
+    vague = make.idea(title="希望领导多关心一下",
+                      problem="我觉得有些事情还可以做得更好一些，希望大家一起努力做好工作啊。",
                       suggestion="大家多商量商量，多想想办法，把事情办好，让老百姓满意，这样就很好了吧。",
                       benefit="")
     analysis_services.rebuild(campaign)
@@ -190,8 +196,9 @@ def test_screening_queue_shows_analysis_and_merges_a_duplicate_in_one_step(make,
     assert page.count(f'action="/ideas/{original.id}/merge"') == 0
     assert page.count(f'action="/ideas/{copy.id}/merge"') == 2
     assert "确认主题" in page
-    response = client.post(f"/ideas/{copy.id}/merge", data={"merge-target_code": original.tracking_code,
-                                                           "merge-reason": "文本高度相似", "merge-confirmed": "yes"})
+    response = client.post(f"/ideas/{copy.id}/merge",
+                           data={"merge-target_code": original.tracking_code,
+                                 "merge-reason": "文本高度相似", "merge-confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     assert copy.status is IdeaStatus.merged

@@ -24,7 +24,8 @@ def test_accept_reject_and_merge_each_tell_the_author(make, staff):
     reject_idea(rejected, staff, "与本次征集主题无关")
     merge_duplicate(duplicate, kept.tracking_code, staff, "内容相同")
     db.session.commit()
-    assert [n.subject for n in notifications_of(accepted.author)] == [f"您的建议 {accepted.tracking_code} 已采纳，进入评选"]
+    assert ([n.subject for n in notifications_of(accepted.author)]
+            == [f"您的建议 {accepted.tracking_code} 已采纳，进入评选"])
     told = notifications_of(rejected.author)[0]
     assert "未采纳" in told.subject and "与本次征集主题无关" in told.body
     assert told.link == f"/ideas/{rejected.id}"
@@ -35,7 +36,8 @@ def test_accept_reject_and_merge_each_tell_the_author(make, staff):
 def test_staff_answer_through_the_page_and_the_author_sees_it(client, auth, make, staff):
     idea = make.idea()
     response = client.post(f"/ideas/{idea.id}/reply", data={
-        "reply-department": "省发展改革委", "reply-text": "您的建议已转园区处研究，将在年度改革方案中统筹考虑。"})
+        "reply-department": "省发展改革委",
+        "reply-text": "您的建议已转园区处研究，将在年度改革方案中统筹考虑。"})
     assert response.status_code == 302
     db.session.refresh(idea)
     assert idea.reply_department == "省发展改革委" and idea.replied_at is not None

@@ -95,7 +95,8 @@ def test_merge_credits_the_duplicate_author_and_both_see_why(client, make, auth,
     kept = make.idea(author=kept_author, status=IdeaStatus.accepted)
     duplicate = make.idea(author=dup_author, title="园区政区分设（重复）")
     response = client.post(f"/ideas/{duplicate.id}/merge",
-                           data={"merge-target_code": kept.tracking_code.lower(), "merge-reason": "内容基本一致", "merge-confirmed": "yes",
+                           data={"merge-target_code": kept.tracking_code.lower(),
+                                 "merge-reason": "内容基本一致", "merge-confirmed": "yes",
                                  "merge-credit": "y"})
     assert response.status_code == 302
     db.session.expire_all()
@@ -120,7 +121,8 @@ def test_a_merge_credits_the_later_author_only_when_staff_choose_so(client, make
     original = make.idea(author=make.user(real_name="原作者"), status=IdeaStatus.accepted)
     copy = make.idea(author=make.user(real_name="照抄者"), title="照抄已公开的建议")
     response = client.post(f"/ideas/{copy.id}/merge",
-                           data={"merge-target_code": original.tracking_code, "merge-reason": "照抄已公开的建议", "merge-confirmed": "yes"})
+                           data={"merge-target_code": original.tracking_code,
+                                 "merge-reason": "照抄已公开的建议", "merge-confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     assert copy.status is IdeaStatus.merged and original.co_proposers == []
@@ -189,7 +191,8 @@ def test_phone_is_masked_for_everyone_but_staff(client, make, auth, staff):
 
 
 def _export_fixture(make):
-    return make.idea(title="=HYPERLINK(\"http://evil\")", problem="+SUM(A1:A2) 这是一段足够长的问题描述，用来测试导出",
+    return make.idea(title="=HYPERLINK(\"http://evil\")",
+                     problem="+SUM(A1:A2) 这是一段足够长的问题描述，用来测试导出",
                      suggestion="-2+3 对策建议也要足够长，至少三十个字才能通过校验，这里再补充几个字。",
                      benefit="@cmd 预期成效说明文字", contact_phone="13812345678")
 
@@ -206,7 +209,8 @@ def test_csv_export_has_a_bom_every_row_and_no_formulas(client, make, staff):
     by_code = {row[0]: dict(zip(header, row)) for row in body}
     row = by_code[formula.tracking_code]
     assert row["标题"] == "'=HYPERLINK(\"http://evil\")"
-    assert row["问题描述"].startswith("'+") and row["对策建议"].startswith("'-") and row["预期成效"].startswith("'@")
+    assert (row["问题描述"].startswith("'+") and row["对策建议"].startswith("'-")
+            and row["预期成效"].startswith("'@"))
     assert row["联系电话"] == "13812345678"
     assert by_code[plain.tracking_code]["标题"] == "普通的建议标题"
     for cells in body:

@@ -56,7 +56,8 @@ def test_withdraw_needs_a_reason_and_is_refused_after_screening(client, auth, ma
 def test_a_correction_is_shown_to_staff_beside_the_idea(client, auth, make):
     idea = make.idea()
     auth.login(idea.author)
-    client.post(f"/ideas/{idea.id}/correction", data={"correction-text": "第二段的数据应为 2023 年统计年鉴口径。"})
+    client.post(f"/ideas/{idea.id}/correction",
+                data={"correction-text": "第二段的数据应为 2023 年统计年鉴口径。"})
     auth.login(make.user(Role.staff))
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "补充说明" in page and "2023 年统计年鉴口径" in page

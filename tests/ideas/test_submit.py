@@ -14,7 +14,8 @@ from tests.factories import IDEA_FIELDS
 
 
 def form_data(token=None, **overrides):
-    data = {**IDEA_FIELDS, "theme": "parks", "submission_token": token or uuid.uuid4().hex, "submit": "提交建议"}
+    data = {**IDEA_FIELDS, "theme": "parks", "submission_token": token or uuid.uuid4().hex,
+            "submit": "提交建议"}
     data["show_name"] = "y"
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -40,7 +41,8 @@ def test_submit_gives_a_tracking_code_and_a_history(client, citizen):
     assert re.fullmatch(rf"XC-{now().year}-000001", idea.tracking_code)
     assert idea.author_id == citizen.id and idea.theme.code == "parks" and idea.show_name
     [event] = idea.events
-    assert (event.from_status, event.to_status, event.actor_id) == (IdeaStatus.draft, IdeaStatus.submitted, citizen.id)
+    assert ((event.from_status, event.to_status, event.actor_id)
+            == (IdeaStatus.draft, IdeaStatus.submitted, citizen.id))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert idea.tracking_code in page and "提交成功" in page
     mine = client.get("/ideas/mine").get_data(as_text=True)

@@ -13,7 +13,8 @@ from tests.ideas.test_analysis import TOPICS, make_topic_ideas
 COMPLAINTS = (
     ("小区楼下烧烤店噪音扰民", "我家楼下烧烤店每天晚上吵到凌晨两点，油烟也很大，打电话给物业也没人管。",
      "希望有关部门尽快来处理一下。"),
-    ("网购的衣服退货商家不理", "上个月在网上买了一件衣服质量很差，申请退货商家一直不回复，平台客服也推来推去。",
+    ("网购的衣服退货商家不理",
+     "上个月在网上买了一件衣服质量很差，申请退货商家一直不回复，平台客服也推来推去。",
      "希望帮我维权退款。"),
 )
 TWO_THEMES = dict(title="园区管委会与融资担保一起改",
@@ -81,8 +82,9 @@ def test_a_refused_batch_changes_nothing_and_keeps_the_selection(make, staff, cl
     db.session.expire_all()
     assert first.status is IdeaStatus.submitted and len(first.events) == 1
     # Without a reason: the message sits at the field, the boxes stay ticked.
-    page = client.post("/analysis/off-topic", data={"idea_ids": [first.id], "scope": "selected",
-                                                    "decision": "reject", "reason": ""}).get_data(as_text=True)
+    page = client.post("/analysis/off-topic",
+                       data={"idea_ids": [first.id], "scope": "selected", "decision": "reject",
+                             "reason": ""}).get_data(as_text=True)
     assert "请填写理由" in page and "checked" in page
     page = client.post("/analysis/off-topic", data={"scope": "selected", "decision": "reject",
                                                     "reason": "个人诉求"}).get_data(as_text=True)
@@ -143,8 +145,9 @@ def test_similar_json_has_both_lists_and_the_theme_to_suggest(make, app, client,
     campaign = make.campaign()
     make_topic_ideas(make, per_topic=3)
     # A public idea: the writer is led to its page, to support it or add to it.
-    copy = make.idea(theme="tech", title="高校科技成果转化率低", problem=TOPICS["tech"][1], suggestion=TOPICS["tech"][2],
-                     benefit="", status=IdeaStatus.accepted, public_consent=True)
+    copy = make.idea(theme="tech", title="高校科技成果转化率低", problem=TOPICS["tech"][1],
+                     suggestion=TOPICS["tech"][2], benefit="", status=IdeaStatus.accepted,
+                     public_consent=True)
     rebuilt(campaign)
     auth.login(make.user())
     data = client.post("/analysis/similar", data={"text": "\n".join(TOPICS["tech"])}).get_json()
@@ -195,7 +198,8 @@ def test_clusters_keep_their_id_and_name_across_rebuilds(make, staff, client):
     # A new topic: its clusters are new, the others keep their ids and names.
     for n in range(8):
         make.idea(theme="talent", title=f"青年人才住房难留不住{n}",
-                  problem=f"引进的青年人才住房难、子女入学难，{('长沙', '株洲')[n % 2]}人才流失严重，第{n}批尤甚。",
+                  problem=f"引进的青年人才住房难、子女入学难，{('长沙', '株洲')[n % 2]}人才流失严重，"
+                          f"第{n}批尤甚。",
                   suggestion="建设人才公寓，落实人才安居补贴，解决子女入学，留住青年人才。", benefit="")
     third = rebuilt(campaign)
     kept = {c.id: c for c in third.clusters if c.id in before}

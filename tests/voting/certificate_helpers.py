@@ -23,4 +23,5 @@ def qr_codes(data, scale=3):
         page.close()
     finally:
         document.close()
-    return [result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode]
+    return [result.text for result in zxingcpp.read_barcodes(image)
+            if result.format == zxingcpp.BarcodeFormat.QRCode]

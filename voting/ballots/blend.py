@@ -66,7 +66,8 @@ def blend_round(
     parts = {}
     for idea, score in calibrated.items():
         expert = expert_part(score, lowest, highest)
-        parts[idea] = BlendParts(expert, counts[idea], publics[idea], blended(expert, publics[idea], expert_weight))
+        parts[idea] = BlendParts(expert, counts[idea], publics[idea],
+                                 blended(expert, publics[idea], expert_weight))
     return parts
 
 

@@ -10,9 +10,11 @@ from voting.ballots.services import VOID_KINDS
 
 class VoteSettingsForm(BaseForm):
     public_vote = BooleanField("本轮开启公众投票")
-    vote_opens_at = DateTimeLocalField("投票开始（北京时间）", format=DATETIME_FORMATS, validators=[Optional()],
+    vote_opens_at = DateTimeLocalField("投票开始（北京时间）", format=DATETIME_FORMATS,
+                                       validators=[Optional()],
                                        description="须在本轮评审时间内；计分办法须在此之前公布")
-    vote_closes_at = DateTimeLocalField("投票截止（北京时间）", format=DATETIME_FORMATS, validators=[Optional()])
+    vote_closes_at = DateTimeLocalField("投票截止（北京时间）", format=DATETIME_FORMATS,
+                                        validators=[Optional()])
     votes_per_citizen = IntegerField("每人最多可投几条建议", validators=[
         Optional(), NumberRange(1, 1000, "每人可投票数须在 1–1000 之间")])
     # Typed as a percentage; the round stores the share (70 → 0.7).

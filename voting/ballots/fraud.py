@@ -81,7 +81,8 @@ def hourly_series(moments: Iterable[datetime], start: datetime, end: datetime) -
     return [(h, counts.get(h, 0)) for h in sorted(hours)]
 
 
-def burst_threshold(counts: Sequence[int], *, min_votes: int = BURST_MIN_VOTES, factor: float = BURST_FACTOR) -> float:
+def burst_threshold(counts: Sequence[int], *, min_votes: int = BURST_MIN_VOTES,
+                    factor: float = BURST_FACTOR) -> float:
     median = statistics.median(counts) if counts else 0
     return max(min_votes, factor * median)
 
@@ -168,7 +169,8 @@ def new_single_idea_voters(records: Iterable[VoteRecord], vote_opens_at: datetim
         by_user[record.user_id].append(record)
     groups: dict[int, VoteGroup] = {}
     for votes in by_user.values():
-        if len({v.idea_id for v in votes}) == 1 and is_new_account(votes[0].user_created_at, vote_opens_at, lead):
+        if (len({v.idea_id for v in votes}) == 1
+                and is_new_account(votes[0].user_created_at, vote_opens_at, lead)):
             for vote in votes:
                 groups.setdefault(vote.idea_id, VoteGroup(vote.idea_id)).add(vote)
     return groups
@@ -208,7 +210,8 @@ def registration_bursts(records: Iterable[VoteRecord], *, gap: timedelta = REGIS
     return sorted(groups, key=lambda g: (-len(g.accounts), g.key))
 
 
-def quick_votes(records: Iterable[VoteRecord], *, within: timedelta = QUICK_VOTE_WITHIN) -> dict[int, VoteGroup]:
+def quick_votes(records: Iterable[VoteRecord], *,
+                within: timedelta = QUICK_VOTE_WITHIN) -> dict[int, VoteGroup]:
     """Per idea, the votes cast within ``within`` of their account's creation."""
     groups: dict[int, VoteGroup] = {}
     for record in records:

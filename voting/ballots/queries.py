@@ -87,7 +87,8 @@ def ballot_page(round_, page, voter_key, per_page=BALLOT_PAGE_SIZE):
     order = ballot_order(round_, voter_key)
     positions = {idea_id: n for n, idea_id in enumerate(order)}
     position = case(positions, value=Idea.id, else_=len(order)) if positions else Idea.id
-    stmt = (select(Idea).join(RoundEntry, RoundEntry.idea_id == Idea.id).where(RoundEntry.round_id == round_.id)
+    stmt = (select(Idea).join(RoundEntry, RoundEntry.idea_id == Idea.id)
+            .where(RoundEntry.round_id == round_.id)
             .options(selectinload(Idea.theme)).order_by(position, Idea.id))
     # Clamped: an absurd page number in the address must not overflow the OFFSET.
     return db.paginate(stmt, page=min(max(page or 1, 1), 100000), per_page=per_page, error_out=False)

@@ -57,7 +57,8 @@ def vote_window_problem(round_, opens_at, closes_at):
     return None
 
 
-def save_settings(round_, actor, *, public_vote, vote_opens_at, vote_closes_at, votes_per_citizen, expert_weight):
+def save_settings(round_, actor, *, public_vote, vote_opens_at, vote_closes_at, votes_per_citizen,
+                  expert_weight):
     """Staff settings of a round's vote; editable until the blend is published."""
     _lock_round(round_)
     if round_.blend_published_at is not None:

@@ -88,24 +88,25 @@ _vote_limits = per_account_and_address("vote", "投票操作太频繁，请稍�
 @citizen_required
 @_vote_limits
 def cast(round_id, idea_id):
-    round_ = _published_round(round_id)
-    idea_ = _ballot_idea(round_, idea_id)
-    back = back_or(url_for("ballots.ballot", round_id=round_.id))
-    return run_and_commit(
-        lambda: services.cast_vote(round_, idea_, current_actor(), request.remote_addr,
-                                   request.user_agent.string),
-        f"已为“{idea_.title}”投票。", back)
+    return _vote_action(round_id, idea_id, lambda round_, idea_: services.cast_vote(
+        round_, idea_, current_actor(), request.remote_addr, request.user_agent.string), "已为“{}”投票。")
 
 
 @bp.route("/<int:round_id>/ideas/<int:idea_id>/withdraw", methods=["POST"])
 @citizen_required
 @_vote_limits
 def withdraw(round_id, idea_id):
+    return _vote_action(round_id, idea_id, lambda round_, idea_: services.withdraw_vote(
+        round_, idea_, current_actor()), "已撤回对“{}”的投票。")
+
+
+def _vote_action(round_id, idea_id, action, success):
+    """Casting and withdrawing: the same checks, one service, then back to the page voted from
+    (``success`` names the idea at ``{}``)."""
     round_ = _published_round(round_id)
     idea_ = _ballot_idea(round_, idea_id)
     back = back_or(url_for("ballots.ballot", round_id=round_.id))
-    return run_and_commit(lambda: services.withdraw_vote(round_, idea_, current_actor()),
-                          f"已撤回对“{idea_.title}”的投票。", back)
+    return run_and_commit(lambda: action(round_, idea_), success.format(idea_.title), back)
 
 
 # --- Staff: settings, the published blend, the fraud screen -----------------------------
@@ -147,7 +148,8 @@ def settings(round_id):
 def publish(round_id):
     round_ = db.get_or_404(Round, round_id)
     return run_and_commit(lambda: services.publish_blend(round_, current_actor()),
-                          "计分办法已公布，投票设置从现在起固定不变。", url_for("ballots.settings", round_id=round_.id))
+                          "计分办法已公布，投票设置从现在起固定不变。",
+                          url_for("ballots.settings", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/screen")
@@ -169,7 +171,8 @@ def _screen_page(round_, form):
     voids = queries.voids_of(round_)
     return render_template(
         "ballots/screen.html", round_=round_, screen=queries.screen(round_), effect=vote_effect(round_),
-        voids=voids, ideas=ideas, form=form, restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
+        voids=voids, ideas=ideas, form=form,
+        restore_forms={v.id: ReasonForm(prefix=f"restore{v.id}") for v, _ in voids},
         listed=listed, votes=queries.listed_votes(round_, **listed) if any(listed.values()) else None)
 
 

@@ -71,15 +71,18 @@ def certificate_pdf(certificate, verify_url):
     right = pdf.style("certificate-issuer", 16, leading=26, alignment=TA_RIGHT)
     small = pdf.style("certificate-footer", 8, leading=11, textColor=colors.grey)
     seal = Table([[[qr_drawing(verify_url), pdf.Paragraph("扫码核验证书", small)],
-                   [pdf.Paragraph(ISSUER, right), pdf.Paragraph(f"{day.year}年{day.month}月{day.day}日", right)]]],
+                   [pdf.Paragraph(ISSUER, right),
+                    pdf.Paragraph(f"{day.year}年{day.month}月{day.day}日", right)]]],
                  colWidths=[QR_SIZE + 4 * mm, None])
     seal.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
     flowables = [
         pdf.Paragraph("荣 誉 证 书", pdf.style("certificate-title", 40, leading=56, alignment=TA_CENTER,
                                                textColor=RED, spaceAfter=12)),
-        pdf.Paragraph(f"{escape(certificate.name)}：", pdf.style("certificate-name", 20, leading=34, spaceAfter=4)),
+        pdf.Paragraph(f"{escape(certificate.name)}：",
+                      pdf.style("certificate-name", 20, leading=34, spaceAfter=4)),
         pdf.Paragraph(f"您提出的建议《{escape(entry.title)}》在{escape(campaign.title)}中，经专家评审和社会公示，"
-                      f"被评为“献策湖南”十大金点子（第{pdf.NO_BREAK_SPACE}{entry.rank}{pdf.NO_BREAK_SPACE}名）。", body),
+                      f"被评为“献策湖南”十大金点子（第{pdf.NO_BREAK_SPACE}{entry.rank}{pdf.NO_BREAK_SPACE}名）。",
+                      body),
         pdf.Paragraph("特发此证，以资鼓励。", body),
         FrameBreak(),
         seal,

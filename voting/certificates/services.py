@@ -18,7 +18,8 @@ SERIAL_GROUPS, GROUP_LENGTH = 4, 5
 
 
 def new_serial():
-    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(SERIAL_GROUPS))
+    groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(SERIAL_GROUPS))
+    return "-".join(groups)
 
 
 def certificate_facts(entry, name, serial):

@@ -25,7 +25,8 @@ from scipy.sparse.csgraph import connected_components
 
 from voting.judging.transport import AssignmentInfeasible, TransportProblem, distinct_ids
 
-__all__ = ["AssignmentInfeasible", "AssignmentResult", "Reassignment", "assign_reviewers", "extra_reviewers",
+__all__ = ["AssignmentInfeasible", "AssignmentResult", "Reassignment", "assign_reviewers",
+           "extra_reviewers",
            "reassign_after_recusal"]
 
 # One assignment beyond a reviewer's fair share of a theme costs this much; it

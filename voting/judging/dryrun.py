@@ -30,7 +30,8 @@ from voting.judging.scale_offset import extra_review_count
 from voting.judging.scoring import rank_ideas, tie_break_keys
 from voting.judging.simulation import is_conflict, make_synthetic_campaign
 
-THEME_CODES = ("market", "factors", "parks", "soe", "tech", "opening", "costs", "business", "staffing", "talent")
+THEME_CODES = ("market", "factors", "parks", "soe", "tech", "opening", "costs", "business", "staffing",
+               "talent")
 PASSWORD = "DryRun2024x"
 
 
@@ -38,8 +39,8 @@ def run_dry_run(n_ideas, n_reviewers, seed, reviewer_model="additive", noise=DEF
     synthetic = make_synthetic_campaign(n_ideas, n_reviewers, seed)
     panel = make_panel(reviewer_model, synthetic.reviewers, [s.idea_id for s in synthetic.ideas],
                        noise=noise, seed=seed)
-    campaign = create_campaign(None, now().year, "评审演练", now() - timedelta(days=1), now() + timedelta(days=30),
-                               make_current=True)
+    campaign = create_campaign(None, now().year, "评审演练", now() - timedelta(days=1),
+                               now() + timedelta(days=30), make_current=True)
     staff = create_account(None, "staff@dryrun.example.com", PASSWORD, Role.staff)
     reviewer_of = {}
     for r in synthetic.reviewers:

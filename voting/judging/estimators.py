@@ -82,7 +82,8 @@ def reml_ridge(observations: Iterable[Triple]) -> float:
     reviewer_rhs = design.per_reviewer(centred)
     incidence = np.zeros((design.n_ideas, design.n_reviewers))
     np.add.at(incidence, (design.i, design.r), 1.0)
-    reduced = np.diag(design.per_reviewer(np.ones_like(design.y))) - incidence.T @ (incidence / count[:, None])
+    reduced = (np.diag(design.per_reviewer(np.ones_like(design.y)))
+               - incidence.T @ (incidence / count[:, None]))
     d, u = np.linalg.eigh(reduced)
     d = np.clip(d, 0.0, None)
     projected = (u.T @ reviewer_rhs) ** 2
@@ -172,7 +173,8 @@ def within_reviewer_ranks(observations: Iterable[Triple]) -> dict[Hashable, floa
         own = np.flatnonzero(design.r == reviewer)
         z[own] = norm.ppf((rankdata(design.y[own]) - 0.5) / len(own))
     count = design.per_idea(np.ones_like(z))
-    return design.by_idea(float(design.y.mean()) + _within_reviewer_spread(design) * design.per_idea(z) / count)
+    spread = _within_reviewer_spread(design)
+    return design.by_idea(float(design.y.mean()) + spread * design.per_idea(z) / count)
 
 
 ESTIMATORS: dict[str, Callable[[Sequence[Triple]], dict[Hashable, float]]] = {

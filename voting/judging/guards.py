@@ -24,4 +24,5 @@ def lock_round(round_):
 
 
 def move_to(round_, state):
-    move(round_, state, error=VotingError, message=f"“{round_.name}”不能从{round_.state.label}变为{state.label}")
+    move(round_, state, error=VotingError,
+         message=f"“{round_.name}”不能从{round_.state.label}变为{state.label}")

@@ -1,11 +1,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, Float, ForeignKey, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import BigInteger, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import checks, db
 from app.states import enum_column, workflow
 from app.timeutil import now
 
@@ -34,14 +33,15 @@ class Round(db.Model):
     __tablename__ = "rounds"
     __table_args__ = (
         UniqueConstraint("campaign_id", "position", name="uq_rounds_campaign_position"),
-        CheckConstraint("advance_count > 0", name="advance_positive"),
-        CheckConstraint("reviewers_per_idea IS NULL OR reviewers_per_idea > 0", name="k_positive"),
-        CheckConstraint("votes_per_citizen IS NULL OR votes_per_citizen > 0", name="votes_positive"),
-        CheckConstraint("expert_weight IS NULL OR (expert_weight >= 0 AND expert_weight <= 1)",
-                        name="expert_weight_range"),
-        CheckConstraint("NOT public_vote OR (vote_opens_at IS NOT NULL AND vote_closes_at IS NOT NULL"
-                        " AND vote_opens_at < vote_closes_at AND votes_per_citizen IS NOT NULL"
-                        " AND expert_weight IS NOT NULL)", name="public_vote_complete"),
+        *checks(
+            advance_positive="advance_count > 0",
+            k_positive="reviewers_per_idea IS NULL OR reviewers_per_idea > 0",
+            votes_positive="votes_per_citizen IS NULL OR votes_per_citizen > 0",
+            expert_weight_range="expert_weight IS NULL OR (expert_weight >= 0 AND expert_weight <= 1)",
+            public_vote_complete=("NOT public_vote OR (vote_opens_at IS NOT NULL"
+                                  " AND vote_closes_at IS NOT NULL AND vote_opens_at < vote_closes_at"
+                                  " AND votes_per_citizen IS NOT NULL AND expert_weight IS NOT NULL)"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,8 +100,7 @@ class Criterion(db.Model):
     __tablename__ = "criteria"
     __table_args__ = (
         UniqueConstraint("round_id", "name", name="uq_criteria_round_name"),
-        CheckConstraint("weight > 0", name="weight_positive"),
-        CheckConstraint("scale_max > scale_min", name="scale_order"),
+        *checks(weight_positive="weight > 0", scale_order="scale_max > scale_min"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,7 +194,8 @@ class Review(db.Model):
 
 class ReviewScore(db.Model):
     __tablename__ = "review_scores"
-    __table_args__ = (UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),)
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id",
+                                       name="uq_review_scores_review_criterion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)

@@ -178,8 +178,8 @@ def _carried_reviews(round_, rubric):
         scores = {names[s.criterion_id]: s.value for s in r.scores}
         if set(scores) == wanted:
             # Offset the reviewer id so a carried review never collides with this round's.
-            carried.append(ScoredReview(r.assignment.idea_id, f"{previous.position}:{r.assignment.reviewer_id}",
-                                        scores))
+            carried.append(ScoredReview(r.assignment.idea_id,
+                                        f"{previous.position}:{r.assignment.reviewer_id}", scores))
     return carried
 
 
@@ -269,7 +269,8 @@ def _provisional(round_):
         pool = {e.idea_id for e in round_.entries}
         scored = {r.assignment.idea_id for r in queries.submitted_reviews(round_)}
         return Provisional([], len(pool - scored), None)
-    rows = [{key: value for key, value in row.items() if key not in ("entry", "idea")} | {"idea_id": row["idea"].id}
+    rows = [{key: value for key, value in row.items() if key not in ("entry", "idea")}
+            | {"idea_id": row["idea"].id}
             for row in result_rows(round_, outcome, totals, calibrated, keys)]
     return Provisional(sorted(rows, key=lambda row: row["rank"]), 0, outcome.alpha)
 

@@ -99,7 +99,8 @@ def add_assignment(round_, idea, reviewer, actor):
 
 def activate(round_, idea_id, reviewer_id):
     existing = db.session.scalar(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.idea_id == idea_id, Assignment.reviewer_id == reviewer_id))
+        Assignment.round_id == round_.id, Assignment.idea_id == idea_id,
+        Assignment.reviewer_id == reviewer_id))
     if existing is not None and existing.active:
         raise VotingError("该评审专家已分配到这条建议")
     if existing is None:
@@ -116,7 +117,8 @@ def remove_assignment(assignment, actor):
         raise VotingError("该评审专家已提交评分，不能取消分配")
     assignment.active = False
     db.session.flush()
-    log_action(actor, "assignment.remove", assignment, idea=assignment.idea_id, reviewer=assignment.reviewer_id)
+    log_action(actor, "assignment.remove", assignment, idea=assignment.idea_id,
+               reviewer=assignment.reviewer_id)
 
 
 def inactive_pairs(round_):

@@ -74,10 +74,12 @@ def review_version(round_):
     score edited, an assignment dropped. The clock keeps whole seconds, so the scores
     themselves are summed in too (a checksum, not a proof)."""
     counted = (Assignment.round_id == round_.id, Assignment.active, Review.submitted)
-    reviews = db.session.execute(select(func.count(Review.id), func.sum(Review.id), func.max(Review.updated_at))
+    reviews = db.session.execute(select(func.count(Review.id), func.sum(Review.id),
+                                        func.max(Review.updated_at))
                                  .join(Assignment).where(*counted)).one()
     scores = db.session.execute(
-        select(func.count(ReviewScore.id), func.sum(ReviewScore.value), func.sum(ReviewScore.value * ReviewScore.id))
+        select(func.count(ReviewScore.id), func.sum(ReviewScore.value),
+               func.sum(ReviewScore.value * ReviewScore.id))
         .join(Review, Review.id == ReviewScore.review_id).join(Assignment).where(*counted)).one()
     return tuple(reviews) + tuple(scores)
 
@@ -112,7 +114,8 @@ def close_check(round_):
     for row in by_reviewer.values():
         counts.update(row["counts"])
     recused = db.session.scalars(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.active.is_(False), Assignment.recusal_reason.is_not(None))
+        Assignment.round_id == round_.id, Assignment.active.is_(False),
+        Assignment.recusal_reason.is_not(None))
         .options(selectinload(Assignment.idea))).all()
     wanted = round_.reviewers_per_idea
     short = {a.idea_id: a.idea for a in recused
@@ -189,5 +192,6 @@ def eliminations(idea_ids):
 def reopenings(round_):
     """The round's reopenings from the action log, oldest first: who, when, why (for staff only)."""
     return db.session.scalars(select(ActionLog).where(
-        ActionLog.action == "round.reopen", ActionLog.target_type == "Round", ActionLog.target_id == round_.id)
+        ActionLog.action == "round.reopen", ActionLog.target_type == "Round",
+        ActionLog.target_id == round_.id)
         .options(selectinload(ActionLog.actor)).order_by(ActionLog.id)).all()

@@ -170,7 +170,8 @@ def _on_scale(points: float, criterion: Criterion) -> int:
 
 
 def single_review_reliability(panel: ReviewerPanel, qualities: Mapping[Hashable, float],
-                              rubric: Rubric = JUDGING_RUBRIC, *, n_sheets: int = 20_000, seed: int = 0) -> float:
+                              rubric: Rubric = JUDGING_RUBRIC, *, n_sheets: int = 20_000,
+                              seed: int = 0) -> float:
     """Share of one review's total variance explained by true quality (squared correlation),
     over random reviewer–idea pairs: what a single review tells about an idea."""
     rng = np.random.default_rng(seed)

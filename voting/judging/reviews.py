@@ -28,7 +28,8 @@ def save_review(assignment, reviewer, values, comment, submit):
         if criterion is None:
             raise VotingError("未知的评分项")
         if value is not None and not criterion.scale_min <= value <= criterion.scale_max:
-            raise VotingError(f"“{criterion.name}”的分数须在 {criterion.scale_min}–{criterion.scale_max} 之间")
+            raise VotingError(f"“{criterion.name}”的分数须在 "
+                              f"{criterion.scale_min}–{criterion.scale_max} 之间")
     if submit and any(values.get(c) is None for c in criteria):
         raise VotingError("提交前请为每个评分项打分")
     review = assignment.review or Review(assignment=assignment)

@@ -11,15 +11,16 @@ from app.viewutil import attempt, current_actor, flash_form_errors, run_and_comm
 from ideas.queries import idea_by_code
 from voting.judging import diagnostics, outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
-from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ExtraReviewsForm, ManualAssignmentForm, RoundForm, review_form,
-                          review_values)
+from voting.judging.forms import (CloseForm, ConfirmForm, CriterionForm, ExtraReviewsForm,
+                                  ManualAssignmentForm, RoundForm, review_form, review_values)
 from voting.judging.models import Assignment, Criterion, Round, RoundPool, RoundState
 from voting.judging.scale_offset import extra_review_count
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 # What this stage knows of an idea's status (ideas.queries.standings); registered in
 # blueprint order, so the notice's reading comes after the judging's.
-bp.record_once(lambda state: state.app.extensions.setdefault("idea_standings", []).append(queries.eliminations))
+bp.record_once(lambda state: state.app.extensions.setdefault("idea_standings", [])
+               .append(queries.eliminations))
 bp.add_app_template_global(outcome.tie_break_steps)
 bp.add_app_template_global(outcome.scoring_rule)
 reviewer_required = roles_required(Role.reviewer)
@@ -90,8 +91,8 @@ def delete_criterion(round_id, criterion_id):
     criterion_ = db.get_or_404(Criterion, criterion_id)
     if criterion_.round_id != round_id:
         abort(404)
-    return run_and_commit(lambda: round_services.delete_criterion(criterion_, current_actor()), "评分项已删除。",
-                          url_for("voting.round_detail", round_id=round_id))
+    return run_and_commit(lambda: round_services.delete_criterion(criterion_, current_actor()),
+                          "评分项已删除。", url_for("voting.round_detail", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/<any(prepare, open):action>", methods=["POST"])
@@ -100,7 +101,8 @@ def round_action(round_id, action):
     round_ = db.get_or_404(Round, round_id)
     calls = {
         "prepare": (lambda: panels.prepare_round(round_, current_actor()), "已生成评审分配。"),
-        "open": (lambda: round_services.open_round(round_, current_actor()), "评审已开始，专家现在可以打分。"),
+        "open": (lambda: round_services.open_round(round_, current_actor()),
+                 "评审已开始，专家现在可以打分。"),
     }
     call, message = calls[action]
     return run_and_commit(call, message, url_for("voting.round_detail", round_id=round_.id))
@@ -112,7 +114,8 @@ def close(round_id):
     round_ = db.get_or_404(Round, round_id)
     return run_form(CloseForm(),
                     lambda form: round_services.close_round(round_, current_actor(), seed=form.seed.data),
-                    "本轮已截止：评分冻结，排名和摘要已保存。", url_for("voting.round_detail", round_id=round_.id))
+                    "本轮已截止：评分冻结，排名和摘要已保存。",
+                    url_for("voting.round_detail", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/finalize", methods=["POST"])
@@ -162,14 +165,16 @@ def extra_reviews(round_id):
                     url_for("voting.round_detail", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/reviewers/<int:reviewer_id>/<any(revisit, remind):request_>", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/reviewers/<int:reviewer_id>/<any(revisit, remind):request_>",
+          methods=["POST"])
 @staff_required
 def ask_reviewer(round_id, reviewer_id, request_):
     """A notification to one reviewer: revisit their sheets, or a reminder of unsubmitted ones."""
     round_ = db.get_or_404(Round, round_id)
     reviewer = db.get_or_404(User, reviewer_id)
     call = reviews.ask_to_revisit if request_ == "revisit" else reviews.remind
-    done = f"已请 {reviewer.display_name} 复核评分。" if request_ == "revisit" else f"已提醒 {reviewer.display_name}。"
+    done = (f"已请 {reviewer.display_name} 复核评分。" if request_ == "revisit"
+            else f"已提醒 {reviewer.display_name}。")
     return run_and_commit(lambda: call(round_, reviewer, current_actor(), url_for("voting.my_reviews")),
                           done, url_for("voting.round_detail", round_id=round_.id))
 

@@ -20,7 +20,8 @@ def announcement_form(announcement):
         label = f"第 {entry.rank} 名" if entry.rank else f"候补（总排名第 {entry.position} 位）"
         setattr(AnnouncementForm, f"c{entry.id}", TextAreaField(
             f"{label}：{entry.title}", filters=[strip_filter],
-            validators=[Optional(), CharLength(max=CITATION_MAX)], description=f"评语，不超过 {CITATION_MAX} 字"))
+            validators=[Optional(), CharLength(max=CITATION_MAX)],
+            description=f"评语，不超过 {CITATION_MAX} 字"))
     form = AnnouncementForm(data={
         "intro": announcement.intro, **{f"c{e.id}": e.citation for e in announcement.entries}})
     form.citation_fields = [(entry, form[f"c{entry.id}"]) for entry in announcement.entries]
@@ -44,7 +45,8 @@ class ObjectionForm(BaseForm):
 
 
 class RulingForm(BaseForm):
-    decision = SelectField("处理结果", choices=choices(DECISIONS), validators=[InputRequired("请选择处理结果")])
+    decision = SelectField("处理结果", choices=choices(DECISIONS),
+                           validators=[InputRequired("请选择处理结果")])
     ruling = TextAreaField("处理理由（会公开）", filters=[strip_filter],
                            validators=[DataRequired("请写明处理理由"), CharLength(2, 500)])
 

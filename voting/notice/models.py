@@ -81,7 +81,8 @@ class NoticeEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"), index=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"),
+                                                 index=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
     # Order in the final round's ranking (1, 2, … then the alternates).
     position: Mapped[int]
@@ -129,7 +130,8 @@ class Objection(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("notice_entries.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[ObjectionState] = mapped_column(enum_column(ObjectionState, "state"), default=ObjectionState.pending)
+    state: Mapped[ObjectionState] = mapped_column(enum_column(ObjectionState, "state"),
+                                                  default=ObjectionState.pending)
     ruling: Mapped[str | None] = mapped_column(Text)
     ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ruled_at: Mapped[datetime | None]

@@ -111,8 +111,8 @@ def winner_path(year, rank):
     return f"/winners/{year}/{rank}"
 
 
-FINAL_LIST_HEADER = ("名次", "编号", "标题", "主题", "地区", "提出人", "专家评分", "专家部分", "公众票数", "公众部分",
-                     "综合得分", "评语")
+FINAL_LIST_HEADER = ("名次", "编号", "标题", "主题", "地区", "提出人", "专家评分", "专家部分",
+                     "公众票数", "公众部分", "综合得分", "评语")
 
 
 def _cell(value):
@@ -128,7 +128,8 @@ def final_list_text(announcement):
     """The final list as canonical text: its SHA-256 is the published digest,
     and /winners/<year>.txt serves these very bytes so anyone can check it."""
     campaign, round_ = announcement.campaign, announcement.round
-    lines = [f"“献策湖南”十大金点子\t{campaign.year}\t{_cell(campaign.title)}\t{round_.name}评分表摘要 {round_.digest}",
+    lines = [f"“献策湖南”十大金点子\t{campaign.year}\t{_cell(campaign.title)}"
+             f"\t{round_.name}评分表摘要 {round_.digest}",
              "\t".join(FINAL_LIST_HEADER)]
     for entry in listed(announcement):
         lines.append("\t".join(_cell(value) for value in (

@@ -255,7 +255,8 @@ def finalize(announcement, actor, at=None):
     db.session.flush()
     notifications = [
         notify(person, "您的建议入选“献策湖南”十大金点子",
-               f"您提出的建议《{entry.title}》在{campaign.title}中被评为“献策湖南”十大金点子（第 {entry.rank} 名）。"
+               f"您提出的建议《{entry.title}》在{campaign.title}中"
+               f"被评为“献策湖南”十大金点子（第 {entry.rank} 名）。"
                "登录后可在获奖页面下载荣誉证书。", queries.winner_path(campaign.year, entry.rank))
         for entry in winners for person in queries.credited_people(entry.idea)]
     log_action(actor, "notice.finalize", announcement, digest=announcement.digest,

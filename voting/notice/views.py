@@ -143,7 +143,8 @@ def publish(year):
     if not form.validate_on_submit():
         return _render_manage(announcement.campaign, announcement, publish_form=form)
     return run_and_commit(lambda: services.publish(announcement, current_actor(), form.ends_at.data),
-                          "已发布公示，公示期内任何登录用户都可以提出异议。", url_for("notice.manage", year=year))
+                          "已发布公示，公示期内任何登录用户都可以提出异议。",
+                          url_for("notice.manage", year=year))
 
 
 @bp.route("/gongshi/objections/<int:objection_id>/rule", methods=["POST"])
@@ -167,7 +168,8 @@ def spam(year):
     return run_form(SpamForm(), lambda form: services.dismiss_as_spam(
                         announcement, current_actor(),
                         queries.objections_by_ids(announcement, form.objection_ids.data), form.reason.data),
-                    "已作为无效信息驳回，这些异议不会公开。", url_for("notice.manage", year=year) + "#objections")
+                    "已作为无效信息驳回，这些异议不会公开。",
+                    url_for("notice.manage", year=year) + "#objections")
 
 
 @bp.route("/gongshi/manage/<int:year>/finalize", methods=["POST"])

@@ -5,7 +5,7 @@ GET only, readable from any origin; nothing here is personal beyond what
 import json
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
 
 from app.pagecache import public_page
 from app.campaigns.queries import all_campaigns, campaign_by_year, current_campaign
@@ -33,19 +33,19 @@ def _json(data, status=200):
 
 
 def _year():
-    """The ?year= asked for: None when absent, False when not a year."""
+    """The ?year= asked for, None when absent; anything but a year ends the request with a 400."""
     raw = request.args.get("year")
     if raw is None:
         return None
-    return int(raw) if re.fullmatch(r"[0-9]{4}", raw) else False
+    if not re.fullmatch(r"[0-9]{4}", raw):
+        abort(_json({"error": "year 须为四位数字年份，例如 ?year=2025"}, 400))
+    return int(raw)
 
 
 @bp.route("/winners")
 @public_page
 def winners():
     year = _year()
-    if year is False:
-        return _json({"error": "year 须为四位数字年份，例如 ?year=2025"}, 400)
     finalized = (NoticeState.finalized,)
     announcement = (queries.announcement_for_year(year, finalized) if year
                     else queries.latest_announcement(finalized))
@@ -58,8 +58,6 @@ def winners():
 @public_page
 def stats():
     year = _year()
-    if year is False:
-        return _json({"error": "year 须为四位数字年份，例如 ?year=2025"}, 400)
     if year:
         campaign = campaign_by_year(year)
     else:
@@ -75,7 +73,8 @@ def _stats(campaign):
     statuses = status_counts(campaign)
     statuses.pop(IdeaStatus.draft, None)
     announcement = queries.announcement_of(campaign)
-    objections_by_state = queries.objection_counts(announcement) if announcement else dict.fromkeys(ObjectionState, 0)
+    objections_by_state = (queries.objection_counts(announcement) if announcement
+                           else dict.fromkeys(ObjectionState, 0))
     votes = {figures.round.id: figures.counted for figures in report.votes}
     return {
         "campaign": {"year": campaign.year, "title": campaign.title,
@@ -97,7 +96,8 @@ def _stats(campaign):
             "public_vote": figures.round.public_vote, "votes": votes.get(figures.round.id),
         } for figures in report.rounds],
         "announcement": None if announcement is None else {
-            "state": announcement.state.value, "notice_ends_at": queries.iso_time(announcement.notice_ends_at),
+            "state": announcement.state.value,
+            "notice_ends_at": queries.iso_time(announcement.notice_ends_at),
             "digest": announcement.digest},
         "objections": {state.value: n for state, n in objections_by_state.items()},
         "winners": len(queries.listed(announcement))

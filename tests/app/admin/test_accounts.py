@@ -27,14 +27,15 @@ def test_the_admin_edits_name_role_region_and_unit(client, auth, make):
     as_admin(client, auth, make)
     user = make.user(Role.staff, login="13911112222")
     assert "13911112222" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
-    refused = client.post(f"/admin/users/{user.id}", data={"real_name": "王五", "role": "reviewer", "region": "",
-                                                           "work_unit": ""})
+    refused = client.post(f"/admin/users/{user.id}", data={"real_name": "王五", "role": "reviewer",
+                                                           "region": "", "work_unit": ""})
     assert "评审专家须填写所在地区和工作单位" in refused.get_data(as_text=True)
-    done = client.post(f"/admin/users/{user.id}", data={"real_name": "王五", "role": "reviewer", "region": "长沙市",
-                                                        "work_unit": "湖南大学"})
+    done = client.post(f"/admin/users/{user.id}", data={"real_name": "王五", "role": "reviewer",
+                                                        "region": "长沙市", "work_unit": "湖南大学"})
     assert done.status_code == 302
     db.session.refresh(user)
-    assert (user.real_name, user.role, user.region, user.work_unit) == ("王五", Role.reviewer, "长沙市", "湖南大学")
+    assert ((user.real_name, user.role, user.region, user.work_unit)
+            == ("王五", Role.reviewer, "长沙市", "湖南大学"))
     logged = last_action()
     assert logged.action == "user.update" and logged.label == "修改账号资料"
     assert set(logged.details["fields"]) == {"real_name", "role", "region", "work_unit"}
@@ -57,9 +58,11 @@ def test_a_temporary_password_is_shown_once_and_ends_the_sessions(app_with, clie
     elsewhere.post("/auth/login", data={"login": "13911113333", "password": PASSWORD})
     response = client.post(f"/admin/users/{user.id}/password", data={"method": "temporary"})
     assert response.headers["Cache-Control"] == "no-store"
-    password = re.search(r'<code class="temporary-password">([^<]+)</code>', response.get_data(as_text=True)).group(1)
+    password = re.search(r'<code class="temporary-password">([^<]+)</code>',
+                         response.get_data(as_text=True)).group(1)
     assert elsewhere.get("/ideas/mine").status_code == 302
-    assert elsewhere.post("/auth/login", data={"login": "13911113333", "password": password}).status_code == 302
+    assert elsewhere.post("/auth/login",
+                          data={"login": "13911113333", "password": password}).status_code == 302
     logged = last_action()
     assert logged.action == "user.password_temporary" and password not in str(logged.details)
     assert first_broken_link() is None
@@ -74,7 +77,8 @@ def test_an_sms_reset_leaves_the_password_to_its_owner(client, auth, make, caplo
     assert last_action().action == "user.password_reset_sent"
     code = next(r.args[2] for r in caplog.records if r.name == sms.__name__ and r.args[0] == "13911114444")
     owner = client.application.test_client()
-    assert owner.post("/identity/reset", data={"phone": "13911114444", "code": code, "password": "xiang-spring-rain",
+    assert owner.post("/identity/reset", data={"phone": "13911114444", "code": code,
+                                               "password": "xiang-spring-rain",
                                                "password2": "xiang-spring-rain"}).status_code == 302
     email = make.user(Role.staff, login="staff@example.com")
     refused = client.post(f"/admin/users/{email.id}/password", data={"method": "sms"}, follow_redirects=True)

@@ -1,9 +1,8 @@
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.audit.models import ActionLog
-from app.audit.queries import first_broken_link
 from app.auth.models import Role
 from app.auth.queries import find_by_login
 from app.campaigns.models import Campaign
@@ -30,7 +29,8 @@ def test_admin_creates_staff_and_reviewer_accounts(client, make, auth):
     page = response.get_data(as_text=True)
     assert "评审专家须填写所在地区" in page and "评审专家须填写工作单位" in page
     assert find_by_login("r1@example.com") is None
-    client.post("/admin/users", data=account("reviewer", "r1@example.com", region="岳阳市", work_unit="岳阳某研究院"))
+    client.post("/admin/users",
+                data=account("reviewer", "r1@example.com", region="岳阳市", work_unit="岳阳某研究院"))
     reviewer = find_by_login("r1@example.com")
     assert (reviewer.role, reviewer.region, reviewer.work_unit) == (Role.reviewer, "岳阳市", "岳阳某研究院")
     entry = db.session.scalars(select(ActionLog).where(ActionLog.action == "user.create")).all()[-1]
@@ -91,41 +91,3 @@ def test_admin_creates_a_campaign_and_switches_the_current_one(client, make, aut
     client.post(f"/admin/campaigns/{new.id}/current")
     db.session.expire_all()
     assert current_campaign().id == new.id and not old.is_current
-
-
-def test_action_log_page_and_tamper_detection(client, make, auth):
-    login_admin(make, auth)
-    make.campaign()
-    make.idea()
-    page = client.get("/admin/log").get_data(as_text=True)
-    assert "校验通过" in page and "提交建议" in page
-    assert first_broken_link() is None
-    victim = db.session.scalars(select(ActionLog).order_by(ActionLog.id)).all()[2]
-    db.session.execute(update(ActionLog).where(ActionLog.id == victim.id).values(action="user.login"))
-    db.session.commit()
-    assert first_broken_link().id == victim.id
-    assert "校验失败" in client.get("/admin/log").get_data(as_text=True)
-
-
-def test_every_logged_action_has_a_chinese_label():
-    """The log page shows names, never codes: every action any package logs has one."""
-    import ast
-    from pathlib import Path
-
-    from app.audit.models import ACTION_LABELS
-
-    root = Path(__file__).resolve().parents[3]
-    logged, unnamed = set(), []
-    for top in ("app", "ideas", "voting", "ops"):
-        for path in (root / top).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "log_action":
-                    action = node.args[1] if len(node.args) > 1 else None
-                    # "user.enable" if active else "user.disable" names two.
-                    names = [action.body, action.orelse] if isinstance(action, ast.IfExp) else [action]
-                    if all(isinstance(name, ast.Constant) for name in names):
-                        logged.update(name.value for name in names)
-                    else:
-                        unnamed.append(f"{path.relative_to(root)}:{node.lineno}")
-    assert not unnamed, "日志动作应写成字面量，才能核对中文名：" + "、".join(unnamed)
-    assert len(logged) > 40 and sorted(logged - set(ACTION_LABELS)) == []

@@ -26,7 +26,8 @@ def register_with_code(client, make):
     return send
 
 
-def test_register_with_mobile_makes_the_account_and_hashes_the_password(client, auth, app, register_with_code):
+def test_register_with_mobile_makes_the_account_and_hashes_the_password(client, auth, app,
+                                                                         register_with_code):
     response = register_with_code("139 1234 5678", real_name="张三")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login?next=/ideas/mine"
     user = find_by_login("13912345678")
@@ -82,7 +83,8 @@ def test_register_with_email(client):
     ("13912345678", "short1", None, "密码至少 8 位"),
     ("13912345678", PASSWORD, PASSWORD + "x", "两次输入的密码不一致"),
 ])
-def test_register_bad_input_shows_the_message_and_keeps_the_login(client, login, password, password2, message):
+def test_register_bad_input_shows_the_message_and_keeps_the_login(client, login, password, password2,
+                                                                  message):
     response = register(client, login, password, password2)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -290,7 +292,8 @@ def test_registering_records_the_privacy_policy_agreed_to(client, register_with_
     assert "/auth/privacy" in client.get("/auth/register").get_data(as_text=True)
     refused = client.post("/auth/register", data={"login": "li@example.com", "password": PASSWORD,
                                                   "password2": PASSWORD})
-    assert "请阅读并同意隐私政策后再注册" in refused.get_data(as_text=True) and find_by_login("li@example.com") is None
+    assert ("请阅读并同意隐私政策后再注册" in refused.get_data(as_text=True)
+            and find_by_login("li@example.com") is None)
     register_with_code("13912345678")
     register(client, "li@example.com")
     for login in ("13912345678", "li@example.com"):

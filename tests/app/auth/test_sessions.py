@@ -11,7 +11,8 @@ from app.extensions import db
 from app.timeutil import now
 from tests.factories import PASSWORD
 
-MOBILE = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0"
+MOBILE = ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"
+          " MicroMessenger/8.0")
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def test_a_login_makes_a_row_with_a_digest_of_the_nonce_and_a_short_device_name(
     row = only_row()
     with client.session_transaction() as session:
         nonce = session["_user_id"].split(".")[2]
-    assert row.user_id == user.id and row.nonce_hash == queries.nonce_hash(nonce) and nonce not in row.nonce_hash
+    assert (row.user_id == user.id and row.nonce_hash == queries.nonce_hash(nonce)
+            and nonce not in row.nonce_hash)
     assert row.device == "Android · 微信" and row.address == "127.0.0.1" and row.ended_at is None
 
 
@@ -78,10 +80,12 @@ def test_the_remember_cookie_does_not_outlive_the_session(app, site, make):
 
 def test_the_list_shows_the_sessions_and_ends_one(app, site, make):
     user = make.user()
-    phone, laptop = signed_in(site, user, MOBILE), signed_in(site, user, "Mozilla/5.0 (Windows NT 10.0) Firefox/121.0")
+    phone = signed_in(site, user, MOBILE)
+    laptop = signed_in(site, user, "Mozilla/5.0 (Windows NT 10.0) Firefox/121.0")
     page = laptop.get("/auth/sessions").get_data(as_text=True)
     assert "Android · 微信" in page and "Windows · Firefox" in page and "当前设备" in page
-    phone_row = db.session.execute(select(UserSession).where(UserSession.device == "Android · 微信")).scalar_one()
+    phone_row = db.session.execute(select(UserSession)
+                                   .where(UserSession.device == "Android · 微信")).scalar_one()
     laptop.post("/auth/sessions/end", data={"session_id": phone_row.id})
     assert not is_signed_in(phone) and is_signed_in(laptop)
     assert "Android · 微信" not in laptop.get("/auth/sessions").get_data(as_text=True)

@@ -129,7 +129,8 @@ SHARED = {"phone": PHONE, "address": "10.0.0.100", "device": "shared-device"}
 def test_sends_are_limited_per_phone_address_and_device(app, outbox, limits, key, shared, who):
     def args(n):
         # Everything differs from one send to the next except what is under test.
-        return {"phone": f"1391234000{n}", "address": f"10.0.0.{n}", "device": f"d{n}", shared: SHARED[shared]}
+        return {"phone": f"1391234000{n}", "address": f"10.0.0.{n}", "device": f"d{n}",
+                shared: SHARED[shared]}
 
     limits(**{key: "3 per hour"})
     for n in range(3):

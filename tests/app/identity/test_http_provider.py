@@ -23,7 +23,8 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                gateway.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
+                gateway.requests.append({"path": self.path, "headers": dict(self.headers),
+                                         "body": json.loads(body)})
                 self.send_response(gateway.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -113,8 +114,8 @@ def test_a_failed_delivery_is_told_and_not_counted(app, gateway_app, gateway):
     gateway.status = 500
     client = gateway_app.test_client()
     answer = client.post("/identity/code", json={"phone": "13912345678", "purpose": "register"})
-    assert answer.json == {"ok": False, "message": "短信发送失败，请稍后再试", "retry_after": None, "phone": None,
-                           "dev_code": None}
+    assert answer.json == {"ok": False, "message": "短信发送失败，请稍后再试", "retry_after": None,
+                           "phone": None, "dev_code": None}
     gateway.status = 200
     # Rolled back: no cooldown from a message that never left.
     assert client.post("/identity/code", json={"phone": "13912345678", "purpose": "register"}).json["ok"]

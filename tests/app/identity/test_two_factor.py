@@ -47,10 +47,12 @@ def test_enrolment_needs_a_first_code(make):
     codes = services.confirm_enrolment(staff, totp.code_at(record.secret, totp.current_step(AT) - 1), at=AT)
     db.session.commit()
     assert services.needs_second_factor(staff) and record.last_step == totp.current_step(AT) - 1
-    assert len(codes) == 10 and len(set(codes)) == 10 and all(re.fullmatch(r"(\w{4}-){3}\w{4}", c) for c in codes)
+    assert (len(codes) == 10 and len(set(codes)) == 10
+            and all(re.fullmatch(r"(\w{4}-){3}\w{4}", c) for c in codes))
     stored = db.session.execute(select(RecoveryCode.code_hash)).scalars().all()
     # Salted: the same code never gives the same digest twice.
-    assert len(stored) == 10 and not any(code.replace("-", "") in digest for code in codes for digest in stored)
+    assert len(stored) == 10 and not any(code.replace("-", "") in digest
+                                         for code in codes for digest in stored)
     assert recovery_hash(codes[0]) != recovery_hash(codes[0])
     assert last_action().action == "user.2fa_enable"
 
@@ -96,7 +98,8 @@ def test_a_recovery_code_works_once_however_it_is_typed(make):
 def test_new_recovery_codes_replace_the_old(make):
     staff = make.user(Role.staff)
     record, old = enrolled(staff)
-    new = services.regenerate_recovery_codes(staff, totp.code_at(record.secret, totp.current_step(AT) + 1), at=AT)
+    new = services.regenerate_recovery_codes(staff, totp.code_at(record.secret, totp.current_step(AT) + 1),
+                                             at=AT)
     db.session.commit()
     assert not set(old) & set(new) and queries.recovery_codes_left(staff) == 10
     with pytest.raises(services.CodeRefused):
@@ -115,7 +118,8 @@ def test_the_admin_resets_with_a_logged_reason(make):
     db.session.commit()
     assert not services.needs_second_factor(staff) and queries.recovery_codes_left(staff) == 0
     entry = db.session.execute(select(ActionLog).where(ActionLog.action == "user.2fa_reset")).scalar_one()
-    assert (entry.actor_id, entry.target_id, entry.details) == (admin.id, staff.id, {"reason": "手机丢失，已电话核实"})
+    assert ((entry.actor_id, entry.target_id, entry.details)
+            == (admin.id, staff.id, {"reason": "手机丢失，已电话核实"}))
     assert first_broken_link() is None
     with pytest.raises(Refused, match="未设置两步验证"):
         services.reset_two_factor(admin, staff, "再次")
@@ -124,7 +128,8 @@ def test_the_admin_resets_with_a_logged_reason(make):
 def test_the_command_line_reset(make, runner):
     staff = make.user(Role.admin, login="boss@example.com")
     enrolled(staff)
-    result = runner.invoke(args=["identity", "reset-2fa", "--login", "boss@example.com", "--reason", "唯一管理员手机丢失"])
+    result = runner.invoke(args=["identity", "reset-2fa", "--login", "boss@example.com",
+                                 "--reason", "唯一管理员手机丢失"])
     assert result.exit_code == 0, result.output
     assert "已重置" in result.output and not services.needs_second_factor(staff)
     entry = db.session.execute(select(ActionLog).where(ActionLog.action == "user.2fa_reset")).scalar_one()
@@ -207,13 +212,15 @@ def test_a_recovery_code_signs_in_and_says_how_many_are_left(client, outbox, sta
     staff, _, codes = staff_with_2fa
     sms_sign_in(client, outbox)
     done = client.post("/identity/2fa", data={"code": codes[0]}, follow_redirects=True)
-    assert "已使用一个恢复码，还剩 9 个" in done.get_data(as_text=True) and signed_in_as(client) == str(staff.id)
+    assert ("已使用一个恢复码，还剩 9 个" in done.get_data(as_text=True)
+            and signed_in_as(client) == str(staff.id))
 
 
 def test_five_wrong_codes_end_the_pending_sign_in(client, outbox, staff_with_2fa):
     sms_sign_in(client, outbox)
     for _ in range(4):
-        assert "验证码或恢复码不正确" in client.post("/identity/2fa", data={"code": "AAAA-BBBB"}).get_data(as_text=True)
+        page = client.post("/identity/2fa", data={"code": "AAAA-BBBB"}).get_data(as_text=True)
+        assert "验证码或恢复码不正确" in page
     last = client.post("/identity/2fa", data={"code": "AAAA-BBBB"})
     assert last.headers["Location"] == "/auth/login" and signed_in_as(client) is None
     assert "/auth/login" in client.get("/identity/2fa").headers["Location"]
@@ -249,7 +256,8 @@ def test_the_admin_page_resets_two_factor(client, make, auth, staff_with_2fa):
     assert "已启用" in page and "剩余恢复码 10 个" in page and "短信登录" not in page
     refused = client.post(f"/identity/admin/users/{staff.id}", data={"reason": ""}).get_data(as_text=True)
     assert "请填写重置原因" in refused and services.needs_second_factor(staff)
-    done = client.post(f"/identity/admin/users/{staff.id}", data={"reason": "手机丢失"}, follow_redirects=True)
+    done = client.post(f"/identity/admin/users/{staff.id}", data={"reason": "手机丢失"},
+                       follow_redirects=True)
     assert "已重置" in done.get_data(as_text=True) and not services.needs_second_factor(staff)
     assert db.session.execute(select(TwoFactor)).first() is None
     assert client.get("/identity/admin/users/999999").status_code == 404

@@ -25,8 +25,8 @@ def ask(client, purpose, phone=PHONE, **headers):
 def test_the_endpoint_answers_json_with_the_countdown(client, outbox):
     answer = ask(client, "register")
     assert answer.status_code == 200
-    assert answer.json == {"ok": True, "message": "验证码已发送至 139****5678，5 分钟内有效。", "retry_after": 60,
-                           "phone": "139****5678", "dev_code": None}
+    assert answer.json == {"ok": True, "message": "验证码已发送至 139****5678，5 分钟内有效。",
+                           "retry_after": 60, "phone": "139****5678", "dev_code": None}
     again = ask(client, "register")
     assert again.status_code == 200 and again.json["ok"] is False and again.json["phone"] is None
     assert "秒后再重新获取" in again.json["message"] and 0 < again.json["retry_after"] <= 60
@@ -59,8 +59,8 @@ def test_a_client_without_cookies_is_one_device_by_its_user_agent(app, outbox, l
 
 
 def test_without_script_the_button_posts_the_form_and_comes_back(client, outbox):
-    response = client.post("/identity/code", data={"phone": PHONE, "purpose": "reset", "back": "/identity/reset",
-                                                   "password": "ignored"})
+    response = client.post("/identity/code", data={"phone": PHONE, "purpose": "reset",
+                                                   "back": "/identity/reset", "password": "ignored"})
     assert response.status_code == 302 and response.headers["Location"] == f"/identity/reset?phone={PHONE}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "验证码已发送至 139****5678" in page and f'value="{PHONE}"' in page
@@ -126,7 +126,8 @@ def test_reset_by_code(client, make, auth, outbox):
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     assert auth.login(PHONE, "mulberry-harbour-91").status_code == 302
     assert auth.logout() and auth.login(PHONE, PASSWORD).status_code == 200
-    entry = db.session.execute(select(ActionLog).where(ActionLog.action == "user.password_reset")).scalar_one()
+    entry = db.session.execute(select(ActionLog)
+                               .where(ActionLog.action == "user.password_reset")).scalar_one()
     assert entry.target_id == user.id and entry.details == {"method": "sms"} and first_broken_link() is None
     # Receiving the code proved the number.
     assert queries.verified_phone(user) == PHONE
@@ -158,11 +159,12 @@ def test_reset_for_a_number_without_an_account_says_so_only_to_its_holder(client
 def test_sms_sign_in(client, make, outbox):
     user = make.user(login=PHONE)
     ask(client, "login")
-    response = client.post("/identity/sms-login?next=/ideas/mine", data={"phone": PHONE, "code": outbox.last()})
+    response = client.post("/identity/sms-login?next=/ideas/mine",
+                           data={"phone": PHONE, "code": outbox.last()})
     assert response.status_code == 302 and response.headers["Location"] == "/ideas/mine"
     assert signed_in_as(client) == str(user.id)
-    assert db.session.execute(select(ActionLog.details).where(ActionLog.action == "user.login")).scalar_one() == \
-        {"method": "sms"}
+    assert db.session.execute(select(ActionLog.details)
+                              .where(ActionLog.action == "user.login")).scalar_one() == {"method": "sms"}
 
 
 def test_sms_sign_in_refusals(client, make, outbox):
@@ -181,7 +183,8 @@ def test_sms_sign_in_refusals(client, make, outbox):
 def test_a_reset_code_does_not_sign_in(client, make, outbox):
     make.user(login=PHONE)
     ask(client, "reset")
-    page = client.post("/identity/sms-login", data={"phone": PHONE, "code": outbox.last()}).get_data(as_text=True)
+    page = client.post("/identity/sms-login",
+                       data={"phone": PHONE, "code": outbox.last()}).get_data(as_text=True)
     assert "请先获取验证码" in page and signed_in_as(client) is None
 
 
@@ -222,7 +225,8 @@ def test_pages_render(client, path):
 
 
 def test_without_script_a_refusal_comes_back_as_a_message(client):
-    response = client.post("/identity/code", data={"phone": "123", "purpose": "reset", "back": "/identity/reset"})
+    response = client.post("/identity/code",
+                           data={"phone": "123", "purpose": "reset", "back": "/identity/reset"})
     assert response.headers["Location"] == "/identity/reset"
     assert "请输入有效的11位中国大陆手机号码" in client.get("/identity/reset").get_data(as_text=True)
 

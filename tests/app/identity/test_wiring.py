@@ -40,7 +40,8 @@ def test_guessing_at_a_password_cannot_lock_the_owner_out(app_with, outbox):
     assert "/identity/sms-login?phone=13900001111" in page
     # The holder of the phone signs in with a code all the same.
     holder.post("/identity/code", json={"phone": "13900001111", "purpose": "login"})
-    response = holder.post("/identity/sms-login", data={"phone": "13900001111", "code": outbox.last("13900001111")})
+    response = holder.post("/identity/sms-login",
+                           data={"phone": "13900001111", "code": outbox.last("13900001111")})
     assert response.status_code == 302 and signed_in_as(holder) == str(owner.id)
 
 
@@ -49,5 +50,6 @@ def test_an_e_mail_account_that_is_locked_gets_no_sms_link(app_with, make):
     make.user(Role.staff, login="staff@example.com")
     client = site.test_client()
     client.post("/auth/login", data={"login": "staff@example.com", "password": "Wrong1234"})
-    page = client.post("/auth/login", data={"login": "staff@example.com", "password": PASSWORD}).get_data(as_text=True)
+    page = client.post("/auth/login",
+                       data={"login": "staff@example.com", "password": PASSWORD}).get_data(as_text=True)
     assert "尝试次数过多" in page and "sms-login" not in page

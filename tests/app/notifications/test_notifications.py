@@ -76,7 +76,8 @@ def test_winners_find_a_notification_and_the_count_in_the_navigation(client, aut
     home = client.get("/").get_data(as_text=True)
     assert 'class="nav-count"' in home and "1 条未读" in home
     page = client.get("/notifications/").get_data(as_text=True)
-    assert "十大金点子" in page and f'href="/winners/{judged.campaign.year}/{rank}"' in page and "未读" in page
+    assert ("十大金点子" in page and f'href="/winners/{judged.campaign.year}/{rank}"' in page
+            and "未读" in page)
     notification = db.session.scalar(select(Notification).where(
         Notification.user_id == judged.author.id, Notification.read_at.is_(None)))
     assert notification.emailed_at is None  # no MAIL_SERVER, no mail
@@ -113,7 +114,8 @@ def test_winners_with_an_address_get_an_email(client, auth, smtp_server, ready_t
     assert len(smtp_server.messages) == 1
     recipients, message = smtp_server.messages[0]
     assert recipients == ["wang@example.com"]
-    assert message["Subject"] == "您的建议入选“献策湖南”十大金点子" and message["From"] == "noreply@xiance.example"
+    assert (message["Subject"] == "您的建议入选“献策湖南”十大金点子"
+            and message["From"] == "noreply@xiance.example")
     body = message.get_content()
     assert judged.ideas[0].title in body and f"http://localhost/winners/{judged.campaign.year}/" in body
     notification = db.session.scalar(select(Notification).where(

@@ -55,7 +55,8 @@ def test_settings_are_checked_at_their_field_and_logged(judging):
     ballots.save_settings(round_, staff, **settings())
     assert round_.public_vote and round_.expert_weight == 0.7 and round_.votes_per_citizen == 3
     # Turned off, the window may stay empty.
-    ballots.save_settings(round_, staff, **settings(public_vote=False, vote_opens_at=None, vote_closes_at=None))
+    ballots.save_settings(round_, staff, **settings(public_vote=False, vote_opens_at=None,
+                                                    vote_closes_at=None))
     db.session.commit()
     assert [a.details["public_vote"] for a in actions("vote.settings")] == [True, False]
 
@@ -118,7 +119,8 @@ def test_vote_withdraw_and_revive_keep_one_row(vote_round, judging, make):
     assert revived.network == "2001:db8:abcd::/48" and len(revived.user_agent) == 255
     assert db.session.scalar(select(func.count()).select_from(PublicVote)) == 1
     assert queries.vote_totals(vote_round) == {idea.id: 1}
-    assert [a.action for a in actions("vote.cast") + actions("vote.withdraw")] == ["vote.cast"] * 2 + ["vote.withdraw"]
+    assert ([a.action for a in actions("vote.cast") + actions("vote.withdraw")]
+            == ["vote.cast"] * 2 + ["vote.withdraw"])
 
 
 def test_at_most_m_active_votes(vote_round, judging, make):

@@ -58,7 +58,8 @@ def test_every_flagged_hour_is_far_above_the_median(counts):
 
 
 def test_hourly_series_counts_quiet_hours():
-    moments = [OPENS + timedelta(minutes=5), OPENS + timedelta(minutes=50), OPENS + timedelta(hours=3, minutes=1)]
+    moments = [OPENS + timedelta(minutes=5), OPENS + timedelta(minutes=50),
+               OPENS + timedelta(hours=3, minutes=1)]
     series = hourly_series(moments, OPENS, OPENS + timedelta(hours=3, minutes=30))
     assert series == [(OPENS, 2), (OPENS + timedelta(hours=1), 0), (OPENS + timedelta(hours=2), 0),
                       (OPENS + timedelta(hours=3), 1)]
@@ -69,7 +70,8 @@ def test_timelines_flag_a_burst_per_idea():
     burst = [record(100 + n, idea=2, at=OPENS + timedelta(hours=4, seconds=n)) for n in range(15)]
     lines = timelines(steady + burst, [1, 2, 3], OPENS, OPENS + timedelta(hours=5, minutes=59))
     assert lines[1].bursts == [] and lines[1].median == 2
-    assert lines[2].bursts == [(OPENS + timedelta(hours=4), 15)] and lines[2].peak == (OPENS + timedelta(hours=4), 15)
+    assert (lines[2].bursts == [(OPENS + timedelta(hours=4), 15)]
+            and lines[2].peak == (OPENS + timedelta(hours=4), 15))
     assert lines[3].bursts == [] and len(lines[3].series) == 6
 
 

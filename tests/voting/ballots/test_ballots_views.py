@@ -41,7 +41,8 @@ def test_the_ballot_shows_ideas_and_the_formula_but_no_proposer(client, auth, vo
         for shown in (idea.problem, idea.suggestion, idea.benefit):
             assert shown in detail
         # Reviewers judge blind and these pages are public: not even the region.
-        for secret in ("提出人甲", idea.author.login_name, "13899990000", "9990000", idea.tracking_code, "岳阳市"):
+        for secret in ("提出人甲", idea.author.login_name, "13899990000", "9990000", idea.tracking_code,
+                       "岳阳市"):
             assert secret not in listing and secret not in detail, secret
     assert "已投 <strong>0 / 3</strong>" in listing and "投一票" in listing
     assert "投票进行中" in page(client, "/vote/")
@@ -133,7 +134,8 @@ def test_settings_page_keeps_typed_values_and_shows_errors_at_the_field(client, 
             "vote_closes_at": late, "votes_per_citizen": "3", "expert_weight": "70"}
     body = client.post(f"/vote/rounds/{final.id}", data=data).get_data(as_text=True)
     assert "投票截止时间不能晚于本轮评审截止时间" in body and late in body
-    body = client.post(f"/vote/rounds/{final.id}", data={**data, "expert_weight": "170"}).get_data(as_text=True)
+    body = client.post(f"/vote/rounds/{final.id}",
+                       data={**data, "expert_weight": "170"}).get_data(as_text=True)
     assert "比例须为 0–100 之间的整数" in body
     closes = (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     assert client.post(f"/vote/rounds/{final.id}", data={**data, "vote_closes_at": closes}).status_code == 302
@@ -153,13 +155,15 @@ def test_publishing_through_the_page_fixes_the_settings(client, auth, judging):
     db.session.commit()
     auth.login(staff)
     data = {"public_vote": "y", "vote_opens_at": (now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-            "vote_closes_at": (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"), "votes_per_citizen": "5",
+            "vote_closes_at": (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "votes_per_citizen": "5",
             "expert_weight": "60"}
     client.post(f"/vote/rounds/{first.id}", data=data)
     client.post(f"/vote/rounds/{first.id}/publish")
     shown = page(client, f"/vote/rounds/{first.id}")
     assert "专家评分 60 % + 公众投票 40 %" in shown and "保存设置" not in shown
-    refused = client.post(f"/vote/rounds/{first.id}", data={**data, "expert_weight": "90"}, follow_redirects=True)
+    refused = client.post(f"/vote/rounds/{first.id}", data={**data, "expert_weight": "90"},
+                          follow_redirects=True)
     assert "不能再改" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert first.expert_weight == 0.6 and first.blend_published_at is not None
@@ -227,7 +231,8 @@ def test_the_fraud_screen_sees_scripted_accounts_through_varied_browsers_and_dec
     assert "集中注册的账号" in shown and "注册后随即投票" in shown and "短时间内连续投票" in shown
     assert "kind=registration_burst&amp;value=" in shown
     client.post(f"/vote/rounds/{vote_round.id}/voids",
-                data={"kind": "registration_burst", "value": burst.key, "reason": "20 个账号 40 秒内接连注册"})
+                data={"kind": "registration_burst", "value": burst.key,
+                      "reason": "20 个账号 40 秒内接连注册"})
     assert queries.vote_totals(vote_round) == {decoy.id: 1}
     assert db.session.scalar(select(VoteVoid)).selection == f"集中注册的账号：{burst.key}"
 
@@ -249,7 +254,8 @@ def test_round_page_shows_both_parts_after_closing(client, auth, vote_round, jud
 
 def test_staff_pages_refuse_others(client, auth, vote_round, make):
     paths = [("GET", f"/vote/rounds/{vote_round.id}"), ("GET", f"/vote/rounds/{vote_round.id}/screen"),
-             ("POST", f"/vote/rounds/{vote_round.id}/publish"), ("POST", f"/vote/rounds/{vote_round.id}/voids"),
+             ("POST", f"/vote/rounds/{vote_round.id}/publish"),
+             ("POST", f"/vote/rounds/{vote_round.id}/voids"),
              ("GET", "/vote/rounds")]
     for method, path in paths:
         assert "/auth/login" in client.open(path, method=method).headers["Location"]
@@ -262,7 +268,8 @@ def test_staff_pages_refuse_others(client, auth, vote_round, make):
 
 FUZZ = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-TEXT = st.one_of(st.text(max_size=60), st.just(""), st.just("\x00<script>"), st.just("99999999999999999999999"))
+TEXT = st.one_of(st.text(max_size=60), st.just(""), st.just("\x00<script>"),
+                 st.just("99999999999999999999999"))
 
 
 @FUZZ
@@ -275,10 +282,11 @@ def test_vote_forms_never_crash(client, auth, vote_round, judging, opens, closes
         client.post(f"/vote/rounds/{final.id}", data={"public_vote": "y", "vote_opens_at": opens,
                                                        "vote_closes_at": closes, "votes_per_citizen": votes,
                                                        "expert_weight": weight}),
-        client.post(f"/vote/rounds/{vote_round.id}/voids", data={"kind": kind, "value": value, "reason": reason}),
-        client.get(f"/vote/rounds/{vote_round.id}/screen", query_string={"network": value, "user_agent": value,
-                                                                         "idea_id": votes, "kind": kind,
-                                                                         "value": value}),
+        client.post(f"/vote/rounds/{vote_round.id}/voids",
+                    data={"kind": kind, "value": value, "reason": reason}),
+        client.get(f"/vote/rounds/{vote_round.id}/screen",
+                   query_string={"network": value, "user_agent": value, "idea_id": votes, "kind": kind,
+                                 "value": value}),
         client.get(f"/vote/{vote_round.id}", query_string={"page": page_arg}),
     ):
         assert response.status_code < 500
@@ -293,7 +301,8 @@ def limited_client(app_with):
 
 
 def _log_in(client, user):
-    assert client.post("/auth/login", data={"login": user.login_name, "password": "isle-lantern"}).status_code == 302
+    assert client.post("/auth/login",
+                       data={"login": user.login_name, "password": "isle-lantern"}).status_code == 302
 
 
 def test_votes_are_rate_limited_per_account(app, limited_client, vote_round, judging, make):
@@ -327,7 +336,8 @@ def test_votes_are_rate_limited_per_address(app, limited_client, vote_round, jud
 def test_each_voter_sees_an_order_of_their_own_and_keeps_it(client, auth, vote_round, judging, make):
     from voting.ballots.queries import ballot_order
 
-    orders = {ballot_order(vote_round, f"user:{n}") == ballot_order(vote_round, f"user:{n}") for n in range(5)}
+    orders = {ballot_order(vote_round, f"user:{n}") == ballot_order(vote_round, f"user:{n}")
+              for n in range(5)}
     assert orders == {True}   # the same voter, the same order, on every visit
     distinct = {tuple(ballot_order(vote_round, f"user:{n}")) for n in range(20)}
     assert len(distinct) > 1 and all(sorted(o) == sorted(next(iter(distinct))) for o in distinct)

@@ -68,7 +68,8 @@ def test_blend_is_bounded_and_monotone(score, other_score, public, weight):
     assert expert_part(low, 1, 10) <= expert_part(high, 1, 10)
     value = blended(expert_part(score, 1, 10), public, weight)
     assert -1e-9 <= value <= 100 + 1e-9
-    assert blended(expert_part(high, 1, 10), public, weight) >= blended(expert_part(low, 1, 10), public, weight) - 1e-9
+    assert (blended(expert_part(high, 1, 10), public, weight)
+            >= blended(expert_part(low, 1, 10), public, weight) - 1e-9)
 
 
 def _keys(scores):
@@ -92,8 +93,8 @@ def test_expert_weight_one_keeps_the_expert_order(scores, data):
 
 @given(SCORES, st.data())
 def test_expert_weight_zero_ranks_by_votes(scores, data):
-    votes = dict(zip(scores, data.draw(st.lists(st.integers(0, 10**6), min_size=len(scores), max_size=len(scores),
-                                                 unique=True))))
+    votes = dict(zip(scores, data.draw(st.lists(st.integers(0, 10**6), min_size=len(scores),
+                                                 max_size=len(scores), unique=True))))
     parts = blend_round(scores, votes, lowest=1, highest=10, expert_weight=0)
     ranking = rank_ideas({i: BlendedKeys(parts[i].blended, k) for i, k in _keys(scores).items()}, 1, seed=1)
     assert list(ranking.order) == sorted(scores, key=lambda i: -votes[i])

@@ -67,7 +67,8 @@ def test_a_winner_without_a_real_name_chooses_the_name_on_the_certificate(client
     assert certificate_of(top, author).name == "买买提·艾力"
 
 
-def test_the_qr_code_leads_to_a_page_that_shows_the_certificate_and_its_digest(client, auth, judged, finalized):
+def test_the_qr_code_leads_to_a_page_that_shows_the_certificate_and_its_digest(client, auth, judged,
+                                                                                finalized):
     top = _top(judged, finalized)
     base = f"/winners/{judged.campaign.year}/{top.rank}"
     auth.login(judged.co_author)
@@ -94,7 +95,8 @@ def test_the_qr_code_leads_to_a_page_that_shows_the_certificate_and_its_digest(c
     assert client.get(f"/certificates/{certificate.serial.lower()}").status_code == 200
 
 
-def test_serials_are_random_unknown_ones_are_not_found_and_each_winner_has_their_own(client, judged, finalized):
+def test_serials_are_random_unknown_ones_are_not_found_and_each_winner_has_their_own(client, judged,
+                                                                                     finalized):
     top = _top(judged, finalized)
     mine = services.issue_certificate(top, judged.author, "王建国")
     theirs = services.issue_certificate(top, judged.co_author, "李秀英")
@@ -145,7 +147,8 @@ def test_the_longest_texts_still_fit_one_page():
     """Longest title (40), campaign title (80) and name (20): one page, every glyph there."""
     campaign = SimpleNamespace(title="“献策湖南”·" + "金点子征集活动，" * 9, year=2026)
     announcement = SimpleNamespace(campaign=campaign, finalized_at=datetime(2026, 12, 1), digest="a" * 64)
-    entry = SimpleNamespace(announcement=announcement, title="关于“三高四新”战略的建议：" + "湖南" * 13, rank=10)
+    entry = SimpleNamespace(announcement=announcement, title="关于“三高四新”战略的建议：" + "湖南" * 13,
+                            rank=10)
     certificate = SimpleNamespace(entry=entry, name="买买提·" + "艾" * 16, serial=services.new_serial(),
                                   digest="b" * 64)
     data = certificate_pdf(certificate, f"https://example.org/certificates/{certificate.serial}")

@@ -265,7 +265,8 @@ def test_reviewer_idea_graph_is_connected_for_calibration():
 
 def test_recusal_replaces_with_the_least_loaded_eligible_reviewer():
     assignments = {1: ("甲", "乙"), 2: ("甲", "丙"), 3: ("乙", "丙"), 4: ("甲", "丁")}
-    change = reassign_after_recusal(assignments, 3, "乙", ["甲", "乙", "丙", "丁", "戊"], forbidden={("戊", 3)})
+    change = reassign_after_recusal(assignments, 3, "乙", ["甲", "乙", "丙", "丁", "戊"],
+                                    forbidden={("戊", 3)})
     # 戊 has no load but is barred; 丁 (load 1) beats 甲 (3) and 丙 (already on idea 3).
     assert change.added_reviewer_id == "丁"
     assert change.assignments[3] == ("丁", "丙")

@@ -1,4 +1,5 @@
-"""Reviewer diagnostics on the round page, a request to revisit, and extra reviews where the cut is uncertain."""
+"""Reviewer diagnostics on the round page, a request to revisit, and extra reviews where the cut
+is uncertain."""
 import re
 
 import pytest
@@ -51,7 +52,8 @@ def test_a_careless_reviewer_is_flagged_with_the_effect_on_the_cut(client, auth,
     assert open_round.name in note.subject and note.link == "/voting/review"
 
 
-def test_extra_reviews_go_to_the_ideas_nearest_the_cut_by_the_assignment_rules(client, auth, judging, open_round):
+def test_extra_reviews_go_to_the_ideas_nearest_the_cut_by_the_assignment_rules(client, auth, judging,
+                                                                               open_round):
     score_with_one_careless_reviewer(open_round, judging["reviewers"][0])
     before = {(a.reviewer_id, a.idea_id) for a in queries.active_assignments(open_round)}
     loads_before = {r.id: sum(1 for p in before if p[0] == r.id) for r in judging["reviewers"]}

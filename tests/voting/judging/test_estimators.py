@@ -136,7 +136,8 @@ def test_within_reviewer_orders_ignore_each_reviewers_scale_and_offset(estimator
     stretched = [(r, i, 2.0 + (0.3 + r) * s) for r, i, s in triples]
     plain, moved = estimator(triples), estimator(stretched)
     # Ideas with the same comparisons tie exactly; rounding keeps float dust from ordering them.
-    order = [np.argsort(np.round([scores[i] for i in range(80)], 9), kind="stable") for scores in (plain, moved)]
+    order = [np.argsort(np.round([scores[i] for i in range(80)], 9), kind="stable")
+             for scores in (plain, moved)]
     assert np.array_equal(*order)
 
 

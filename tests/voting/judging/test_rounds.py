@@ -16,8 +16,8 @@ from voting.judging.outcome import provisional_results
 from voting.judging.panels import forbidden_pairs, prepare_round
 from voting.judging.reviews import recuse, save_review
 from voting.judging import rounds as round_services
-from voting.judging.rounds import (_advance, close_round, finalize_round, open_round, reopen_round, save_criterion,
-                                   update_round)
+from voting.judging.rounds import (_advance, close_round, finalize_round, open_round, reopen_round,
+                                   save_criterion, update_round)
 from voting.judging.models import Assignment, Conflict, RoundState
 from voting.judging.digest import verify_digest
 
@@ -167,7 +167,8 @@ def test_reopen_by_admin_reverts_advancement_and_is_logged(judging, closed_round
     entry = db.session.scalars(select(ActionLog).where(ActionLog.action == "round.reopen")).one()
     assert entry.details["reason"] == "发现一位专家的评分录入错误" and entry.details["old_digest"]
     # The proposers read the ideas' history: a neutral line there, the reason only in the log.
-    reverted = [event for idea in judging["ideas"] for event in idea.events if "重新开放" in (event.reason or "")]
+    reverted = [event for idea in judging["ideas"] for event in idea.events
+                if "重新开放" in (event.reason or "")]
     assert reverted and all(event.reason == "初审重新开放，结果待重新计算" for event in reverted)
 
 
@@ -178,7 +179,8 @@ def test_recusal_records_the_conflict_and_reassigns(judging, open_round):
     added = recuse(assignment, reviewer, "提出人是我的同事")
     db.session.commit()
     assert not assignment.active and added.reviewer_id != reviewer.id
-    reviewers_now = {a.reviewer_id for a in queries.active_assignments(first) if a.idea_id == assignment.idea_id}
+    reviewers_now = {a.reviewer_id for a in queries.active_assignments(first)
+                     if a.idea_id == assignment.idea_id}
     assert len(reviewers_now) == 3 and reviewer.id not in reviewers_now
     assert db.session.scalars(select(Conflict)).one().reviewer_id == reviewer.id
     # The declared conflict holds in later assignment runs too.
@@ -249,8 +251,8 @@ def test_provisional_results_flag_ideas_before_closing(judging, open_round):
     first_reviewer = {}
     for a in queries.active_assignments(first):
         first_reviewer.setdefault(a.idea_id, a.reviewer_id)
-    score_everything(first, lambda a: 6 if a.idea_id % 2 else (10 if first_reviewer[a.idea_id] == a.reviewer_id
-                                                                else 1))
+    score_everything(first, lambda a: 6 if a.idea_id % 2
+                     else (10 if first_reviewer[a.idea_id] == a.reviewer_id else 1))
     provisional = provisional_results(first)
     assert provisional.unscored == 0 and len(provisional.rows) == 12
     flagged = {row["idea"].id for row in provisional.rows if row["flag_disagreement"]}

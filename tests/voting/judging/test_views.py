@@ -54,7 +54,8 @@ def test_reviewer_cannot_reach_other_assignments_or_idea_pages(client, auth, jud
     for other in others[:5]:
         assert client.get(f"/voting/review/{other.id}").status_code == 404
         assert client.post(f"/voting/review/{other.id}", data={"submit": "1"}).status_code == 404
-        assert client.post(f"/voting/review/{other.id}/recuse", data={"recuse-reason": "x"}).status_code == 404
+        assert client.post(f"/voting/review/{other.id}/recuse",
+                           data={"recuse-reason": "x"}).status_code == 404
         not_found = client.get(f"/ideas/{other.idea_id}")
         assert not_found.status_code == 404 and other.idea.title not in not_found.get_data(as_text=True)
     assert client.get("/voting/review/999999").status_code == 404
@@ -125,8 +126,10 @@ def test_voting_staff_pages_refuse_non_staff(client, auth, make, judging, role):
     auth.login(make.user(role))
     first = judging["rounds"][0]
     for method, path in (("GET", "/voting/rounds"), ("POST", "/voting/rounds"),
-                         ("GET", f"/voting/rounds/{first.id}"), ("POST", f"/voting/rounds/{first.id}/prepare"),
-                         ("POST", f"/voting/rounds/{first.id}/close"), ("POST", f"/voting/rounds/{first.id}/reopen")):
+                         ("GET", f"/voting/rounds/{first.id}"),
+                         ("POST", f"/voting/rounds/{first.id}/prepare"),
+                         ("POST", f"/voting/rounds/{first.id}/close"),
+                         ("POST", f"/voting/rounds/{first.id}/reopen")):
         assert client.open(path, method=method).status_code == 403, path
 
 
@@ -169,7 +172,8 @@ def test_simulate_puts_every_estimator_side_by_side_under_a_reviewer_model(runne
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["reviewer_model"] == "strategic" and figures["noise"] == 0.5
     assert set(figures["estimators"]) == set(ESTIMATORS)
-    assert all(len(e["tau"]) == 3 and all(-1 <= t <= 1 for t in e["tau"]) for e in figures["estimators"].values())
+    assert all(len(e["tau"]) == 3 and all(-1 <= t <= 1 for t in e["tau"])
+               for e in figures["estimators"].values())
     assert 0 <= figures["p_top10_lost_round1"] <= 1
     # The rounds ran on the published rule, so its side-by-side figures are the run's own.
     rules = [estimator_for_round(k) for k in (3, 5, None)]
@@ -185,7 +189,8 @@ def test_simulate_refuses_an_unknown_model_or_negative_noise(runner, app, option
     assert result.exit_code == 2 and "winners" not in result.output
 
 
-def test_closing_and_finalising_ask_for_confirmation_and_show_what_is_missing(client, auth, judging, open_round):
+def test_closing_and_finalising_ask_for_confirmation_and_show_what_is_missing(client, auth, judging,
+                                                                             open_round):
     first = open_round
     auth.login(judging["staff"])
     assignments = queries.active_assignments(first)
@@ -218,7 +223,8 @@ def test_closing_and_finalising_ask_for_confirmation_and_show_what_is_missing(cl
     assert first.state is RoundState.finalized
 
 
-def test_the_reopen_reason_is_shown_to_staff_and_never_to_the_proposer(client, auth, judging, closed_round, make):
+def test_the_reopen_reason_is_shown_to_staff_and_never_to_the_proposer(client, auth, judging, closed_round,
+                                                                       make):
     admin = make.user(Role.admin)
     idea = next(e.idea for e in closed_round.entries if e.advanced)
     auth.login(admin)
@@ -259,5 +265,6 @@ def test_reviewers_see_their_progress_and_staff_can_remind_the_late(client, auth
     for assignment in mine[1:]:
         save_review(assignment, reviewer, values, "", submit=True)
     db.session.commit()
-    refused = client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind", follow_redirects=True)
+    refused = client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind",
+                          follow_redirects=True)
     assert "已提交本轮全部评分" in refused.get_data(as_text=True)

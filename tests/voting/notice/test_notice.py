@@ -68,7 +68,8 @@ def test_publish_needs_citations_and_a_future_end(judged):
                                {e.id: "评语" for e in announcement.entries if e.rank != 4})
     with pytest.raises(NoticeError, match="第 4 名还没有评语"):
         services.publish(announcement, judged.staff, now() + timedelta(days=7))
-    services.edit_announcement(announcement, judged.staff, "说明", {e.id: "评语" for e in announcement.entries})
+    services.edit_announcement(announcement, judged.staff, "说明",
+                               {e.id: "评语" for e in announcement.entries})
     with pytest.raises(NoticeError, match="必须晚于现在"):
         services.publish(announcement, judged.staff, now() - timedelta(minutes=1))
     services.publish(announcement, judged.staff, now() + timedelta(days=7))
@@ -87,8 +88,10 @@ def test_the_whole_notice_lifecycle(judged, make):
     objector, other = make.user(), make.user()
     third, fifth = queries.listed(announcement)[2], queries.listed(announcement)[4]
     alternate = queries.entries(announcement, EntryStatus.alternate)[0]
-    upheld = services.file_objection(third, objector, "该建议与已公开发表的文章内容雷同。", at=start + timedelta(days=1))
-    dismissed = services.file_objection(fifth, other, "我认为这条建议不够新颖。", at=start + timedelta(days=1))
+    upheld = services.file_objection(third, objector, "该建议与已公开发表的文章内容雷同。",
+                                     at=start + timedelta(days=1))
+    dismissed = services.file_objection(fifth, other, "我认为这条建议不够新颖。",
+                                        at=start + timedelta(days=1))
     with pytest.raises(NoticeError, match="正在处理中"):
         services.file_objection(third, objector, "再提一次", at=start + timedelta(days=1))
     with pytest.raises(NoticeError, match="名单中的建议"):
@@ -135,8 +138,9 @@ def test_the_whole_notice_lifecycle(judged, make):
     people = {n.user_id for n in notifications}
     assert judged.author.id in people and judged.co_author.id in people
     # Besides the workflow's own notices (accepted, shortlisted, ruling…), one per winner's proposer.
-    assert len(notifications) == 11 == db.session.scalar(select(db.func.count()).select_from(Notification).where(
-        Notification.subject == "您的建议入选“献策湖南”十大金点子"))
+    assert len(notifications) == 11 == db.session.scalar(
+        select(db.func.count()).select_from(Notification)
+        .where(Notification.subject == "您的建议入选“献策湖南”十大金点子"))
     top = next(n for n in notifications if n.user_id == judged.author.id)
     rank = next(e.rank for e in listed if e.idea_id == judged.ideas[0].id)
     assert top.link == f"/winners/{judged.campaign.year}/{rank}" and "十大金点子" in top.subject

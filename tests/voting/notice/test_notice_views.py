@@ -39,7 +39,8 @@ def test_staff_prepare_edit_preview_publish(client, auth, judged):
     assert all(e.title in page for e in entries) and "发布公示" in page
 
     typed = "长" * 201
-    data = {"intro": "经初审、复审、终审，现将拟入选名单予以公示。", **{f"c{e.id}": f"评语{e.position}" for e in entries}}
+    data = {"intro": "经初审、复审、终审，现将拟入选名单予以公示。",
+            **{f"c{e.id}": f"评语{e.position}" for e in entries}}
     page = text(client.post(f"/gongshi/manage/{year}", data={**data, f"c{entries[0].id}": typed}))
     assert "不能超过 200 个字" in page and typed in page
     db.session.expire_all()
@@ -271,7 +272,8 @@ def test_objection_spam_is_held_limited_and_dismissed_in_bulk(client, auth, make
     auth.logout()
     genuine = make.user()
     auth.login(genuine)
-    client.post(f"/gongshi/{year}/entries/{listed[4].id}/objection", data={"reason": "该建议与某期刊发表的文章雷同。"})
+    client.post(f"/gongshi/{year}/entries/{listed[4].id}/objection",
+                data={"reason": "该建议与某期刊发表的文章雷同。"})
     auth.logout()
 
     auth.login(judged.staff)
@@ -293,7 +295,8 @@ def test_objection_spam_is_held_limited_and_dismissed_in_bulk(client, auth, make
     assert "1 条异议待处理" in text(client.post(f"/gongshi/manage/{year}/finalize", follow_redirects=True))
     objection = queries.objections(published, ObjectionState.pending)[0]
     client.post(f"/gongshi/objections/{objection.id}/rule",
-                data={f"o{objection.id}-decision": "dismissed", f"o{objection.id}-ruling": "经核实，不雷同。"})
+                data={f"o{objection.id}-decision": "dismissed",
+                      f"o{objection.id}-ruling": "经核实，不雷同。"})
     assert "已公布十大金点子" in text(client.post(f"/gongshi/manage/{year}/finalize", follow_redirects=True))
     public = text(client.get(f"/gongshi/{year}"))
     assert advert not in public and "经核实，不雷同。" in public

@@ -28,8 +28,8 @@ from voting.notice.models import (Announcement, EntryStatus, NoticeEntry, Notice
 
 THEMES = ("tech", "tech", "tech", "parks", "parks", "business", "business", "talent", "talent", "soe", "soe",
           "market")
-REGIONS = ("长沙市", "长沙市", "长沙市", "长沙市", "株洲市", "株洲市", "株洲市", "岳阳市", "岳阳市", "岳阳市", "常德市",
-           "常德市")
+REGIONS = ("长沙市", "长沙市", "长沙市", "长沙市", "株洲市", "株洲市", "株洲市", "岳阳市", "岳阳市",
+           "岳阳市", "常德市", "常德市")
 INJECTED = "=HYPERLINK(\"http://x\")提名"
 
 
@@ -94,7 +94,8 @@ def finished(make):
     suspect = VoteVoid(round_id=final.id, reason="同一网段集中投票", selection="网段 10.1.2.0/24",
                        created_by_id=staff.id,
                        votes=[votes[voters[4].id, first.id], votes[voters[5].id, first.id]])
-    restored = VoteVoid(round_id=final.id, reason="疑似新注册账号", selection="注册不满一天", created_by_id=staff.id,
+    restored = VoteVoid(round_id=final.id, reason="疑似新注册账号", selection="注册不满一天",
+                        created_by_id=staff.id,
                         votes=[votes[voters[4].id, third.id]], restored_by_id=staff.id, restored_at=now(),
                         restore_reason="核实为真实用户")
     notice = Announcement(campaign_id=campaign.id, round_id=final.id, state=NoticeState.published,
@@ -113,7 +114,8 @@ def finished(make):
         Objection(entry_id=entries[1].id, user_id=voters[0].id, reason="与已实施的政策雷同",
                   state=ObjectionState.upheld, ruling="经核实与现行政策重复，取消入选", ruled_by_id=staff.id,
                   ruled_at=now()),
-        Objection(entry_id=entries[0].id, user_id=voters[1].id, reason="怀疑抄袭", state=ObjectionState.dismissed,
+        Objection(entry_id=entries[0].id, user_id=voters[1].id, reason="怀疑抄袭",
+                  state=ObjectionState.dismissed,
                   ruling="查无抄袭", ruled_by_id=staff.id, ruled_at=now())])
     db.session.flush()
     # Finalized last: after that the list and its objections are read-only.
@@ -153,7 +155,8 @@ def test_report_page_has_every_section(client, auth, finished):
     assert re.search(rf"{third.tracking_code}</code></td><td>[^<]+</td><td>2</td><td>2</td>", page)
     assert "有效票 <strong>9</strong>（6 人）；含作废票共 11（6 人）" in page
     assert "同一网段集中投票" in page and "已恢复" in page and "核实为真实用户" in page
-    assert "异议成立 1" in page and "异议不成立 1" in page and "与已实施的政策雷同" in page and "查无抄袭" in page
+    assert ("异议成立 1" in page and "异议不成立 1" in page and "与已实施的政策雷同" in page
+            and "查无抄袭" in page)
     winners = page[page.index('id="winners"'):page.index('id="digests"')]
     assert str(escape(first.title)) in winners and "张三" in winners
     assert str(escape(finished["second"].title)) not in winners
@@ -164,8 +167,8 @@ def test_report_page_says_what_has_not_happened_yet(client, auth, make):
     staff = make.user(Role.staff)
     auth.login(staff)
     page = client.get("/reports/").get_data(as_text=True)
-    for message in ("尚无提交的建议", "尚未进行聚类分析", "尚未设置评审轮次", "尚未开始公众投票", "尚未公示，没有异议",
-                    "尚未公布十大金点子", "尚无截止的评审轮次"):
+    for message in ("尚无提交的建议", "尚未进行聚类分析", "尚未设置评审轮次", "尚未开始公众投票",
+                    "尚未公示，没有异议", "尚未公布十大金点子", "尚无截止的评审轮次"):
         assert message in page, message
 
 
@@ -229,9 +232,11 @@ def test_xlsx_has_every_table_and_the_numbers_match(client, auth, finished):
     auth.login(finished["staff"])
     campaign, first = finished["campaign"], finished["first"]
     book = _workbook(client, campaign.year)
-    assert book.sheetnames == ["概况", "各主题建议数", "各地区建议数", "每日提交数", "筛选结果", "聚类", "评审漏斗",
-                               "评审一致性", "公众投票", "作废投票", "异议", "十大金点子", "评分表摘要"]
-    assert [c.value for c in book["评审漏斗"][1]] == ["轮次", "状态", "评审池", "已有评分的建议", "已提交评分", "晋级"]
+    assert book.sheetnames == ["概况", "各主题建议数", "各地区建议数", "每日提交数", "筛选结果", "聚类",
+                               "评审漏斗", "评审一致性", "公众投票", "作废投票", "异议", "十大金点子",
+                               "评分表摘要"]
+    assert ([c.value for c in book["评审漏斗"][1]]
+            == ["轮次", "状态", "评审池", "已有评分的建议", "已提交评分", "晋级"])
     assert all(cell.font.bold for cell in book["公众投票"][1])
     summary = dict(_rows(book["概况"]))
     assert summary["提交的建议"] == 15 and summary["十大金点子"] == 2 and summary["异议"] == 2
@@ -240,15 +245,18 @@ def test_xlsx_has_every_table_and_the_numbers_match(client, auth, finished):
     regions = dict(_rows(book["各地区建议数"]))
     assert regions["长沙市"] == 6 and regions["省外"] == 1 and regions["张家界市"] == 0
     assert sum(n for _, n in _rows(book["每日提交数"])) == 15 and len(_rows(book["每日提交数"])) == 3
-    assert dict(_rows(book["筛选结果"])) == {"已采纳（含入围、入选）": 12, "未采纳": 1, "已合并": 1, "待筛选": 1}
-    assert [(r[0], r[2], r[5]) for r in _rows(book["评审漏斗"])] == [("初审", 12, 6), ("复审", 6, 3), ("终审", 3, 2)]
+    assert dict(_rows(book["筛选结果"])) == {"已采纳（含入围、入选）": 12, "未采纳": 1, "已合并": 1,
+                                             "待筛选": 1}
+    assert ([(r[0], r[2], r[5]) for r in _rows(book["评审漏斗"])]
+            == [("初审", 12, 6), ("复审", 6, 3), ("终审", 3, 2)])
     alphas = {r[0]: r[1] for r in _rows(book["评审一致性"])}
     for round_ in finished["rounds"]:
         assert alphas[round_.name] == pytest.approx(round_.agreement_alpha, abs=1e-3)
     votes = {r[1]: r[3:] for r in _rows(book["公众投票"])}
     assert votes[first.tracking_code] == [3, 5, 2] and votes[finished["second"].tracking_code] == [4, 4, 0]
     voids = _rows(book["作废投票"])
-    assert sorted((v[3], v[5], v[6]) for v in voids) == [("同一网段集中投票", 2, "否"), ("疑似新注册账号", 1, "是")]
+    assert (sorted((v[3], v[5], v[6]) for v in voids)
+            == [("同一网段集中投票", 2, "否"), ("疑似新注册账号", 1, "是")])
     assert sorted(r[3] for r in _rows(book["异议"])) == ["异议不成立", "异议成立"]
     winners = _rows(book["十大金点子"])
     assert [(w[0], w[1]) for w in winners] == [(1, neutralize(first.title)), (2, finished["third"].title)]
@@ -285,7 +293,8 @@ def test_pdf_text_has_the_key_figures_and_the_winners(client, auth, finished):
 
 
 def test_pdf_every_character_drawn_has_a_glyph(client, auth, finished):
-    """Every table, chart label and axis figure is drawn in the shipped font, which has all their characters."""
+    """Every table, chart label and axis figure is drawn in the shipped font, which has all their
+    characters."""
     auth.login(finished["staff"])
     drawn = assert_every_character_has_a_glyph(client.get(f"/reports/{finished['campaign'].year}.pdf").data)
     flat = re.sub(r"\s+", "", drawn)
