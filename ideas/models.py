@@ -189,6 +189,9 @@ class IdeaAnalysis(db.Model):
     # Staff said "this is a proposal after all": later rebuilds do not set it aside again.
     gate_overruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     keywords: Mapped[str] = mapped_column(Text, default="")
+    # nlp.worth at submission: the screening order (never a reason to reject) and why.
+    worth_score: Mapped[float | None] = mapped_column(Float, index=True)
+    worth_reason: Mapped[str] = mapped_column(Text, default="")
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
@@ -235,6 +238,8 @@ class Cluster(db.Model):
     members: Mapped[list] = mapped_column(JSON, default=list)
     # At the rebuild that made it: "same", "merged", "split" or "new", and the clusters it came from.
     change: Mapped[str] = mapped_column(String(10), default="new")
+    # Member ids most representative first (nlp.representative, at the rebuild).
+    representatives: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
 
     CHANGE_LABELS = {"same": "不变", "merged": "合并而成", "split": "拆分而来", "new": "新出现"}
