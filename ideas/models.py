@@ -14,9 +14,10 @@ IdeaStatus = workflow("IdeaStatus", __name__, {
     "submitted": ("待筛选", {"accepted", "rejected", "merged", "withdrawn"}),
     # A duplicate can turn up after both ideas were accepted. Closing a judging
     # round advances ideas; reopening it (an admin's logged act) takes them back.
-    "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist"}),
-    "rejected": ("未采纳", ()),
-    "merged": ("已合并", ()),
+    # Splitting a wrongly formed group (ideas.groups.split_group) undoes its decision.
+    "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist", "submitted"}),
+    "rejected": ("未采纳", {"submitted"}),
+    "merged": ("已合并", {"submitted"}),
     "shortlisted": ("入围，进入下一轮评审", {"finalist", "accepted"}),
     # An alternate promoted after an upheld objection becomes a winner too.
     "finalist": ("入选前十，待公示", {"shortlisted", "accepted", "winner"}),

@@ -232,9 +232,18 @@ def analyse_idea(idea):
     return idea.analysis
 
 
+def store_worth(idea):
+    """The screening order's score and reason (nlp.worth): cheap, at submission."""
+    from nlp.worth import worth
+
+    found = worth(text_of(idea))
+    idea.analysis.worth_score, idea.analysis.worth_reason = found.score, found.reason
+
+
 def store_tokens(idea, tokens, digest):
     if idea.analysis is None:
         db.session.add(IdeaAnalysis(idea=idea, text_hash=digest, tokens=tokens))
     else:
         idea.analysis.text_hash, idea.analysis.tokens = digest, tokens
     db.session.flush()
+    store_worth(idea)
