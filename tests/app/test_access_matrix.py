@@ -38,7 +38,7 @@ EXPECTED = {
     "ideas.withdraw": OWN_DRAFT, "ideas.correct": OWN_DRAFT,
     "analysis.similar": WRITERS, "analysis.dashboard": STAFF, "analysis.cluster": STAFF,
     "analysis.rebuild": STAFF, "analysis.job_status": STAFF, "analysis.confirm_theme": STAFF,
-    "analysis.off_topic": STAFF,
+    "analysis.off_topic": STAFF, "groups.index": STAFF, "groups.detail": STAFF, "groups.split": STAFF,
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN, "admin.reset_password": ADMIN,
     "admin.toggle_active": ADMIN, "admin.campaigns": ADMIN,
     "admin.campaign": ADMIN, "admin.make_current": ADMIN, "admin.theme": ADMIN, "admin.log": ADMIN,
