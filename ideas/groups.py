@@ -67,6 +67,7 @@ def decide_group(group, decision, actor, reason="", credit=False, into_code=None
     way each stays a member, counted among the people who raised it."""
     if decision not in DECISIONS:
         raise ScreeningError("请选择整组的处理方式")
+    reason = reason or ""
     if decision == "reject" and not reason:
         raise ScreeningError("整组不予采纳须说明理由，每位提出人都会看到")
     _lock(group)
@@ -106,6 +107,7 @@ def split_group(group, actor, reason=""):
     """Undo a wrong group: every member returns to the status it had before
     the group's decision (submitted, for an undecided group), credit given by
     the decision is taken back, and its members are never grouped again."""
+    reason = reason or ""
     _lock(group)
     if group.state is GroupState.split:
         raise ScreeningError("这一组已经拆分")
@@ -148,6 +150,7 @@ def decide_cluster(units, accept_ids, actor, reason, credit=False):
     ``group_queries.cluster_units`` lists them."""
     if not units:
         raise ScreeningError("这个聚类里没有待筛选的建议")
+    reason = reason or ""
     accept_ids = set(accept_ids)
     rest = [u for u in units if u[0].id not in accept_ids]
     if rest and not reason:
