@@ -27,7 +27,7 @@ from app.timeutil import now
 from ideas import analysis_queries, group_queries, groups
 from ideas import services as idea_services
 from ideas.analysis_services import decide_off_topic, rebuild
-from ideas.group_models import GroupState, IdeaGroup
+from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
 from ideas.models import Idea, IdeaStatus
 
 PASSWORD = "Triage2024x"
@@ -53,6 +53,7 @@ class Staff:
         self.user, self.truth, self.other = user, truth, other_label
         self.decisions = Counter()
         self.moved_in_bulk = set()
+        self.read = 0
 
     def proposal(self, idea_id):
         return self.truth[idea_id][1] != self.other
@@ -85,7 +86,9 @@ def _submit_all(campaign, messages):
 def _off_topic_queue(campaign, staff, doubt):
     for kind in sorted(analysis_queries.off_topic_kinds(campaign)):
         queue = analysis_queries.off_topic_ideas(campaign, kind)
-        keep = [i for i in queue if (i.analysis.on_topic_probability or 0) >= doubt and staff.proposal(i.id)]
+        doubtful = [i for i in queue if (i.analysis.on_topic_probability or 0) >= doubt]
+        staff.read += len(doubtful)
+        keep = [i for i in doubtful if staff.proposal(i.id)]
         if keep:
             decide_off_topic(keep, "keep", staff.user, "经阅读属于本次征集")
             staff.click("off_topic_keep", [i.id for i in keep])
@@ -98,6 +101,7 @@ def _off_topic_queue(campaign, staff, doubt):
 def _check_groups(campaign, staff):
     for group in group_queries.open_groups(campaign):
         shown = group_queries.members_least_alike_first(group)[1:1 + CHECKED_MEMBERS]
+        staff.read += len(shown)
         if any(not staff.same(group.lead_id, m.idea_id) for m in shown):
             groups.split_group(group, staff.user, "成员说的不是同一件事")
             staff.click("group_split", [])
@@ -112,6 +116,7 @@ def _clusters(campaign, staff):
     run = analysis_queries.latest_cluster_run(campaign)
     for cluster in run.clusters if run else ():
         units = group_queries.cluster_units(cluster)
+        staff.read += len(units)
         if units:
             ticked = [lead.id for lead, _ in units if staff.proposal(lead.id)]
             groups.decide_cluster(units, ticked, staff.user, SET_ASIDE, credit=True)
@@ -127,6 +132,7 @@ def _leftovers(campaign, staff, page_size):
         staff.click("group", [m.idea_id for m in group.members])
     pending = db.session.scalars(select(Idea).where(Idea.campaign_id == campaign.id,
                                                     Idea.status == IdeaStatus.submitted).order_by(Idea.seq)).all()
+    staff.read += len(pending)
     for start in range(0, len(pending), page_size):
         page = pending[start:start + page_size]
         good = [i for i in page if staff.proposal(i.id)]
@@ -142,6 +148,10 @@ def _figures(campaign, staff, messages, seconds):
     proposals = [i for i in ideas if staff.proposal(i.id)]
     other = [i for i in ideas if not staff.proposal(i.id)]
     wrongly = [i for i in proposals if i.status is IdeaStatus.rejected]
+    in_group = set(db.session.scalars(select(IdeaGroupMember.idea_id).join(IdeaGroup).where(
+        IdeaGroup.campaign_id == campaign.id, IdeaGroup.state == GroupState.rejected)))
+    wrongly_by = Counter("off_topic_queue" if i.analysis.gate_kind else "group" if i.id in in_group else "one_by_one"
+                         for i in wrongly)
     by_gate = {i.id for i in other if i.analysis.gate_kind}
     accepted_groups = Counter(staff.truth[i.id][2] for i in ideas if i.status is IdeaStatus.accepted)
     formed = db.session.scalars(select(IdeaGroup).where(IdeaGroup.campaign_id == campaign.id)).all()
@@ -153,6 +163,10 @@ def _figures(campaign, staff, messages, seconds):
         "decisions_by_kind": dict(sorted(staff.decisions.items())),
         "proposals_set_aside_wrongly": len(wrongly),
         "proposals_set_aside_wrongly_share": round(len(wrongly) / max(len(proposals), 1), 4),
+        "proposals_set_aside_wrongly_by": dict(sorted(wrongly_by.items())),
+        # Messages the staff member read one by one (doubtful ones in the off-topic queue,
+        # the leads of cluster units, the least-alike members of groups): reading is work too.
+        "messages_read": staff.read,
         "off_topic": len(other),
         # Share of what is not a proposal that the gate's queue took (and staff closed there).
         "off_topic_caught": round(len(by_gate) / max(len(other), 1), 4),
