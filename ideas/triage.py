@@ -185,7 +185,7 @@ def _figures(campaign, staff, messages, seconds):
 
 def run_triage(messages, other_label, doubt=0.25):
     """The whole dry run in the current (throw-away) app; returns the figures."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     campaign = create_campaign(None, now().year, "分流演练", now() - timedelta(days=1), now() + timedelta(days=30),
                                make_current=True)
     user = create_account(None, "staff@triage.example.com", PASSWORD, Role.staff)
@@ -200,6 +200,8 @@ def run_triage(messages, other_label, doubt=0.25):
     _clusters(campaign, staff)
     _leftovers(campaign, staff, current_app.config["SCREENING_PAGE_SIZE"])
     done = time.perf_counter()
+    # CPU time beside the wall clock: on a shared machine the two part ways.
     seconds = {"total": round(done - started, 1), "load": round(loaded - started, 1),
-               "analysis": round(analysed - loaded, 1), "screening": round(done - analysed, 1)}
+               "analysis": round(analysed - loaded, 1), "screening": round(done - analysed, 1),
+               "cpu": round(time.process_time() - cpu, 1)}
     return _figures(campaign, staff, messages, seconds)
