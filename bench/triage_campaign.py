@@ -83,9 +83,9 @@ def real_messages(data):
     return out
 
 
-def build(size, proposal_share, seed, data):
+def build(size, proposal_share, seed, data, proposals_path=EVAL):
     rng = random.Random(seed)
-    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in proposals_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     proposals = [(r["text"], r["label"], f"p-{r['id']}") for r in rows if r["label"] != OTHER]
     own_other = [(r["text"], OTHER, f"o-{r['id']}") for r in rows if r["label"] == OTHER]
     n_prop = round(size * proposal_share)
@@ -115,10 +115,12 @@ def main(argv=None):
     parser.add_argument("--proposal-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--proposals", type=Path, default=EVAL,
+                        help="JSONL of proposals with theme labels (the dev set ten_themes_dev.jsonl to tune on)")
     parser.add_argument("--data", type=Path, default=Path("../shared/data"),
                         help="the folder of citizen_messages_labeled.csv and citizen_messages_likes.csv")
     args = parser.parse_args(argv)
-    messages = build(args.size, args.proposal_share, args.seed, args.data)
+    messages = build(args.size, args.proposal_share, args.seed, args.data, args.proposals)
     with open(args.out, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(("text", "label", "group"))

@@ -183,7 +183,7 @@ def _figures(campaign, staff, messages, seconds):
     }
 
 
-def run_triage(messages, other_label, doubt=0.25):
+def run_triage(messages, other_label, doubt=0.1):
     """The whole dry run in the current (throw-away) app; returns the figures."""
     started, cpu = time.perf_counter(), time.process_time()
     campaign = create_campaign(None, now().year, "分流演练", now() - timedelta(days=1), now() + timedelta(days=30),
