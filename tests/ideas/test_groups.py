@@ -207,3 +207,11 @@ def test_group_and_cluster_screening_is_for_staff(client, auth, make, role):
                         ("POST", f"/groups/{group.id}/split"), ("POST", f"/analysis/clusters/{cluster.id}")):
         assert client.open(url, method=method, data={"decision": "accept"}).status_code == 403, url
     assert group.state is GroupState.open and ideas[0].status is IdeaStatus.submitted
+
+
+def test_the_queue_shows_the_concrete_first_with_its_reason(client, staff, make):
+    vague = make.idea(title="希望更好", problem="园区发展还不够好。", suggestion="希望越来越好。", benefit="更好。")
+    concrete = make.idea(title="园区审批清单", **TEXT)
+    page = client.get("/ideas/screening?status=submitted").get_data(as_text=True)
+    assert page.index(concrete.tracking_code) < page.index(vague.tracking_code)
+    assert "排序依据：提出了具体措施" in page
