@@ -98,8 +98,15 @@ def decide_group(group, decision, actor, reason="", credit=False, into_code=None
     group.credited, group.reason = bool(credit and decision != "reject"), reason
     group.decided_by_id, group.decided_at = actor.id, now()
     db.session.flush()
-    log_action(actor, f"group.{decision}", group, lead=lead.tracking_code, members=len(group.members),
-               reason=reason, credited=group.credited)
+    details = {"lead": lead.tracking_code, "members": len(group.members), "reason": reason,
+               "credited": group.credited}
+    # Literal action names: the log page's labels are checked against them.
+    if decision == "accept":
+        log_action(actor, "group.accept", group, **details)
+    elif decision == "reject":
+        log_action(actor, "group.reject", group, **details)
+    else:
+        log_action(actor, "group.merge", group, **details)
     return group
 
 
