@@ -7,7 +7,8 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-hot bench-assignment load clean
+.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-hot bench-assignment triage \
+	load clean
 
 # pip's -qq shows errors only: no progress bars, no warnings, and a failure still stops make.
 $(VENV)/.installed: requirements.txt
@@ -70,6 +71,14 @@ bench-hot: $(VENV)/.installed-dev
 ## make bench-assignment: 10,000 random reviewer-assignment instances; every one must return.
 bench-assignment: $(VENV)/.installed-dev
 	$(BIN)/python bench/assignment_random.py --instances 10000
+
+## make triage: a 10,000-message campaign (20 % proposals; real complaints from SHARED_DATA, never copied)
+## screened by `flask ideas triage-sim` as a careful member of staff would; one JSON line. TRIAGE_SIZE=2000 for less.
+TRIAGE_SIZE ?= 10000
+triage: $(VENV)/.installed-dev
+	@mkdir -p instance
+	$(BIN)/python bench/triage_campaign.py --size $(TRIAGE_SIZE) --data $(SHARED_DATA) --out instance/triage-$(TRIAGE_SIZE).csv
+	$(BIN)/flask --app app ideas triage-sim --csv instance/triage-$(TRIAGE_SIZE).csv --group-col group 2>/dev/null
 
 ## make load: the production shape (gunicorn, PostgreSQL, Redis, RQ) started privately on free
 ## loopback ports, under load on SQLite and PostgreSQL, then faults; JSON last. LOAD_ARGS="--duration 10".

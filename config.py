@@ -108,6 +108,11 @@ class Config:
     NLP_DIAL_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
     NLP_SIMILAR_MIN_SCORE = 0.3
     NLP_DUPLICATE_MIN_SCORE = 0.6
+    # Cosine at which a message joins the group of an earlier one (re-posts, edits, rewordings).
+    NLP_GROUP_MIN_SCORE = 0.5
+    # The off-topic queue marks 可能是建议 where the gate's on-topic probability is at least this
+    # (chosen on a campaign grown from the dev set: bench/triage_campaign.py --proposals …dev.jsonl).
+    NLP_OFF_TOPIC_DOUBT = 0.1
     NLP_PRELOAD = False
     # "background": RQ when REDIS_URL is set, else a thread. "inline" runs the
     # job inside the request: for tests, where a thread would outlive its test.

@@ -56,6 +56,7 @@ def create_app(config_name=None, test_config=None):
     from voting.notice import privacy as notice_privacy
     from voting.reports.views import bp as reports_bp
     from ideas.analysis_views import bp as analysis_bp
+    from ideas.group_views import bp as groups_bp
     from ideas.views import bp as ideas_bp
     from voting.ballots import round_part
     from voting.ballots.views import bp as ballots_bp
@@ -81,6 +82,7 @@ def create_app(config_name=None, test_config=None):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(ideas_bp, url_prefix="/ideas")
     app.register_blueprint(analysis_bp, url_prefix="/analysis")
+    app.register_blueprint(groups_bp, url_prefix="/groups")
     app.register_blueprint(voting_bp, url_prefix="/voting")
     app.register_blueprint(ballots_bp, url_prefix="/vote")
     # /gongshi, /winners, /certificates and /api/v1/… are public addresses, kept short.

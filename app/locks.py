@@ -16,3 +16,16 @@ def lock_row(model, row_id, read=False):
                            .execution_options(synchronize_session=False))
     else:
         db.session.execute(select(model.id).where(model.id == row_id).with_for_update(read=read))
+
+
+def lock_rows(model, row_ids):
+    """``lock_row`` for many rows in one statement, in id order (no deadlock
+    between two writers taking overlapping sets)."""
+    ids = sorted(set(row_ids))
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(model).where(model.id.in_(ids)).values(id=model.id)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update())

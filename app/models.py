@@ -5,6 +5,7 @@ from app.campaigns.models import Campaign, Theme  # noqa: F401
 from ideas.models import (  # noqa: F401
     Cluster, ClusterRun, CoProposer, Idea, IdeaAnalysis, IdeaCorrection, IdeaEvent, NlpJob)
 from ideas.public_models import IdeaSupplement, IdeaSupport  # noqa: F401
+from ideas.group_models import IdeaGroup, IdeaGroupMember  # noqa: F401
 from voting.judging.models import Assignment, Conflict, Criterion, Review, ReviewScore, Round, RoundEntry  # noqa: F401
 from voting.ballots.models import PublicVote, VoidedVote, VoteVoid  # noqa: F401
 from voting.notice.models import Announcement, NoticeEntry, Objection  # noqa: F401

@@ -93,10 +93,12 @@ def _off_topic_statement(campaign, kind=None):
 
 
 def off_topic_page(campaign, kind, page, per_page):
-    """不属于本次征集: submitted ideas the gate set aside, oldest first."""
+    """不属于本次征集: submitted ideas the gate set aside, those it was least
+    sure of first (staff read them; the rest they can decide in bulk)."""
     stmt = _off_topic_statement(campaign, kind).options(selectinload(Idea.analysis),
                                                         selectinload(Idea.author))
-    return db.paginate(stmt.order_by(Idea.id), page=page, per_page=per_page, error_out=False)
+    return db.paginate(stmt.order_by(IdeaAnalysis.on_topic_probability.desc(), Idea.id), page=page,
+                       per_page=per_page, error_out=False)
 
 
 def off_topic_ideas(campaign, kind=None, ids=None):

@@ -13,6 +13,7 @@ from app.campaigns.models import Campaign
 from app.extensions import db, nlp
 from app.states import move
 from app.timeutil import now
+from ideas import groups
 from ideas import services as idea_services
 from ideas.models import Cluster, ClusterRun, Idea, IdeaStatus, JobState, NlpJob
 from ideas.analysis_queries import fresh_analyses, latest_cluster_run, themes_as_dicts
@@ -74,6 +75,7 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     db.session.add(run)
     db.session.flush()
     _cluster(campaign, previous, run, ideas, docs, themes, seed)
+    _work_units(campaign, run, ideas, docs)
 
     progress(len(ideas) + 2, total, "相似建议索引")
     try:
@@ -160,6 +162,27 @@ def _cluster(campaign, previous, run, ideas, docs, themes, seed):
             by_id[idea_id].analysis.cluster_id = cluster.id
     # Assigned whole, not appended to: a JSON column does not see in-place changes.
     run.summary = {"groups": group_summaries, "removed": [{"id": c.id, "name": c.name} for c in old.values()]}
+    db.session.flush()
+
+
+def _work_units(campaign, run, ideas, docs):
+    """Groups of messages that say the same thing, and each cluster's
+    representative ideas, from one TF-IDF of the rebuild's ideas."""
+    from nlp.features import TokenTfidf
+    from nlp.representative import representatives
+
+    for idea in ideas:
+        if idea.analysis.worth_score is None:  # analysed before the screening order existed
+            idea_services.store_worth(idea)
+    try:
+        X = TokenTfidf().fit_transform(docs)
+    except ValueError:
+        return  # no usable word in any idea
+    groups.regroup(campaign, ideas, X, current_app.config["NLP_GROUP_MIN_SCORE"])
+    row_of = {idea.id: n for n, idea in enumerate(ideas)}
+    for cluster in run.clusters:
+        ids = [i for i in cluster.members if i in row_of]
+        cluster.representatives = [ids[n] for n in representatives(X[[row_of[i] for i in ids]], k=10)]
     db.session.flush()
 
 

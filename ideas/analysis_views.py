@@ -13,10 +13,12 @@ from app.regions import REGIONS
 from app.timeutil import now
 from app.viewutil import attempt, back_or, current_actor, page_arg, run_form
 from ideas import analysis_queries as queries
+from ideas import group_queries, groups
 from ideas import analysis_services as services
 from ideas import heat_queries
 from ideas import queries as idea_queries
 from ideas.forms import OffTopicForm, ThemeConfirmForm
+from ideas.group_forms import ClusterDecisionForm
 from ideas.models import Idea, NlpJob
 
 bp = Blueprint("analysis", __name__, template_folder="templates")
@@ -100,7 +102,8 @@ def off_topic():
             return redirect(url_for("analysis.off_topic", kind=kind))
     page = queries.off_topic_page(campaign, kind, page_arg(), current_app.config["SCREENING_PAGE_SIZE"])
     return render_template("ideas/analysis/off_topic.html", form=form, page=page, kind=kind, kinds=GATE_KINDS,
-                           counts=queries.off_topic_kinds(campaign), selected=set(form.idea_ids.data or ()))
+                           counts=queries.off_topic_kinds(campaign), selected=set(form.idea_ids.data or ()),
+                           doubt=current_app.config["NLP_OFF_TOPIC_DOUBT"])
 
 
 # Topics drawn on the 热点 page's chart: more lines than this no longer read on a phone.
@@ -119,14 +122,27 @@ def hot():
                            window_days=heat_queries.WINDOW.days)
 
 
-@bp.route("/clusters/<int:cluster_id>")
+@bp.route("/clusters/<int:cluster_id>", methods=["GET", "POST"])
 @staff_required
 def cluster(cluster_id):
+    """A cluster as a work unit: its representative ideas first; the ticked
+    ones accepted and the rest set aside with one reason, in one decision."""
     campaign = current_campaign_or_404()
     found = queries.cluster_of_campaign(cluster_id, campaign)
     if found is None:
         abort(404)
-    return render_template("ideas/analysis/cluster.html", cluster=found, ideas=queries.cluster_ideas(found))
+    units = group_queries.cluster_units(found)
+    form = ClusterDecisionForm()
+    if form.validate_on_submit():
+        chosen = set(form.idea_ids.data or ())
+        ok, counts = attempt(lambda: groups.decide_cluster(units, chosen, current_actor(), form.reason.data,
+                                                           form.credit.data), form, "reason")
+        if ok:
+            flash(f"已采纳 {counts[0]} 项，其余 {counts[1]} 项不予采纳。", "success")
+            return redirect(url_for("analysis.cluster", cluster_id=found.id))
+    return render_template("ideas/analysis/cluster.html", cluster=found, units=units, form=form,
+                           representatives=set(found.representatives or ()),
+                           selected=set(form.idea_ids.data or ()))
 
 
 @bp.route("/rebuild", methods=["POST"])

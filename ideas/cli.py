@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import click
@@ -50,3 +51,27 @@ def rebuild_command(seed):
         click.echo("没有可分析的建议。")
         return
     click.echo(f"完成：主题归类方式 {run.strategy}，{len(run.clusters)} 个聚类。")
+
+
+@ideas_cli.command("triage-sim")
+@click.option("--csv", "csv_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--text-col", default="text", show_default=True)
+@click.option("--label-col", default="label", show_default=True)
+@click.option("--other-label", default="其他", show_default=True, help="标签为它的留言不是建议")
+@click.option("--group-col", default=None, help="说同一件事的留言共有的编号（可选）")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="只用前 N 条")
+def triage_sim_command(csv_path, text_col, label_col, other_label, group_col, limit):
+    """Screen the CSV's messages as a careful staff member would, through the real
+    services in a throw-away SQLite database; prints one JSON line."""
+    from app.worker import scratch_app
+    from ideas.triage import load_messages, run_triage
+
+    try:
+        messages = load_messages(csv_path, text_col, label_col, group_col)[:limit]
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not messages:
+        raise click.UsageError("CSV 中没有留言")
+    with scratch_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1") as app:
+        result = run_triage(messages, other_label, app.config["NLP_OFF_TOPIC_DOUBT"])
+    click.echo(json.dumps(result, ensure_ascii=False))

@@ -15,9 +15,10 @@ IdeaStatus = workflow("IdeaStatus", __name__, {
     "submitted": ("待筛选", {"accepted", "rejected", "merged", "withdrawn"}),
     # A duplicate can turn up after both ideas were accepted. Closing a judging
     # round advances ideas; reopening it (an admin's logged act) takes them back.
-    "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist"}),
-    "rejected": ("未采纳", ()),
-    "merged": ("已合并", ()),
+    # Splitting a wrongly formed group (ideas.groups.split_group) undoes its decision.
+    "accepted": ("已采纳，进入评选", {"merged", "shortlisted", "finalist", "submitted"}),
+    "rejected": ("未采纳", {"submitted"}),
+    "merged": ("已合并", {"submitted"}),
     "shortlisted": ("入围，进入下一轮评审", {"finalist", "accepted"}),
     # An alternate promoted after an upheld objection becomes a winner too.
     "finalist": ("入选前十，待公示", {"shortlisted", "accepted", "winner"}),
@@ -206,6 +207,9 @@ class IdeaAnalysis(db.Model):
     # Staff said "this is a proposal after all": later rebuilds do not set it aside again.
     gate_overruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     keywords: Mapped[str] = mapped_column(Text, default="")
+    # nlp.worth at submission: the screening order (never a reason to reject) and why.
+    worth_score: Mapped[float | None] = mapped_column(Float, index=True)
+    worth_reason: Mapped[str] = mapped_column(Text, default="")
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
@@ -253,6 +257,8 @@ class Cluster(db.Model):
     members: Mapped[list] = mapped_column(JSON, default=list)
     # At the rebuild that made it: "same", "merged", "split" or "new", and the clusters it came from.
     change: Mapped[str] = mapped_column(String(10), default="new")
+    # Member ids most representative first (nlp.representative, at the rebuild).
+    representatives: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
 
     CHANGE_LABELS = {"same": "不变", "merged": "合并而成", "split": "拆分而来", "new": "新出现"}

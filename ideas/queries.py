@@ -65,7 +65,14 @@ def _screening_statement(campaign, flt):
 
 
 def screening_page(campaign, flt, page, per_page):
-    stmt = _screening_statement(campaign, flt).order_by(Idea.submitted_at.desc(), Idea.id.desc())
+    """待筛选 in the screening order (nlp.worth: concrete measures, actors, numbers
+    first; it only orders), everything else newest first."""
+    stmt = _screening_statement(campaign, flt)
+    if flt.status == IdeaStatus.submitted.value:
+        stmt = stmt.outerjoin(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id).order_by(
+            IdeaAnalysis.worth_score.desc().nulls_last(), Idea.seq)
+    else:
+        stmt = stmt.order_by(Idea.submitted_at.desc(), Idea.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 

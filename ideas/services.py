@@ -1,7 +1,7 @@
 """State changes of ideas. Functions flush; the view or command commits once."""
 import hashlib
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import log_action
@@ -9,7 +9,7 @@ from app.errors import Refused
 from app.campaigns.models import Campaign
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
-from app.locks import lock_row
+from app.locks import lock_rows
 from app.notifications.services import notify
 from app.states import move
 from app.timeutil import now
@@ -146,10 +146,12 @@ def lock_ideas(*ideas):
     """Take the ideas' rows, in id order so two staff merging one pair opposite
     ways cannot deadlock, and reload them: the checks that follow see what
     another member of staff committed meanwhile, not what this request read."""
-    for idea in sorted(ideas, key=lambda idea: idea.id):
-        lock_row(Idea, idea.id)
-    for idea in ideas:
-        db.session.refresh(idea)
+    lock_rows(Idea, [idea.id for idea in ideas])
+    if len(ideas) == 1:
+        db.session.refresh(ideas[0])
+    else:  # one read for the lot
+        db.session.scalars(select(Idea).where(Idea.id.in_([idea.id for idea in ideas]))
+                           .execution_options(populate_existing=True)).all()
 
 
 def accept_idea(idea, actor, reason=""):
@@ -233,9 +235,18 @@ def analyse_idea(idea):
     return idea.analysis
 
 
+def store_worth(idea):
+    """The screening order's score and reason (nlp.worth): cheap, at submission."""
+    from nlp.worth import worth
+
+    found = worth(text_of(idea))
+    idea.analysis.worth_score, idea.analysis.worth_reason = found.score, found.reason
+
+
 def store_tokens(idea, tokens, digest):
     if idea.analysis is None:
         db.session.add(IdeaAnalysis(idea=idea, text_hash=digest, tokens=tokens))
     else:
         idea.analysis.text_hash, idea.analysis.tokens = digest, tokens
     db.session.flush()
+    store_worth(idea)

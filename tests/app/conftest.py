@@ -10,6 +10,7 @@ from app.extensions import db
 from app.timeutil import now
 from ideas.analysis_services import rebuild
 from ideas.models import Cluster, ClusterRun, IdeaStatus, NlpJob
+from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
 from ideas.public_services import add_supplement
 from voting.judging import queries as voting_queries
 from voting.judging.panels import prepare_round
@@ -48,7 +49,11 @@ def world(make):
     job = NlpJob(campaign_id=campaign.id, state="done")
     run = ClusterRun(campaign_id=campaign.id, strategy="zero_shot")
     cluster = Cluster(run=run, name="园区、管委会", terms="园区 管委会", size=1)
-    db.session.add_all([job, run, cluster])
+    # Decided, so the rebuild a POST starts keeps it (a rebuild forms the open groups afresh).
+    second = make.idea(author=people["other_citizen"], status=IdeaStatus.rejected, staff=people["staff"])
+    group = IdeaGroup(campaign_id=campaign.id, lead_id=second.id, state=GroupState.rejected,
+                      members=[IdeaGroupMember(idea_id=second.id, previous_status=IdeaStatus.submitted)])
+    db.session.add_all([job, run, cluster, group])
     first = create_default_rounds(campaign, people["staff"])[0]
     first.reviewers_per_idea = 1
     prepare_round(first, people["staff"])
@@ -63,7 +68,7 @@ def world(make):
               "round_id": first.id, "criterion_id": first.criteria[0].id,
               "user_id": people["other_citizen"].id, "reviewer_id": people["reviewer"].id,
               "campaign_id": campaign.id, "theme_id": campaign.themes[0].id, "job_id": job.id,
-              "cluster_id": cluster.id, "code": idea.tracking_code, "fmt": "csv",
+              "cluster_id": cluster.id, "group_id": group.id, "code": idea.tracking_code, "fmt": "csv",
               "action": "prepare", "request_": "remind", "filename": "css/site.css",
               # 公示 and the winners live in last year's finished campaign.
               "year": dict.fromkeys(_LAST_YEAR_ENDPOINTS, campaign.year - 1), "default_year": campaign.year,

@@ -6,18 +6,23 @@ from types import SimpleNamespace
 import pytest
 
 from app.states import IllegalTransition, move
+from ideas.group_models import GroupState
 from ideas.models import IdeaStatus, JobState
 from voting.ballots.models import VoteState
 from voting.judging.models import RoundState
 from voting.notice.models import EntryStatus, NoticeState, ObjectionState
 
-WORKFLOWS = (IdeaStatus, JobState, RoundState, VoteState, NoticeState, EntryStatus, ObjectionState)
+WORKFLOWS = (IdeaStatus, GroupState, JobState, RoundState, VoteState, NoticeState, EntryStatus, ObjectionState)
 LEGAL = {
     IdeaStatus: {("draft", "submitted"), ("submitted", "accepted"), ("submitted", "rejected"),
                  ("submitted", "merged"), ("accepted", "merged"), ("accepted", "shortlisted"),
                  ("accepted", "finalist"), ("shortlisted", "finalist"), ("shortlisted", "accepted"),
                  ("finalist", "shortlisted"), ("finalist", "accepted"), ("finalist", "winner"),
-                 ("submitted", "withdrawn")},
+                 ("submitted", "withdrawn"),
+                 # Splitting a wrongly formed group undoes its decision.
+                 ("accepted", "submitted"), ("rejected", "submitted"), ("merged", "submitted")},
+    GroupState: {("open", "accepted"), ("open", "rejected"), ("open", "merged"), ("open", "split"),
+                 ("accepted", "split"), ("rejected", "split"), ("merged", "split")},
     JobState: {("queued", "running"), ("queued", "failed"), ("running", "done"), ("running", "failed")},
     RoundState: {("draft", "open"), ("open", "closed"), ("closed", "finalized"), ("closed", "open")},
     VoteState: {("unpublished", "upcoming"), ("upcoming", "open"), ("open", "ended")},

@@ -1,0 +1,176 @@
+"""Group screening: messages that say the same thing are decided together.
+
+A rebuild forms the groups (``regroup``); staff accept, reject or merge a
+whole group in one decision, or split a wrong one, which puts every member
+back where it was. Each member's move goes through the idea services, so its
+history, its author's notification and the action log are those of a single
+decision. Functions flush; the view or command commits once.
+"""
+from sqlalchemy import delete, select
+
+from app.audit.services import log_action
+from app.extensions import db
+from app.locks import lock_row
+from app.states import move
+from app.timeutil import now
+from ideas import services as idea_services
+from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
+from ideas.models import CoProposer, IdeaStatus
+from ideas.services import ScreeningError
+
+_DECIDED = {"accept": GroupState.accepted, "reject": GroupState.rejected, "merge": GroupState.merged}
+DECISIONS = {"accept": "整组采纳", "reject": "整组不予采纳", "merge": "整组并入已有建议"}
+
+
+def regroup(campaign, ideas, X, threshold):
+    """Form the open groups afresh from ``ideas`` (rows of ``X``, the TF-IDF
+    of every analysed idea of the rebuild). Only submitted, on-topic ideas
+    outside any decided group are grouped; one split by staff stays alone."""
+    from nlp.grouping import near_duplicate_groups
+
+    open_ids = select(IdeaGroup.id).where(IdeaGroup.campaign_id == campaign.id, IdeaGroup.state == GroupState.open)
+    db.session.execute(delete(IdeaGroupMember).where(IdeaGroupMember.group_id.in_(open_ids)))
+    db.session.execute(delete(IdeaGroup).where(IdeaGroup.campaign_id == campaign.id,
+                                               IdeaGroup.state == GroupState.open))
+    taken = set(db.session.scalars(select(IdeaGroupMember.idea_id).join(IdeaGroup)
+                                   .where(IdeaGroup.campaign_id == campaign.id)))
+    rows = sorted((n for n, idea in enumerate(ideas)
+                   if idea.status is IdeaStatus.submitted and idea.analysis.theme_status != "off_topic"
+                   and idea.id not in taken), key=lambda n: ideas[n].seq)
+    if len(rows) < 2:
+        return []
+    sub = X[rows]
+    groups = []
+    for members in near_duplicate_groups(sub, threshold=threshold):
+        group = IdeaGroup(campaign_id=campaign.id, lead_id=ideas[rows[members[0]]].id, reason="")
+        lead_row = sub[members[0]]
+        for m in members:
+            score = 1.0 if m == members[0] else float((sub[m] @ lead_row.T).toarray()[0, 0])
+            group.members.append(IdeaGroupMember(idea_id=ideas[rows[m]].id, score=round(score, 4)))
+        groups.append(group)
+    db.session.add_all(groups)
+    db.session.flush()
+    return groups
+
+
+def _lock(group):
+    lock_row(IdeaGroup, group.id)
+    db.session.refresh(group)
+    idea_services.lock_ideas(*(m.idea for m in group.members))
+
+
+def decide_group(group, decision, actor, reason="", credit=False, into_code=None):
+    """One decision for the whole group, all members or none. ``accept``: the
+    lead is accepted and every later member merged into it; ``reject``: all
+    rejected with the one reason; ``merge``: all merged into the earlier idea
+    ``into_code``. ``credit`` makes the later authors co-proposers; either
+    way each stays a member, counted among the people who raised it."""
+    if decision not in DECISIONS:
+        raise ScreeningError("请选择整组的处理方式")
+    reason = reason or ""
+    if decision == "reject" and not reason:
+        raise ScreeningError("整组不予采纳须说明理由，每位提出人都会看到")
+    _lock(group)
+    if group.state is not GroupState.open:
+        raise ScreeningError(f"这一组已{group.state.label}，请刷新后查看")
+    for member in group.members:
+        if member.idea.status is not IdeaStatus.submitted:
+            raise ScreeningError(f"{member.idea.tracking_code} 已被单独处理（{member.idea.status.label}），"
+                                 "整组一条也没有处理；请先把它拆出这一组")
+        member.previous_status = member.idea.status
+    lead = group.lead
+    note = f"整组处理（{len(group.members)} 条）。{reason}".strip()
+    if decision == "accept":
+        idea_services.accept_idea(lead, actor, note)
+        for member in group.members[1:]:
+            idea_services.merge_duplicate(member.idea, lead.tracking_code, actor, note, credit=credit)
+    elif decision == "reject":
+        for member in group.members:
+            idea_services.reject_idea(member.idea, actor, note)
+    else:
+        target = idea_services.idea_by_code((into_code or "").strip().upper())
+        if target is None or target.id in {m.idea_id for m in group.members}:
+            raise ScreeningError("请填写本组以外、先提交的建议编号")
+        for member in group.members:
+            idea_services.merge_duplicate(member.idea, target.tracking_code, actor, note, credit=credit)
+        group.merged_into = target
+    move(group, _DECIDED[decision], error=ScreeningError)
+    group.credited, group.reason = bool(credit and decision != "reject"), reason
+    group.decided_by_id, group.decided_at = actor.id, now()
+    db.session.flush()
+    details = {"lead": lead.tracking_code, "members": len(group.members), "reason": reason,
+               "credited": group.credited}
+    # Literal action names: the log page's labels are checked against them.
+    if decision == "accept":
+        log_action(actor, "group.accept", group, **details)
+    elif decision == "reject":
+        log_action(actor, "group.reject", group, **details)
+    else:
+        log_action(actor, "group.merge", group, **details)
+    return group
+
+
+def split_group(group, actor, reason=""):
+    """Undo a wrong group: every member returns to the status it had before
+    the group's decision (submitted, for an undecided group), credit given by
+    the decision is taken back, and its members are never grouped again."""
+    reason = reason or ""
+    _lock(group)
+    if group.state is GroupState.split:
+        raise ScreeningError("这一组已经拆分")
+    decided = group.state is not GroupState.open
+    expected = {"accepted": IdeaStatus.accepted, "rejected": IdeaStatus.rejected, "merged": IdeaStatus.merged}
+    for member in group.members if decided else ():
+        now_status = (expected[group.state.value] if group.state is not GroupState.accepted
+                      or member.idea_id == group.lead_id else IdeaStatus.merged)
+        if member.idea.status is not now_status:
+            raise ScreeningError(f"{member.idea.tracking_code} 在整组处理之后又有变化（{member.idea.status.label}），"
+                                 "不能再拆分这一组")
+    note = f"拆分分组，恢复为分组处理前的状态。{reason}".strip()
+    for member in group.members if decided else ():
+        idea = member.idea
+        if idea.status is IdeaStatus.merged:
+            kept = idea.merged_into
+            db.session.execute(delete(CoProposer).where(CoProposer.source_idea_id == idea.id))
+            with db.session.no_autoflush:
+                idea.merged_into = None
+                idea_services.transition(idea, member.previous_status or IdeaStatus.submitted, actor, note)
+            idea_services.add_note(kept, actor, f"{idea.tracking_code} 因拆分分组不再并入本建议")
+        else:
+            idea_services.transition(idea, member.previous_status or IdeaStatus.submitted, actor, note)
+        idea_services.tell_author(idea, f"您的建议 {idea.tracking_code} 重新待筛选",
+                                  f"您提出的建议《{idea.title}》此前随一组相似建议处理，工作人员已拆分该组，"
+                                  "将单独筛选。")
+        log_action(actor, "idea.regroup", idea, code=idea.tracking_code, group=group.id)
+    move(group, GroupState.split, error=ScreeningError)
+    group.reason = reason or group.reason
+    db.session.flush()
+    log_action(actor, "group.split", group, lead=group.lead.tracking_code, members=len(group.members),
+               undone=decided, reason=reason)
+    return group
+
+
+def decide_cluster(units, accept_ids, actor, reason, credit=False):
+    """A cluster as one work unit: the ticked units are accepted, the rest set
+    aside with one reason, all in one transaction (any refusal rolls all back).
+    ``units``: (lead idea, open group or None) still to screen, as
+    ``group_queries.cluster_units`` lists them."""
+    if not units:
+        raise ScreeningError("这个聚类里没有待筛选的建议")
+    reason = reason or ""
+    accept_ids = set(accept_ids)
+    rest = [u for u in units if u[0].id not in accept_ids]
+    if rest and not reason:
+        raise ScreeningError(f"其余 {len(rest)} 条将不予采纳，须写一个理由，提出人会看到")
+    for lead, group in units:
+        if lead.id in accept_ids:
+            if group is not None:
+                decide_group(group, "accept", actor, credit=credit)
+            else:
+                idea_services.accept_idea(lead, actor)
+        elif group is not None:
+            decide_group(group, "reject", actor, reason)
+        else:
+            idea_services.reject_idea(lead, actor, reason)
+    db.session.flush()
+    return len(units) - len(rest), len(rest)
