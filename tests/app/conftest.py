@@ -50,7 +50,9 @@ def world(make):
     run = ClusterRun(campaign_id=campaign.id, strategy="zero_shot")
     cluster = Cluster(run=run, name="园区、管委会", terms="园区 管委会", size=1)
     # Decided, so the rebuild a POST starts keeps it (a rebuild forms the open groups afresh).
-    second = make.idea(author=people["other_citizen"], status=IdeaStatus.rejected, staff=people["staff"])
+    # Its contact phone is its author's own: their 我的数据 page shows it, not the judged idea's.
+    second = make.idea(author=people["other_citizen"], status=IdeaStatus.rejected, staff=people["staff"],
+                       contact_phone="13900000002")
     group = IdeaGroup(campaign_id=campaign.id, lead_id=second.id, state=GroupState.rejected,
                       members=[IdeaGroupMember(idea_id=second.id, previous_status=IdeaStatus.submitted)])
     db.session.add_all([job, run, cluster, group])
