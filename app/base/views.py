@@ -1,12 +1,14 @@
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from redis import Redis
 from sqlalchemy import text
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.base import display
 from app.campaigns.queries import current_campaign
 from app.extensions import db
 from app.pagecache import public_page
+from app.viewutil import safe_next
 
 bp = Blueprint("base", __name__, template_folder="templates")
 
@@ -16,6 +18,12 @@ bp = Blueprint("base", __name__, template_folder="templates")
 def home():
     campaign = current_campaign()
     return render_template("base/home.html", campaign=campaign)
+
+
+@bp.route("/display")
+def display_mode():
+    """长辈版 on or off, text bigger or smaller (?set=…), then back to the page (?next=…)."""
+    return display.remember(redirect(safe_next(url_for("base.home"))), request.args.get("set", ""))
 
 
 NOT_CONFIGURED = "未配置"

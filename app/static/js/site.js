@@ -13,6 +13,15 @@ document.addEventListener("DOMContentLoaded", function () {
       form.querySelectorAll("button, input[type=submit]").forEach(function (b) { b.disabled = true; });
     });
   });
+  // A wide table scrolls inside its box: a box that does is a tab stop, so the
+  // keyboard can scroll it too (WCAG 2.1.1).
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; } else { box.removeAttribute("tabindex"); }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
   // "Select all" checkbox for the screening list.
   document.querySelectorAll("input[data-check-all]").forEach(function (master) {
     master.addEventListener("change", function () {
