@@ -11,7 +11,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 # running text are exempt (WCAG 2.5.5 says so); checkboxes count by their label.
 TARGETS = """(minimum) => [...document.querySelectorAll(
     'button, .button, select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), '
-    + 'nav a, .display-switch a, label.check')]
+    + 'nav a, .display-switch a, label.check, summary')]
   .filter((el) => el.offsetParent !== null && !el.closest('table'))
   .map((el) => [el, el.getBoundingClientRect()])
   .filter(([el, box]) => box.height < minimum - 0.5 || box.width < minimum - 0.5)

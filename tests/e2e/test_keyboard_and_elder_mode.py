@@ -103,6 +103,9 @@ def test_elder_mode_on_a_phone(phone, make):
     assert _root_font_px(page) == 40
     assert small_targets(page, 60) == [] and phone.fits_the_screen()
     phone.shot("elder-30pt")
+    page.get_by_text("菜单").click()   # the links, folded behind one button, one per row
+    expect(page.get_by_role("link", name="进度查询")).to_be_visible()
+    assert small_targets(page, 60) == [] and phone.fits_the_screen()
     phone.goto("/")   # remembered on every page, no account needed
     assert _root_font_px(page) == 40 and phone.fits_the_screen()
     page.get_by_role("link", name=re.compile("字号减小")).click()
