@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.base import display
+from app import display
 
 cache = Cache()
 VERSION_KEY = "public-version"

@@ -2,7 +2,7 @@
 from flask_login import current_user
 
 from app.auth.models import mask_phone
-from app.base import display
+from app import display
 
 
 def display_phone(phone):

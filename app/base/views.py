@@ -4,7 +4,7 @@ from sqlalchemy import text
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.base import display
+from app import display
 from app.campaigns.queries import current_campaign
 from app.extensions import db
 from app.pagecache import public_page

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app.base.display import COOKIE, ELDER_SIZES
+from app.display import COOKIE, ELDER_SIZES
 
 
 def _switch(client, choice, next_="/ideas/track"):
