@@ -74,8 +74,8 @@ def test_submitting_an_idea_with_the_keyboard_alone(laptop, make):
     assert _tab(page)["id"] == "submit"
     laptop.shot("keyboard-submit")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("提交成功")).to_be_visible()
     page.wait_for_url(re.compile(r".*/ideas/\d+$"))
+    expect(page.get_by_text("提交成功")).to_be_visible()
     db.session.remove()
     idea = db.session.scalar(select(Idea).where(Idea.author_id == author.id))
     assert idea.status is IdeaStatus.submitted and idea.suggestion == IDEA_FIELDS["suggestion"]
@@ -89,15 +89,17 @@ def _root_font_px(page):
 def test_elder_mode_on_a_phone(phone, make):
     make.campaign()
     page = phone.page
+    html = page.locator("html")
     phone.goto("/ideas/track")
     assert _root_font_px(page) == 16
     page.get_by_role("link", name="长辈版").click()
-    page.wait_for_url("**/ideas/track")
+    expect(html).to_have_class("elder elder-1")
     assert _root_font_px(page) == 24   # 18 pt
     assert small_targets(page, 60) == [] and phone.fits_the_screen()
     phone.shot("elder-18pt")
-    for _ in range(4):
+    for step in range(2, 6):
         page.get_by_role("link", name=re.compile("字号增大")).click()
+        expect(html).to_have_class(f"elder elder-{step}")
     expect(page.locator(".size-now")).to_have_text("字号 30 磅")
     expect(page.get_by_role("link", name=re.compile("字号增大"))).to_have_count(0)
     assert _root_font_px(page) == 40
@@ -109,9 +111,26 @@ def test_elder_mode_on_a_phone(phone, make):
     phone.goto("/")   # remembered on every page, no account needed
     assert _root_font_px(page) == 40 and phone.fits_the_screen()
     page.get_by_role("link", name=re.compile("字号减小")).click()
-    assert _root_font_px(page) == 36
+    expect(html).to_have_class("elder elder-4")
     page.get_by_role("link", name="标准版").click()
+    expect(html).not_to_have_class(re.compile("elder"))
     assert _root_font_px(page) == 16
+
+
+def test_changing_the_size_keeps_what_was_typed(phone, make):
+    make.campaign()
+    phone.log_in(make.user())
+    page = phone.page
+    phone.goto("/ideas/new")
+    page.fill("#title", IDEA_FIELDS["title"])
+    page.get_by_role("link", name="长辈版").click()
+    expect(page.locator("html")).to_have_class("elder elder-1")
+    page.get_by_role("link", name=re.compile("字号增大")).click()
+    expect(page.locator("html")).to_have_class("elder elder-2")
+    expect(page.locator("#title")).to_have_value(IDEA_FIELDS["title"])
+    assert _root_font_px(page) == 28
+    phone.goto("/ideas/track")   # and the cookie was set, as by the plain link
+    assert _root_font_px(page) == 28
 
 
 def test_the_elder_switch_works_without_javascript(browser, live_server, app):
