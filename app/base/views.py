@@ -8,7 +8,7 @@ from app import display
 from app.campaigns.queries import current_campaign
 from app.extensions import db
 from app.pagecache import public_page
-from app.viewutil import safe_next
+from app.viewutil import back_or
 
 bp = Blueprint("base", __name__, template_folder="templates")
 
@@ -22,8 +22,9 @@ def home():
 
 @bp.route("/display")
 def display_mode():
-    """长辈版 on or off, text bigger or smaller (?set=…), then back to the page (?next=…)."""
-    return display.remember(redirect(safe_next(url_for("base.home"))), request.args.get("set", ""))
+    """长辈版 on or off, text bigger or smaller (?set=…), then back to the page it was chosen on.
+    The page comes from the Referer (sent within the site), so every page links to the same addresses."""
+    return display.remember(redirect(back_or(url_for("base.home"))), request.args.get("set", ""))
 
 
 NOT_CONFIGURED = "未配置"
