@@ -20,6 +20,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app import display
+
 cache = Cache()
 VERSION_KEY = "public-version"
 _CHANGED = "public_pages_changed"
@@ -112,7 +114,8 @@ def public_page(view):
     def wrapper(*args, **kwargs):
         if not _shareable():
             return view(*args, **kwargs)
-        key = f"page:{version()}:{request.full_path}"
+        # The 长辈版 renders the same page with other sizes: one stored copy for each.
+        key = f"page:{version()}:{display.cache_key()}:{request.full_path}"
         stored = cache.get(key)
         if stored is None:
             response = make_response(view(*args, **kwargs))

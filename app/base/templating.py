@@ -2,6 +2,7 @@
 from flask_login import current_user
 
 from app.auth.models import mask_phone
+from app import display
 
 
 def display_phone(phone):
@@ -19,3 +20,4 @@ def init_app(app):
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["display_phone"] = display_phone
+    app.jinja_env.globals["display_mode"] = display.current

@@ -1,12 +1,14 @@
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from redis import Redis
 from sqlalchemy import text
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app import display
 from app.campaigns.queries import current_campaign
 from app.extensions import db
 from app.pagecache import public_page
+from app.viewutil import back_or
 
 bp = Blueprint("base", __name__, template_folder="templates")
 
@@ -16,6 +18,13 @@ bp = Blueprint("base", __name__, template_folder="templates")
 def home():
     campaign = current_campaign()
     return render_template("base/home.html", campaign=campaign)
+
+
+@bp.route("/display")
+def display_mode():
+    """长辈版 on or off, text bigger or smaller (?set=…), then back to the page it was chosen on.
+    The page comes from the Referer (sent within the site), so every page links to the same addresses."""
+    return display.remember(redirect(back_or(url_for("base.home"))), request.args.get("set", ""))
 
 
 NOT_CONFIGURED = "未配置"

@@ -29,7 +29,7 @@ TWO_FACTOR = {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "citizen": FORB
               "other_citizen": FORBIDDEN}
 
 EXPECTED = {
-    "base.home": PUBLIC, "base.healthz": PUBLIC, "static": PUBLIC,
+    "base.home": PUBLIC, "base.healthz": PUBLIC, "base.display_mode": PUBLIC, "static": PUBLIC,
     "auth.login": GUESTS, "auth.register": GUESTS, "auth.logout": PUBLIC, "auth.change_password": SIGNED_IN,
     "auth.privacy_policy": PUBLIC, "auth.active_sessions": SIGNED_IN, "auth.end_one_session": SIGNED_IN,
     "auth.end_other_sessions": SIGNED_IN,

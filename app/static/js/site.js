@@ -13,6 +13,15 @@ document.addEventListener("DOMContentLoaded", function () {
       form.querySelectorAll("button, input[type=submit]").forEach(function (b) { b.disabled = true; });
     });
   });
+  // A wide table scrolls inside its box: a box that does is a tab stop, so the
+  // keyboard can scroll it too (WCAG 2.1.1).
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; } else { box.removeAttribute("tabindex"); }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
   // "Select all" checkbox for the screening list.
   document.querySelectorAll("input[data-check-all]").forEach(function (master) {
     master.addEventListener("change", function () {
@@ -239,4 +248,24 @@ document.addEventListener("DOMContentLoaded", function () {
       if (navigator.sendBeacon) { navigator.sendBeacon(url, body()); }
     }
   });
+});
+
+// 长辈版 and text size without leaving the page, so nothing typed is lost: the link
+// sets the cookie as it does without script, and the new header and sizes replace the old.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest(".display-switch a");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+  event.preventDefault();
+  fetch(link.href, {credentials: "same-origin"}).then(function (response) {
+    if (!response.ok) { throw new Error(response.status); }
+    return response.text();
+  }).then(function (html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var header = document.querySelector(".site-header"), newHeader = fresh.querySelector(".site-header");
+    if (!header || !newHeader) { throw new Error("no header"); }
+    document.documentElement.className = fresh.documentElement.className;
+    header.replaceWith(document.adoptNode(newHeader));
+    var same = newHeader.querySelector(".display-switch a[href='" + link.getAttribute("href") + "']");
+    (same || newHeader.querySelector(".display-switch a") || newHeader).focus();
+  }).catch(function () { window.location.href = link.href; });
 });
