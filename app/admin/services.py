@@ -5,7 +5,7 @@ import secrets
 
 from app.audit.services import log_action
 from app.auth.models import Role
-from app.auth.services import end_sessions, hash_password
+from app.auth.services import end_sessions, set_password
 from app.errors import Refused
 from app.identity.codes import RECOVERY_ALPHABET
 from app.identity.models import CodePurpose
@@ -36,10 +36,7 @@ def set_temporary_password(actor, user):
     session of the account ends. Shown once, never stored in the clear."""
     groups = ("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(4))
     password = "-".join(groups).lower()
-    user.password_hash = hash_password(password)
-    # Known to the admin too: the holder must replace it at the next sign-in.
-    user.must_change_password = True
-    end_sessions(user)
+    set_password(user, password, temporary=True)
     log_action(actor, "user.password_temporary", user)
     return password
 

@@ -145,11 +145,17 @@ def end_session(user, session_id):
 def change_password(user, current_password, new_password):
     if not check_password_hash(user.password_hash, current_password):
         return False
-    user.password_hash = hash_password(new_password)
-    user.must_change_password = False
-    end_sessions(user)
+    set_password(user, new_password)
     log_action(user, "user.password", user)
     return True
+
+
+def set_password(user, password, temporary=False):
+    """A new password ends every session of the account; a temporary one (an admin
+    knows it) must be replaced at the next sign-in."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = temporary
+    end_sessions(user)
 
 
 def set_active(actor, user, active):

@@ -17,7 +17,7 @@ from sqlalchemy import delete, text, update
 from app.audit.services import log_action
 from app.auth.models import Role, mask_phone
 from app.auth.queries import find_by_login
-from app.auth.services import hash_password, register_citizen
+from app.auth.services import register_citizen, set_password
 from app.errors import Refused
 from app.extensions import db
 from app.identity import codes, queries, totp
@@ -218,8 +218,8 @@ def register_by_code(phone, code, password, real_name=None, consent_version=None
 def reset_password(phone, code, new_password, now=None):
     row = check_code(phone, CodePurpose.reset, code, now)
     user = _account_for(row.phone)
-    user.password_hash = hash_password(new_password)
-    user.must_change_password = False
+    # Whoever knew the old password is signed out too.
+    set_password(user, new_password)
     db.session.flush()
     log_action(user, "user.password_reset", user, method="sms")
     _note_verified(user, row.phone, now)

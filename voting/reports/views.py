@@ -20,10 +20,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/")
 @staff_required
 def index():
-    campaigns, campaign = queries.report_campaigns()
-    form = ReportChoiceForm(request.args)
-    form.set_campaigns(campaigns)
-    campaign = form.chosen(campaign)
+    form, campaign = _chosen_campaign()
     report = queries.campaign_report(campaign) if campaign else None
     return render_template("reports/index.html", form=form, report=report, alpha_note=ALPHA_NOTE,
                            digest_note=DIGEST_NOTE)
@@ -32,33 +29,37 @@ def index():
 @bp.route("/<int:year>.xlsx")
 @staff_required
 def xlsx(year):
-    return _download(year, report_xlsx, XLSX_TYPE, "xlsx")
+    return _download(year, lambda c: report_xlsx(queries.campaign_report(c), _frozen_table_url), XLSX_TYPE,
+                     f"report-{year}.xlsx")
 
 
 @bp.route("/<int:year>.pdf")
 @staff_required
 def pdf(year):
-    return _download(year, report_pdf, "application/pdf", "pdf")
+    return _download(year, lambda c: report_pdf(queries.campaign_report(c), _frozen_table_url),
+                     "application/pdf", f"report-{year}.pdf")
 
 
-def _download(year, render, mimetype, extension):
+def _chosen_campaign():
+    """The year picker of a report page and the campaign it names (the current one by default)."""
+    campaigns, campaign = queries.report_campaigns()
+    form = ReportChoiceForm(request.args)
+    form.set_campaigns(campaigns)
+    return form, form.chosen(campaign)
+
+
+def _download(year, render, mimetype, filename):
+    """``render(campaign)`` of the year's campaign as an attachment named ``filename``."""
     campaign = campaign_by_year(year) or abort(404)
-    return _attachment(render(queries.campaign_report(campaign), _frozen_table_url), mimetype,
-                       f"report-{year}.{extension}")
-
-
-def _attachment(body, mimetype, filename):
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(render(campaign), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.route("/proposals")
 @staff_required
 def proposals():
     """建议综述: what the public proposed, theme by theme."""
-    campaigns, campaign = queries.report_campaigns()
-    form = ReportChoiceForm(request.args)
-    form.set_campaigns(campaigns)
-    campaign = form.chosen(campaign)
+    form, campaign = _chosen_campaign()
     report = proposal_report(campaign) if campaign else None
     return render_template("reports/proposals.html", form=form, report=report, heat_note=HEAT_NOTE)
 
@@ -66,15 +67,14 @@ def proposals():
 @bp.route("/proposals/<int:year>.xlsx")
 @staff_required
 def proposals_xlsx(year):
-    campaign = campaign_by_year(year) or abort(404)
-    return _attachment(proposal_xlsx(proposal_report(campaign)), XLSX_TYPE, f"proposals-{year}.xlsx")
+    return _download(year, lambda c: proposal_xlsx(proposal_report(c)), XLSX_TYPE, f"proposals-{year}.xlsx")
 
 
 @bp.route("/proposals/<int:year>.pdf")
 @staff_required
 def proposals_pdf(year):
-    campaign = campaign_by_year(year) or abort(404)
-    return _attachment(proposal_pdf(proposal_report(campaign)), "application/pdf", f"proposals-{year}.pdf")
+    return _download(year, lambda c: proposal_pdf(proposal_report(c)), "application/pdf",
+                     f"proposals-{year}.pdf")
 
 
 def _frozen_table_url(round_):
