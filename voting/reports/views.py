@@ -48,7 +48,8 @@ def _download(year, render, mimetype, extension):
 
 
 def _attachment(body, mimetype, filename):
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.route("/proposals")
