@@ -42,7 +42,8 @@ CLUSTERS_PER_THEME = 8
 
 def seed(n_ideas, rng):
     opened = now() - timedelta(days=30)
-    campaign = create_campaign(None, opened.year, "压测活动", opened, now() + timedelta(days=5), make_current=True)
+    campaign = create_campaign(None, opened.year, "压测活动", opened, now() + timedelta(days=5),
+                               make_current=True)
     db.session.flush()
     themes = {t.code: t.id for t in campaign.themes}
     rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines()]
@@ -109,7 +110,8 @@ def main():
             at = now()
             hot = timed(results, "hot_clusters_seconds", lambda: heat_queries.hot_clusters(campaign, at))
             timed(results, "hot_themes_seconds", lambda: heat_queries.hot_themes(campaign, at))
-            timed(results, "rise_seconds", lambda: heat_queries.rise(campaign, [h.cluster for h in hot[:5]], at))
+            timed(results, "rise_seconds",
+                  lambda: heat_queries.rise(campaign, [h.cluster for h in hot[:5]], at))
             report = timed(results, "proposal_report_seconds", lambda: proposal_report(campaign))
             timed(results, "xlsx_seconds", lambda: proposal_xlsx(report))
             timed(results, "pdf_seconds", lambda: proposal_pdf(report))

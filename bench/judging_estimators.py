@@ -3,12 +3,13 @@ one set of seeds and reports on another.
 
     nice -n 10 python bench/judging_estimators.py                     # choose on 1–10, report on 10001–10020
     nice -n 10 python bench/judging_estimators.py --selection-seeds 0 --report-seeds 10   # the README's table
-    nice -n 10 python bench/judging_estimators.py --ideas 1000 --reviewers 30 --selection-seeds 0 --report-seeds 10
+    nice -n 10 python bench/judging_estimators.py --ideas 1000 --reviewers 30 \
+        --selection-seeds 0 --report-seeds 10
 
 (about 2 CPU-seconds per campaign at 500 ideas; `--jobs` processes share the campaigns)
 
 Each campaign (default 500 ideas and 25 reviewers, as the dry run in the README —
-smaller than a real campaign, to keep the run short; the second line checks the
+smaller than a real campaign, to keep the run short; the last command checks the
 published rule on a larger one) goes through the default rounds, all → 100 → 30 → 10 with 3 /
 5 / all reviewers per idea and same-region avoidance in every round, assigned by
 the real `assign_reviewers` and ranked by the real tie-break order. Reviews come
@@ -150,8 +151,10 @@ def side_by_side(campaign):
 
 
 def one_campaign(model, seed, args, rules):
-    campaign = Campaign(model, seed, args.ideas, args.reviewers, args.noise, args.extra_share, args.uncertainty)
-    overlaps = {label: len(campaign.top10 & set(campaign.winners(rule, extra))) for label, rule, extra in rules}
+    campaign = Campaign(model, seed, args.ideas, args.reviewers, args.noise, args.extra_share,
+                        args.uncertainty)
+    overlaps = {label: len(campaign.top10 & set(campaign.winners(rule, extra)))
+                for label, rule, extra in rules}
     return side_by_side(campaign), overlaps
 
 

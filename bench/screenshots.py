@@ -1,7 +1,8 @@
 """The README's 长辈版 screenshots, taken from the demo site on a 375 px phone with
 Debian's chromium: the home page and the proposal form (signed in as the demo
-citizen) in the 长辈版, and the form at the largest size. Run by hand after a
-visible change; writes docs/screenshot-elder-*.png.
+citizen) in the 长辈版, the form at the largest size, and the public page of an
+accepted idea as anyone sees it, standard and 长辈版. Run by hand after a visible
+change; writes docs/screenshot-elder-*.png and docs/screenshot-public-idea.png.
 
     .venv/bin/python bench/screenshots.py            # a fresh demo site in a temporary folder
     INSTANCE_PATH=/tmp/site .venv/bin/python bench/screenshots.py   # or an existing one
@@ -67,9 +68,18 @@ def main():
             page.wait_for_selector(f"html.elder-{step}", state="attached")
         page.evaluate("document.querySelector('main h1').scrollIntoView()")
         page.screenshot(path=str(DOCS / "screenshot-elder-form-30pt.png"))
+        visitor = browser.new_context(**PHONE).new_page()   # not signed in, standard size
+        visitor.goto(base + "/ideas/public")
+        visitor.locator("main article h2 a").first.click()
+        visitor.wait_for_url("**/ideas/XC-*")
+        visitor.screenshot(path=str(DOCS / "screenshot-public-idea.png"))
+        visitor.get_by_role("link", name="长辈版").click()
+        visitor.wait_for_selector("html.elder-1", state="attached")
+        visitor.screenshot(path=str(DOCS / "screenshot-elder-public-idea.png"))
         browser.close()
     server.shutdown()
-    print("已写入", ", ".join(f"docs/screenshot-elder-{n}.png" for n in ("home", "form", "form-30pt")))
+    names = ("elder-home", "elder-form", "elder-form-30pt", "public-idea", "elder-public-idea")
+    print("已写入", ", ".join(f"docs/screenshot-{n}.png" for n in names))
 
 
 if __name__ == "__main__":

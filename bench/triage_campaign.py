@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "nlp" / "data" / "eval" / "ten_themes_eval.jsonl"
 OTHER = "其他"
 
-_OPENERS = ("", "", "再提一次：", "同意楼上，", "我也有同样的想法：", "强烈建议：", "补充一点，", "看到大家都在说，")
+_OPENERS = ("", "", "再提一次：", "同意楼上，", "我也有同样的想法：", "强烈建议：", "补充一点，",
+            "看到大家都在说，")
 _SWAPS = (("建议", "希望"), ("应该", "应当"), ("企业", "企业单位"), ("政府", "有关部门"), ("问题", "情况"),
           ("很多", "不少"), ("我们", "我们这边"), ("要求", "规定"), ("能否", "能不能"), ("尽快", "早日"))
 
@@ -74,7 +75,8 @@ def real_messages(data):
     with open(data / "citizen_messages_likes.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             text = re.sub(r"\s+", "", row["title"] + row["detail"])
-            found.append((text, f"c-d{row['dup_exact_group']}" if row["dup_exact_group"] else f"c-k{row['id']}"))
+            found.append((text, f"c-d{row['dup_exact_group']}" if row["dup_exact_group"]
+                          else f"c-k{row['id']}"))
     out = []
     for text, group in found:
         if text and text not in seen:
@@ -85,7 +87,8 @@ def real_messages(data):
 
 def build(size, proposal_share, seed, data, proposals_path=EVAL):
     rng = random.Random(seed)
-    rows = [json.loads(line) for line in proposals_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in proposals_path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
     proposals = [(r["text"], r["label"], f"p-{r['id']}") for r in rows if r["label"] != OTHER]
     own_other = [(r["text"], OTHER, f"o-{r['id']}") for r in rows if r["label"] == OTHER]
     n_prop = round(size * proposal_share)
@@ -116,7 +119,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--proposals", type=Path, default=EVAL,
-                        help="JSONL of proposals with theme labels (the dev set ten_themes_dev.jsonl to tune on)")
+                        help="JSONL of proposals with theme labels "
+                             "(the dev set ten_themes_dev.jsonl to tune on)")
     parser.add_argument("--data", type=Path, default=Path("../shared/data"),
                         help="the folder of citizen_messages_labeled.csv and citizen_messages_likes.csv")
     args = parser.parse_args(argv)
@@ -126,7 +130,8 @@ def main(argv=None):
         writer.writerow(("text", "label", "group"))
         writer.writerows(messages)
     n_prop = sum(label != OTHER for _, label, _ in messages)
-    print(f"{len(messages)} 条，其中建议 {n_prop} 条（{len({g for _, _, g in messages})} 组相同内容）→ {args.out}")
+    groups = len({g for _, _, g in messages})
+    print(f"{len(messages)} 条，其中建议 {n_prop} 条（{groups} 组相同内容）→ {args.out}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ def autosave():
         return jsonify(saved=False, message="暂未自动保存，请稍后再试。")
     saved, changed = result
     if not changed:
-        return jsonify(saved=False, submitted=True, message=f"这条建议已经提交（编号 {saved.tracking_code}）。")
+        return jsonify(saved=False, submitted=True,
+                       message=f"这条建议已经提交（编号 {saved.tracking_code}）。")
     return jsonify(saved=True, id=saved.id, edit_url=url_for("ideas.edit", idea_id=saved.id),
                    version=version_of(saved))
 

@@ -54,7 +54,8 @@ def rebuild_command(seed):
 
 
 @ideas_cli.command("triage-sim")
-@click.option("--csv", "csv_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--csv", "csv_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--text-col", default="text", show_default=True)
 @click.option("--label-col", default="label", show_default=True)
 @click.option("--other-label", default="其他", show_default=True, help="标签为它的留言不是建议")

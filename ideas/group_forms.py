@@ -12,7 +12,8 @@ class GroupDecisionForm(BaseForm):
     """One decision for every member of a group."""
 
     decision = SelectField("整组处理", choices=choices(DECISIONS.items()))
-    into_code = StringField("并入的建议编号", filters=[strip_filter], validators=[Optional(), CharLength(0, 20)],
+    into_code = StringField("并入的建议编号", filters=[strip_filter],
+                            validators=[Optional(), CharLength(0, 20)],
                             description="“整组并入已有建议”时填写，须是先提交的建议，如 XC-2024-000123")
     credit = BooleanField(_CREDIT)
     reason = TextAreaField("理由", filters=[strip_filter], validators=[Optional(), CharLength(0, 500)],
@@ -36,5 +37,7 @@ class ClusterDecisionForm(BaseForm):
 
     idea_ids = SelectMultipleField(coerce=int, validate_choice=False)
     credit = BooleanField(_CREDIT)
-    reason = TextAreaField("其余的不予采纳，理由", filters=[strip_filter], validators=[Optional(), CharLength(0, 500)],
-                           description="没有勾选的建议（含其分组成员）都不予采纳，理由记入每条建议的办理记录，提出人会看到")
+    reason = TextAreaField("其余的不予采纳，理由", filters=[strip_filter],
+                           validators=[Optional(), CharLength(0, 500)],
+                           description="没有勾选的建议（含其分组成员）都不予采纳，"
+                                       "理由记入每条建议的办理记录，提出人会看到")

@@ -54,4 +54,5 @@ def cluster_units(cluster):
     rank = {idea_id: n for n, idea_id in enumerate(cluster.representatives or ())}
     units = [(idea, groups.get(idea.id)) for idea in ideas
              if idea.id not in groups or groups[idea.id].lead_id == idea.id]
-    return sorted(units, key=lambda u: (rank.get(u[0].id, len(rank)), -(u[0].analysis.worth_score or 0), u[0].id))
+    return sorted(units, key=lambda u: (rank.get(u[0].id, len(rank)), -(u[0].analysis.worth_score or 0),
+                                        u[0].id))

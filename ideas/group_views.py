@@ -30,8 +30,9 @@ def detail(group_id):
     group = _group_or_404(group_id)
     form, split = GroupDecisionForm(), GroupSplitForm(prefix="split")
     if form.validate_on_submit():
-        ok, _ = attempt(lambda: groups.decide_group(group, form.decision.data, current_actor(), form.reason.data,
-                                                    form.credit.data, form.into_code.data), form, "decision")
+        ok, _ = attempt(lambda: groups.decide_group(group, form.decision.data, current_actor(),
+                                                    form.reason.data, form.credit.data,
+                                                    form.into_code.data), form, "decision")
         if ok:
             flash(f"已{groups.DECISIONS[form.decision.data]}：{len(group.members)} 条建议。", "success")
             return redirect(url_for("groups.index"))

@@ -28,7 +28,8 @@ def regroup(campaign, ideas, X, threshold):
     outside any decided group are grouped; one split by staff stays alone."""
     from nlp.grouping import near_duplicate_groups
 
-    open_ids = select(IdeaGroup.id).where(IdeaGroup.campaign_id == campaign.id, IdeaGroup.state == GroupState.open)
+    open_ids = select(IdeaGroup.id).where(IdeaGroup.campaign_id == campaign.id,
+                                          IdeaGroup.state == GroupState.open)
     db.session.execute(delete(IdeaGroupMember).where(IdeaGroupMember.group_id.in_(open_ids)))
     db.session.execute(delete(IdeaGroup).where(IdeaGroup.campaign_id == campaign.id,
                                                IdeaGroup.state == GroupState.open))
@@ -124,8 +125,8 @@ def split_group(group, actor, reason=""):
         now_status = (expected[group.state.value] if group.state is not GroupState.accepted
                       or member.idea_id == group.lead_id else IdeaStatus.merged)
         if member.idea.status is not now_status:
-            raise ScreeningError(f"{member.idea.tracking_code} 在整组处理之后又有变化（{member.idea.status.label}），"
-                                 "不能再拆分这一组")
+            raise ScreeningError(f"{member.idea.tracking_code} 在整组处理之后又有变化"
+                                 f"（{member.idea.status.label}），不能再拆分这一组")
     note = f"拆分分组，恢复为分组处理前的状态。{reason}".strip()
     for member in group.members if decided else ():
         idea = member.idea

@@ -26,7 +26,8 @@ def merged_supporters(campaign):
     """(idea id, n): the distinct authors of the duplicates merged into an idea,
     its own author aside (co-proposers are among them)."""
     duplicate = aliased(Idea)
-    return (select(duplicate.merged_into_id.label("idea_id"), func.count(distinct(duplicate.author_id)).label("n"))
+    return (select(duplicate.merged_into_id.label("idea_id"),
+                   func.count(distinct(duplicate.author_id)).label("n"))
             .join(Idea, Idea.id == duplicate.merged_into_id)
             .where(duplicate.campaign_id == campaign.id, duplicate.status == IdeaStatus.merged,
                    duplicate.author_id != Idea.author_id)
@@ -91,8 +92,8 @@ def heat_by(campaign, topic, at=None):
                                         .where(Idea.region.is_not(None)).group_by(topic, Idea.region)):
         regions.setdefault(key, []).append(n)
     expected = expected_share(at, campaign.submit_opens_at)
-    return {key: heat_from_counts(HeatCounts(size, proposers, int(backers), int(late), tuple(regions.get(key, ()))),
-                                  expected)
+    return {key: heat_from_counts(HeatCounts(size, proposers, int(backers), int(late),
+                                             tuple(regions.get(key, ()))), expected)
             for key, size, proposers, backers, late in totals}
 
 
@@ -117,7 +118,8 @@ def hot_clusters(campaign, at=None):
         return []
     heats = heat_by(campaign, _cluster_topic(run), at)
     names = {t.id: t.name for t in campaign.themes}
-    found = [HotCluster(c, names.get(c.scope_theme_id, UNTHEMED), heats[c.id]) for c in run.clusters if c.id in heats]
+    found = [HotCluster(c, names.get(c.scope_theme_id, UNTHEMED), heats[c.id])
+             for c in run.clusters if c.id in heats]
     return sorted(found, key=lambda h: (-h.heat.score, -h.heat.size, h.cluster.id))
 
 

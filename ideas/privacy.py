@@ -9,13 +9,17 @@ from ideas.public_models import IdeaSupplement, IdeaSupport
 
 
 def _idea(idea):
-    return {"编号": idea.tracking_code, "活动": idea.campaign.title, "标题": idea.title, "状态": idea.status.label,
-            "主题": idea.theme.name if idea.theme else None, "问题": idea.problem, "对策": idea.suggestion,
-            "预期成效": idea.benefit, "地区": idea.region, "联系电话": idea.contact_phone,
-            "公开姓名": yes(idea.show_name), "同意公开": yes(idea.public_consent), "创建时间": when(idea.created_at), "提交时间": when(idea.submitted_at),
+    return {"编号": idea.tracking_code, "活动": idea.campaign.title, "标题": idea.title,
+            "状态": idea.status.label, "主题": idea.theme.name if idea.theme else None,
+            "问题": idea.problem, "对策": idea.suggestion, "预期成效": idea.benefit, "地区": idea.region,
+            "联系电话": idea.contact_phone, "公开姓名": yes(idea.show_name),
+            "同意公开": yes(idea.public_consent), "创建时间": when(idea.created_at),
+            "提交时间": when(idea.submitted_at),
             "答复": idea.reply_text, "答复部门": idea.reply_department, "答复时间": when(idea.replied_at),
-            "办理记录": [{"时间": when(e.created_at), "原状态": e.from_status.label if e.from_status else None,
-                      "新状态": e.to_status.label if e.to_status else None, "说明": e.reason} for e in idea.events],
+            "办理记录": [{"时间": when(e.created_at),
+                      "原状态": e.from_status.label if e.from_status else None,
+                      "新状态": e.to_status.label if e.to_status else None, "说明": e.reason}
+                     for e in idea.events],
             "补充说明": [{"时间": when(c.created_at), "内容": c.text} for c in idea.corrections]}
 
 
@@ -32,8 +36,8 @@ class IdeasPart(PersonalPart):
                 "列为共同提出人的建议": [{"编号": c.idea.tracking_code, "标题": c.idea.title,
                                  "我提交的重复建议": c.source_idea.tracking_code, "时间": when(c.created_at)}
                                 for c in credits],
-                "我附议的建议": [{"编号": s.idea.tracking_code, "标题": s.idea.title, "时间": when(s.created_at)}
-                             for s in _own(IdeaSupport, user)],
+                "我附议的建议": [{"编号": s.idea.tracking_code, "标题": s.idea.title,
+                              "时间": when(s.created_at)} for s in _own(IdeaSupport, user)],
                 "我的补充建议": [{"编号": s.idea.tracking_code, "内容": s.text, "时间": when(s.created_at),
                               "已隐藏": yes(s.is_hidden)} for s in _own(IdeaSupplement, user)]}
 

@@ -49,7 +49,8 @@ def public_list():
 
 
 def _render_public(idea, form=None, status=200):
-    # No form for anyone else: its CSRF token would start a session, and the anonymous page could not be cached.
+    # No form for anyone else: its CSRF token would start a session, and the anonymous page could
+    # not be cached.
     citizen = current_user.is_authenticated and current_user.role is Role.citizen
     return render_template(
         "ideas/public_idea.html", idea=idea, form=form or (SupplementForm() if citizen else None),

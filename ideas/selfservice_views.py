@@ -74,9 +74,10 @@ class ConsentForm(BaseForm):
 @citizen_required
 def public_consent(idea_id):
     form = ConsentForm()
+    agreed = form.consent.data == "yes"
     return _on_own_idea(idea_id, form,
-                        lambda idea, actor, form: selfservice.set_public_consent(idea, actor, form.consent.data == "yes"),
-                        "已同意公开，采纳后任何人可以阅读这条建议。" if form.consent.data == "yes" else "已不再公开这条建议。")
+                        lambda idea, actor, form: selfservice.set_public_consent(idea, actor, agreed),
+                        "已同意公开，采纳后任何人可以阅读这条建议。" if agreed else "已不再公开这条建议。")
 
 
 @staff_required

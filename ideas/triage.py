@@ -40,8 +40,10 @@ def load_messages(path, text_col, label_col, group_col=None):
     """[(text, label, group)] from a CSV; without a group column each message is its own."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    if rows and (text_col not in rows[0] or label_col not in rows[0] or (group_col and group_col not in rows[0])):
-        raise ValueError(f"CSV 缺少列：需要 {text_col}、{label_col}" + (f"、{group_col}" if group_col else ""))
+    if rows and (text_col not in rows[0] or label_col not in rows[0]
+                 or (group_col and group_col not in rows[0])):
+        raise ValueError(f"CSV 缺少列：需要 {text_col}、{label_col}"
+                         + (f"、{group_col}" if group_col else ""))
     return [(r[text_col].strip(), r[label_col].strip(), r[group_col].strip() if group_col else f"row-{n}")
             for n, r in enumerate(rows) if r[text_col].strip()]
 
@@ -128,10 +130,12 @@ def _leftovers(campaign, staff, page_size):
     screening list a page at a time (ticked ones accepted, then the others set aside)."""
     for group in group_queries.open_groups(campaign):
         decision = "accept" if staff.proposal(group.lead_id) else "reject"
-        groups.decide_group(group, decision, staff.user, "" if decision == "accept" else SET_ASIDE, credit=True)
+        groups.decide_group(group, decision, staff.user, "" if decision == "accept" else SET_ASIDE,
+                            credit=True)
         staff.click("group", [m.idea_id for m in group.members])
     pending = db.session.scalars(select(Idea).where(Idea.campaign_id == campaign.id,
-                                                    Idea.status == IdeaStatus.submitted).order_by(Idea.seq)).all()
+                                                    Idea.status == IdeaStatus.submitted)
+                                 .order_by(Idea.seq)).all()
     staff.read += len(pending)
     for start in range(0, len(pending), page_size):
         page = pending[start:start + page_size]
@@ -150,8 +154,8 @@ def _figures(campaign, staff, messages, seconds):
     wrongly = [i for i in proposals if i.status is IdeaStatus.rejected]
     in_group = set(db.session.scalars(select(IdeaGroupMember.idea_id).join(IdeaGroup).where(
         IdeaGroup.campaign_id == campaign.id, IdeaGroup.state == GroupState.rejected)))
-    wrongly_by = Counter("off_topic_queue" if i.analysis.gate_kind else "group" if i.id in in_group else "one_by_one"
-                         for i in wrongly)
+    wrongly_by = Counter("off_topic_queue" if i.analysis.gate_kind
+                         else "group" if i.id in in_group else "one_by_one" for i in wrongly)
     by_gate = {i.id for i in other if i.analysis.gate_kind}
     accepted_groups = Counter(staff.truth[i.id][2] for i in ideas if i.status is IdeaStatus.accepted)
     formed = db.session.scalars(select(IdeaGroup).where(IdeaGroup.campaign_id == campaign.id)).all()
@@ -186,8 +190,8 @@ def _figures(campaign, staff, messages, seconds):
 def run_triage(messages, other_label, doubt=0.1):
     """The whole dry run in the current (throw-away) app; returns the figures."""
     started, cpu = time.perf_counter(), time.process_time()
-    campaign = create_campaign(None, now().year, "分流演练", now() - timedelta(days=1), now() + timedelta(days=30),
-                               make_current=True)
+    campaign = create_campaign(None, now().year, "分流演练", now() - timedelta(days=1),
+                               now() + timedelta(days=30), make_current=True)
     user = create_account(None, "staff@triage.example.com", PASSWORD, Role.staff)
     truth = _submit_all(campaign, messages)
     loaded = time.perf_counter()

@@ -25,7 +25,8 @@ _BOTTLENECK = re.compile(
     r"瓶颈|堵点|难点|痛点|卡脖子|门槛|制约|拖欠|不兑现|难以|困难|繁琐|重复|推诿|不到位|落地难|融资难|"
     r"审批慢|周期长|成本高|短板|壁垒|障碍")
 # A personal complaint or request for help (我家小区、请问、投诉): read later, never rejected for it.
-_PERSONAL = re.compile(r"我家|本人|我们小区|我小区|请问|求助|投诉|举报|恳请|麻烦|谢谢|救救|业主|物业|退费|退款")
+_PERSONAL = re.compile(
+    r"我家|本人|我们小区|我小区|请问|求助|投诉|举报|恳请|麻烦|谢谢|救救|业主|物业|退费|退款")
 
 _WEIGHTS = {"measure": 2.0, "actor": 1.5, "number": 1.0, "bottleneck": 1.0}
 _NAMES = {"measure": "具体措施", "actor": "责任部门", "number": "具体数字", "bottleneck": "明确的瓶颈"}
@@ -42,7 +43,8 @@ def _joined(names):
 
 # A sentence that proposes something: departments and numbers count there (a target, who does it),
 # not in a complaint's account of what happened (A市住建局…三个月了).
-_PROPOSING = re.compile(r"建议|应当|应该|可以|不妨|最好|希望|呼吁|要(把|让|对|在|从|建立|设立|推行|出台|落实)|能否|由")
+_PROPOSING = re.compile(
+    r"建议|应当|应该|可以|不妨|最好|希望|呼吁|要(把|让|对|在|从|建立|设立|推行|出台|落实)|能否|由")
 _SENTENCE = re.compile(r"[^。！？；\n]+")
 
 

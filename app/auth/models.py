@@ -36,8 +36,10 @@ DELETED_NAME = "已注销用户"
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        # A deleted account (app.privacy) keeps its row, for the ideas and votes pointing at it, without a login.
-        CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL", name="has_login"),
+        # A deleted account (app.privacy) keeps its row, for the ideas and votes pointing at it,
+        # without a login.
+        CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL",
+                        name="has_login"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -168,7 +168,8 @@ def set_active(actor, user, active):
 
 def _login_digest(login):
     # Keyed, so the table does not list which phone numbers were tried.
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"login:{login}".encode(), "sha256").hexdigest()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"login:{login}".encode(),
+                    "sha256").hexdigest()
 
 
 def failure_delay(failures, config):

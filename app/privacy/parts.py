@@ -20,7 +20,8 @@ class PersonalPart(ABC):
         """Erase ``user``'s personal fields, keeping what published results need; flush."""
 
     def finished_campaigns(self, before):
-        """Ids of campaigns whose results were announced before ``before`` (the stage that announces knows)."""
+        """Ids of campaigns whose results were announced before ``before`` (the stage that
+        announces knows)."""
         return ()
 
     def expire(self, campaign_ids):

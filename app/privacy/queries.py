@@ -21,7 +21,8 @@ def yes(value):
 
 def _account(user):
     verified = db.session.get(VerifiedPhone, user.id)
-    two_factor = db.session.execute(select(TwoFactor).where(TwoFactor.user_id == user.id)).scalar_one_or_none()
+    two_factor = db.session.execute(
+        select(TwoFactor).where(TwoFactor.user_id == user.id)).scalar_one_or_none()
     preference = preference_of(user)
     return {"账号编号": user.id, "手机号": user.mobile, "电子邮箱": user.email, "真实姓名": user.real_name,
             "角色": user.role.label, "所在地区": user.region, "工作单位": user.work_unit,
@@ -48,7 +49,8 @@ def logged_actions(user):
     """Log entries the account made, or that were about the account."""
     return db.session.execute(select(ActionLog).where(or_(
         ActionLog.actor_id == user.id,
-        and_(ActionLog.target_type == "User", ActionLog.target_id == user.id))).order_by(ActionLog.id)).scalars().all()
+        and_(ActionLog.target_type == "User", ActionLog.target_id == user.id)))
+        .order_by(ActionLog.id)).scalars().all()
 
 
 def export_user(user, at):
@@ -64,8 +66,9 @@ def export_user(user, at):
     data["登录设备"] = [{"登录时间": when(s.created_at), "最近使用": when(s.last_seen_at), "设备": s.device,
                      "地址": s.address, "结束时间": when(s.ended_at)} for s in sessions]
     data["短信验证码发送记录"] = [{"手机号": c.phone, "用途": c.purpose.label, "状态": c.state.label,
-                           "发送时间": when(c.sent_at), "有效期至": when(c.expires_at), "使用时间": when(c.used_at),
-                           "发送时的网络地址": c.address} for c in sms_records(user)]
+                           "发送时间": when(c.sent_at), "有效期至": when(c.expires_at),
+                           "使用时间": when(c.used_at), "发送时的网络地址": c.address}
+                          for c in sms_records(user)]
     data["操作日志中与我有关的记录"] = [
         {"时间": when(e.created_at), "操作": e.label,
          "操作人": "本人" if e.actor_id == user.id else ("系统" if e.actor_id is None else "工作人员"),

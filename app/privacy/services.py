@@ -91,8 +91,9 @@ def inactive_candidates(at, config):
 def _notice(user, days_left, deletion_day):
     period = current_app.config["INACTIVE_ACCOUNT_DAYS"]
     return notify(user, f"账号长期未登录，将于 {deletion_day:%Y-%m-%d} 注销",
-                  f"您的账号已较长时间未登录。按隐私政策，连续 {period} 天未登录的账号会被注销（删除手机号、姓名等"
-                  f"个人信息，提交的建议保留，署名改为“已注销用户”）。距注销还有约 {days_left} 天。"
+                  f"您的账号已较长时间未登录。按隐私政策，连续 {period} 天未登录的账号会被注销"
+                  "（删除手机号、姓名等个人信息，提交的建议保留，署名改为“已注销用户”）。"
+                  f"距注销还有约 {days_left} 天。"
                   "如需保留账号，请在此之前登录一次。", "/me/data")
 
 
@@ -127,7 +128,8 @@ def purge_inactive(at, config):
 def expire_campaign_data(at, config):
     """Erase the personal data of campaigns announced more than CAMPAIGN_DATA_MONTHS
     ago that their published results do not need, and session records older
-    than SESSION_RECORD_DAYS and wrong-password counts older than a day. Idempotent. Returns {what: rows changed}."""
+    than SESSION_RECORD_DAYS and wrong-password counts older than a day. Idempotent.
+    Returns {what: rows changed}."""
     before = at - timedelta(days=round(config["CAMPAIGN_DATA_MONTHS"] * 30.44))
     campaign_ids = sorted({cid for part in parts.registered() for cid in part.finished_campaigns(before)})
     changed = {}
@@ -135,7 +137,8 @@ def expire_campaign_data(at, config):
         for what, count in part.expire(campaign_ids).items():
             changed[what] = changed.get(what, 0) + count
     old = at - timedelta(days=config["SESSION_RECORD_DAYS"])
-    changed["登录设备记录"] = db.session.execute(delete(UserSession).where(UserSession.last_seen_at < old)).rowcount
+    changed["登录设备记录"] = db.session.execute(
+        delete(UserSession).where(UserSession.last_seen_at < old)).rowcount
     # A day after the last wrong password its count has done its job (the longest wait is minutes).
     changed["输错密码的计数"] = db.session.execute(
         delete(LoginFailure).where(LoginFailure.last_failed_at < at - timedelta(days=1))).rowcount

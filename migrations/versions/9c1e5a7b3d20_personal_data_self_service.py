@@ -1,4 +1,5 @@
-"""users: deleted accounts, last sign-in, inactivity notices, forced password change; wrong passwords per login
+"""users: deleted accounts, last sign-in, inactivity notices, forced password change; wrong passwords
+per login
 
 Revision ID: 9c1e5a7b3d20
 Revises: 8b4d0f2a3c51
@@ -37,8 +38,10 @@ def upgrade():
 
 
 def downgrade():
-    # Deleted accounts have no login; a placeholder address that names nobody lets the old constraint hold.
-    op.execute("UPDATE users SET email = 'deleted-' || id || '@invalid' WHERE mobile IS NULL AND email IS NULL")
+    # Deleted accounts have no login; a placeholder address that names nobody lets the old
+    # constraint hold.
+    op.execute("UPDATE users SET email = 'deleted-' || id || '@invalid' "
+               "WHERE mobile IS NULL AND email IS NULL")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint('has_login', type_='check')
         batch_op.create_check_constraint('has_login', 'mobile IS NOT NULL OR email IS NOT NULL')

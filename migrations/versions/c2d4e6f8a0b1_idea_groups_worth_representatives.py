@@ -35,10 +35,13 @@ def upgrade():
         sa.Column('decided_by_id', sa.Integer(), nullable=True),
         sa.Column('decided_at', sa.DateTime(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_idea_groups_campaign_id_campaigns')),
+        sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'],
+                                name=op.f('fk_idea_groups_campaign_id_campaigns')),
         sa.ForeignKeyConstraint(['lead_id'], ['ideas.id'], name=op.f('fk_idea_groups_lead_id_ideas')),
-        sa.ForeignKeyConstraint(['merged_into_id'], ['ideas.id'], name=op.f('fk_idea_groups_merged_into_id_ideas')),
-        sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_idea_groups_decided_by_id_users')),
+        sa.ForeignKeyConstraint(['merged_into_id'], ['ideas.id'],
+                                name=op.f('fk_idea_groups_merged_into_id_ideas')),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'],
+                                name=op.f('fk_idea_groups_decided_by_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_groups')),
     )
     with op.batch_alter_table('idea_groups', schema=None) as batch_op:

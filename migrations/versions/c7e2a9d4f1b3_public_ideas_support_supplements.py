@@ -19,7 +19,8 @@ depends_on = None
 def upgrade():
     # Ideas from before the question was asked have no consent: they stay private.
     with op.batch_alter_table('ideas', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('public_consent', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('public_consent', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
 
     op.create_table('idea_supports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -48,7 +49,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_idea_supplements_idea_id_ideas'),
                             ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idea_supplements_user_id_users')),
-    sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'], name=op.f('fk_idea_supplements_hidden_by_id_users')),
+    sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'],
+                            name=op.f('fk_idea_supplements_hidden_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_supplements'))
     )
     with op.batch_alter_table('idea_supplements', schema=None) as batch_op:

@@ -37,7 +37,8 @@ def test_every_post_without_a_token_is_refused(app, csrf_app, world, visitor):
         expected = 200 if (rule.rule in KEEPS_INPUT and response.status_code != 404
                            or rule.rule in ANSWERS_JSON) else 400
         assert response.status_code == expected, (visitor, rule.rule, response.status_code)
-        body = response.get_json() if rule.rule in ANSWERS_JSON else {"message": response.get_data(as_text=True)}
+        body = (response.get_json() if rule.rule in ANSWERS_JSON
+                else {"message": response.get_data(as_text=True)})
         assert MISSING_TOKEN in body["message"]
 
 

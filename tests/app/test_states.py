@@ -12,7 +12,8 @@ from voting.ballots.models import VoteState
 from voting.judging.models import RoundState
 from voting.notice.models import EntryStatus, NoticeState, ObjectionState
 
-WORKFLOWS = (IdeaStatus, GroupState, JobState, RoundState, VoteState, NoticeState, EntryStatus, ObjectionState)
+WORKFLOWS = (IdeaStatus, GroupState, JobState, RoundState, VoteState, NoticeState, EntryStatus,
+             ObjectionState)
 LEGAL = {
     IdeaStatus: {("draft", "submitted"), ("submitted", "accepted"), ("submitted", "rejected"),
                  ("submitted", "merged"), ("accepted", "merged"), ("accepted", "shortlisted"),

@@ -16,8 +16,8 @@ from tests.e2e.conftest import ARTIFACTS, PhonePage
 
 # Files, feeds and redirects only: nothing for a person to read. (The world's winner has named
 # the certificate already, so its naming page sends the PDF; tests/e2e/test_certificate_… shows it.)
-NOT_PAGES = {"certificates.name", "static", "base.healthz", "base.display_mode", "api.stats", "api.winners", "ideas.export",
-             "reports.pdf", "reports.xlsx", "certificates.pdf", "voting.frozen_table",
+NOT_PAGES = {"certificates.name", "static", "base.healthz", "base.display_mode", "api.stats", "api.winners",
+             "ideas.export", "reports.pdf", "reports.xlsx", "certificates.pdf", "voting.frozen_table",
              "notice.winners_text", "analysis.job_status", "auth.logout"}
 # Who looks at a page: the first visitor the access matrix lets in, in this order.
 LOOKERS = ("anonymous", "citizen", "reviewer", "staff", "admin")
@@ -48,7 +48,8 @@ def _form_errors(visitor):
             page.get_by_role("button", name=button).first.click()
             page.wait_for_load_state()
         return show
-    return {"anonymous": [("登录（密码错误）", "/auth/login", "登录"), ("注册（未填写）", "/auth/register", "注册")],
+    return {"anonymous": [("登录（密码错误）", "/auth/login", "登录"),
+                          ("注册（未填写）", "/auth/register", "注册")],
             "citizen": [("提交建议（未填写）", "/ideas/new", "提交建议")]}.get(visitor, []), submit
 
 
@@ -59,7 +60,8 @@ def _visit(wrapper, show, variant, found, unfit, small):
     label = wrapper.label
     if label.startswith("error "):
         # The browser reports the error page's own status as a console error: that one is expected.
-        wrapper.console_errors[before:] = [e for e in wrapper.console_errors[before:] if "status of 40" not in e]
+        wrapper.console_errors[before:] = [e for e in wrapper.console_errors[before:]
+                                           if "status of 40" not in e]
     problems = violations(page)
     if problems:
         found.setdefault(label, {})[variant] = problems

@@ -9,8 +9,10 @@ from ideas.group_models import IdeaGroup, IdeaGroupMember
 from ideas.models import Cluster, ClusterRun, Idea, IdeaStatus
 
 GOOD = {"title": "园区审批事项清单", "problem": "园区项目审批环节多、材料重复提交。",
-        "suggestion": "建议由省发展改革委牵头，建立园区审批事项清单，30 个工作日内办结。", "benefit": "项目早落地。"}
-VAGUE = {"title": "希望园区更好", "problem": "园区发展还不够好。", "suggestion": "希望越来越好。", "benefit": "更好。"}
+        "suggestion": "建议由省发展改革委牵头，建立园区审批事项清单，30 个工作日内办结。",
+        "benefit": "项目早落地。"}
+VAGUE = {"title": "希望园区更好", "problem": "园区发展还不够好。", "suggestion": "希望越来越好。",
+         "benefit": "更好。"}
 
 
 def test_a_cluster_on_a_phone(phone, make):
@@ -19,10 +21,11 @@ def test_a_cluster_on_a_phone(phone, make):
     good, vague = make.idea(**GOOD), make.idea(**VAGUE)
     repost = make.idea(**{**VAGUE, "title": "希望园区更好！"})
     group = IdeaGroup(campaign_id=campaign.id, lead_id=vague.id,
-                      members=[IdeaGroupMember(idea_id=vague.id), IdeaGroupMember(idea_id=repost.id, score=0.97)])
+                      members=[IdeaGroupMember(idea_id=vague.id),
+                               IdeaGroupMember(idea_id=repost.id, score=0.97)])
     run = ClusterRun(campaign_id=campaign.id, strategy="zero_shot")
-    cluster = Cluster(run=run, name="园区、审批", terms="园区 审批", size=3, members=[good.id, vague.id, repost.id],
-                      representatives=[good.id, vague.id])
+    cluster = Cluster(run=run, name="园区、审批", terms="园区 审批", size=3,
+                      members=[good.id, vague.id, repost.id], representatives=[good.id, vague.id])
     db.session.add_all([group, cluster])
     db.session.flush()
     for idea in (good, vague, repost):

@@ -13,10 +13,13 @@ from tests.e2e.axe import small_targets
 from tests.factories import IDEA_FIELDS
 
 FOCUSED = """() => { const el = document.activeElement, style = getComputedStyle(el);
-  return {id: el.id, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim().slice(0, 20),
-          ring: el.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2};
+  return {id: el.id, tag: el.tagName.toLowerCase(),
+          text: (el.innerText || el.value || '').trim().slice(0, 20),
+          ring: el.matches(':focus-visible') && style.outlineStyle !== 'none'
+                && parseFloat(style.outlineWidth) >= 2};
 }"""
-FORM_ORDER = ["title", "theme", "problem", "suggestion", "benefit", "region", "contact_phone", "show_name", "submit"]
+FORM_ORDER = ["title", "theme", "problem", "suggestion", "benefit", "region", "contact_phone", "show_name",
+              "submit"]
 
 
 def _tab(page, back=False):

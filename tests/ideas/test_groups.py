@@ -137,8 +137,8 @@ def test_a_rebuild_groups_near_duplicates_led_by_the_earliest(make):
 
 def _cluster(ideas, order):
     run = ClusterRun(campaign_id=ideas[0].campaign_id, strategy="zero_shot")
-    cluster = Cluster(run=run, name="园区审批", terms="园区 审批", size=len(ideas), members=[i.id for i in ideas],
-                      representatives=[ideas[n].id for n in order])
+    cluster = Cluster(run=run, name="园区审批", terms="园区 审批", size=len(ideas),
+                      members=[i.id for i in ideas], representatives=[ideas[n].id for n in order])
     db.session.add(cluster)
     db.session.flush()
     for idea in ideas:
@@ -153,8 +153,9 @@ def test_a_cluster_is_decided_in_one_step(client, staff, make):
     cluster = _cluster(singles + members, [0, 1, 2])
     page = client.get(f"/analysis/clusters/{cluster.id}").get_data(as_text=True)
     assert "代表" in page and "3 人提出" in page and "提出了具体措施" in page
-    response = client.post(f"/analysis/clusters/{cluster.id}", data={"idea_ids": [singles[0].id, members[0].id],
-                                                                      "reason": "内容不具体", "credit": "y"})
+    response = client.post(f"/analysis/clusters/{cluster.id}",
+                           data={"idea_ids": [singles[0].id, members[0].id], "reason": "内容不具体",
+                                 "credit": "y"})
     assert response.status_code == 302
     assert singles[0].status is IdeaStatus.accepted and singles[1].status is IdeaStatus.rejected
     assert members[0].status is IdeaStatus.accepted and members[1].merged_into_id == members[0].id
@@ -210,7 +211,8 @@ def test_group_and_cluster_screening_is_for_staff(client, auth, make, role):
 
 
 def test_the_queue_shows_the_concrete_first_with_its_reason(client, staff, make):
-    vague = make.idea(title="希望更好", problem="园区发展还不够好。", suggestion="希望越来越好。", benefit="更好。")
+    vague = make.idea(title="希望更好", problem="园区发展还不够好。", suggestion="希望越来越好。",
+                      benefit="更好。")
     concrete = make.idea(title="园区审批清单", **TEXT)
     page = client.get("/ideas/screening?status=submitted").get_data(as_text=True)
     assert page.index(concrete.tracking_code) < page.index(vague.tracking_code)

@@ -47,8 +47,8 @@ def _expected(campaign, ideas, at):
         db.session.refresh(idea)
         if idea.status is IdeaStatus.rejected or idea.analysis.cluster_id is None:
             continue
-        supporters = len({d.author_id for d in db.session.scalars(select(Idea).where(Idea.merged_into_id == idea.id))
-                          if d.author_id != idea.author_id})
+        duplicates = db.session.scalars(select(Idea).where(Idea.merged_into_id == idea.id))
+        supporters = len({d.author_id for d in duplicates if d.author_id != idea.author_id})
         members.setdefault(idea.analysis.cluster_id, []).append(
             Member(idea.author_id, idea.submitted_at, idea.region, supporters))
     return {key: heat_index(found, at, since=campaign.submit_opens_at) for key, found in members.items()}
@@ -61,8 +61,8 @@ def test_cluster_heat_in_sql_is_the_formula_on_the_records(hot):
     assert {row.cluster.id for row in found} == set(expected)
     for row in found:
         want = expected[row.cluster.id]
-        assert (row.heat.size, row.heat.proposers, row.heat.supporters, row.heat.regions, row.heat.recent) == (
-            want.size, want.proposers, want.supporters, want.regions, want.recent)
+        assert ((row.heat.size, row.heat.proposers, row.heat.supporters, row.heat.regions, row.heat.recent)
+                == (want.size, want.proposers, want.supporters, want.regions, want.recent))
         assert (row.heat.score, row.heat.growth, row.heat.spread) == pytest.approx((want.score, want.growth,
                                                                                      want.spread))
     assert [row.heat.score for row in found] == sorted((row.heat.score for row in found), reverse=True)

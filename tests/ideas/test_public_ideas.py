@@ -31,7 +31,8 @@ def test_the_form_asks_for_consent_and_it_is_off_by_default(client, auth, make):
     auth.login(make.user())
     page = client.get("/ideas/new").get_data(as_text=True)
     assert "采纳后可以在网站上公开这条建议" in page
-    assert 'name="public_consent"' in page and 'name="public_consent" type="checkbox" value="y" checked' not in page
+    assert 'name="public_consent"' in page
+    assert 'name="public_consent" type="checkbox" value="y" checked' not in page
     assert make.idea().public_consent is False
 
 
@@ -50,14 +51,16 @@ def test_no_public_page_without_consent_or_before_acceptance(client, make, case)
     idea = {"no_consent": lambda: make.idea(status=IdeaStatus.accepted),
             "submitted": lambda: make.idea(public_consent=True),
             "rejected": lambda: make.idea(status=IdeaStatus.rejected, public_consent=True),
-            "withdrawn_consent_draft": lambda: make.idea(status=IdeaStatus.draft, public_consent=True)}[case]()
+            "withdrawn_consent_draft": lambda: make.idea(status=IdeaStatus.draft,
+                                                         public_consent=True)}[case]()
     code = idea.tracking_code or "XC-2024-999999"
     assert client.get(f"/ideas/{code}").status_code == 404
     assert idea.title not in client.get("/ideas/public").get_data(as_text=True)
 
 
 def test_the_list_filters_by_theme_and_pages(client, make, public):
-    other = make.idea(status=IdeaStatus.accepted, public_consent=True, theme="talent", title="人才引进要留得住")
+    other = make.idea(status=IdeaStatus.accepted, public_consent=True, theme="talent",
+                      title="人才引进要留得住")
     listing = client.get("/ideas/public").get_data(as_text=True)
     assert public.title in listing and other.title in listing
     parks = client.get("/ideas/public?theme=parks").get_data(as_text=True)

@@ -152,7 +152,8 @@ def test_similar_json_has_both_lists_and_the_theme_to_suggest(make, app, client,
     auth.login(make.user())
     data = client.post("/analysis/similar", data={"text": "\n".join(TOPICS["tech"])}).get_json()
     assert [d["title"] for d in data["duplicates"]] == [copy.title]
-    assert data["duplicates"][0]["score"] >= 0.8 and data["duplicates"][0]["url"] == f"/ideas/{copy.tracking_code}"
+    duplicate = data["duplicates"][0]
+    assert duplicate["score"] >= 0.8 and duplicate["url"] == f"/ideas/{copy.tracking_code}"
     assert data["related"] and all(r["score"] < 0.8 for r in data["related"])
     # Not public, perhaps not even screened: no title.
     assert all(r["title"] == "一条尚未公开的类似建议" and "url" not in r for r in data["related"])

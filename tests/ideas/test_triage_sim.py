@@ -4,7 +4,8 @@ import csv
 import json
 
 PROPOSALS = [
-    ("business", "建议由省政务服务中心牵头，把企业开办、变更、注销做成一件事一次办，3 个工作日内办结，减少企业跑腿。"),
+    ("business", "建议由省政务服务中心牵头，把企业开办、变更、注销做成一件事一次办，"
+                 "3 个工作日内办结，减少企业跑腿。"),
     ("costs", "民营企业被拖欠账款问题突出，建议省工信厅建立清欠台账，60 天内清零，并按月公示进度。"),
     ("talent", "高校毕业生留湘意愿不高，建议省人社厅设立人才公寓，给予三年租金补贴，吸引青年人才。"),
 ]
@@ -33,7 +34,8 @@ def _campaign(path):
 
 def test_triage_sim_prints_one_json_line(app, tmp_path):
     n = _campaign(tmp_path / "campaign.csv")
-    result = app.test_cli_runner().invoke(args=["ideas", "triage-sim", "--csv", str(tmp_path / "campaign.csv"),
+    result = app.test_cli_runner().invoke(args=["ideas", "triage-sim",
+                                                "--csv", str(tmp_path / "campaign.csv"),
                                                 "--text-col", "text", "--label-col", "label",
                                                 "--other-label", "其他", "--group-col", "group"])
     assert result.exit_code == 0, result.output
@@ -51,6 +53,7 @@ def test_triage_sim_prints_one_json_line(app, tmp_path):
 
 def test_triage_sim_names_a_missing_column(app, tmp_path):
     _campaign(tmp_path / "campaign.csv")
-    result = app.test_cli_runner().invoke(args=["ideas", "triage-sim", "--csv", str(tmp_path / "campaign.csv"),
+    result = app.test_cli_runner().invoke(args=["ideas", "triage-sim",
+                                                "--csv", str(tmp_path / "campaign.csv"),
                                                 "--text-col", "content"])
     assert result.exit_code != 0 and "CSV 缺少列" in result.output

@@ -24,7 +24,8 @@ def heat(topic):
 
 def test_the_formula_on_a_worked_example():
     # Three people from two cities, one idea in the last week, four supporters.
-    topic = [Member(1, NOW - timedelta(days=20), "长沙市", 3), Member(2, NOW - timedelta(days=10), "长沙市", 1),
+    topic = [Member(1, NOW - timedelta(days=20), "长沙市", 3),
+             Member(2, NOW - timedelta(days=10), "长沙市", 1),
              Member(3, NOW - timedelta(days=2), "株洲市")]
     found = heat_index(topic, NOW, since=OPENED)
     growth = 2 ** (1 / 3 - 7 / 30)
@@ -43,7 +44,8 @@ def test_more_proposers_make_a_topic_hotter(topic):
 @given(members)
 def test_one_person_posting_again_is_no_new_voice(topic):
     again = [replace(m, supporters=0) for m in topic]
-    assert heat_index(topic + again, NOW, since=OPENED).proposers == heat_index(topic, NOW, since=OPENED).proposers
+    assert (heat_index(topic + again, NOW, since=OPENED).proposers
+            == heat_index(topic, NOW, since=OPENED).proposers)
 
 
 @given(members, st.integers(1, 10))
@@ -94,5 +96,6 @@ def test_counts_and_records_give_the_same_heat(topic):
             regions[m.region] = regions.get(m.region, 0) + 1
     counts = HeatCounts(size=len(topic), proposers=len({m.author_id for m in topic}),
                         supporters=sum(m.supporters for m in topic),
-                        recent=sum(m.created_at >= NOW - WINDOW for m in topic), regions=tuple(regions.values()))
+                        recent=sum(m.created_at >= NOW - WINDOW for m in topic),
+                        regions=tuple(regions.values()))
     assert heat_from_counts(counts, expected_share(NOW, OPENED)) == heat_index(topic, NOW, since=OPENED)

@@ -6,7 +6,8 @@ from tests.nlp.conftest import IDEAS
 
 
 def test_sentences_split_at_chinese_and_latin_stops():
-    text = "建议如下：\n一是扩大融资担保规模，降低担保费率。二是推广信用贷款!三是什么？好\n  设立风险补偿资金；"
+    text = ("建议如下：\n一是扩大融资担保规模，降低担保费率。二是推广信用贷款!三是什么？好\n"
+            "  设立风险补偿资金；")
     assert split_sentences(text) == ["一是扩大融资担保规模，降低担保费率。", "二是推广信用贷款!",
                                      "设立风险补偿资金；"]
     assert split_sentences("") == [] and split_sentences(None) == []
@@ -48,4 +49,5 @@ def test_representative_sentences_are_sentences_of_the_texts(segmenter):
     assert representative_sentences(texts, segmenter.segment, k=3) == picked
     # A sentence every text repeats becomes central.
     repeated = [t + "融资担保费率太高了。" for t in texts]
-    assert representative_sentences(repeated, segmenter.segment, k=1, diversity=0.0)[0][1] == "融资担保费率太高了。"
+    found = representative_sentences(repeated, segmenter.segment, k=1, diversity=0.0)
+    assert found[0][1] == "融资担保费率太高了。"

@@ -29,20 +29,22 @@ def verify_command():
 
 
 @audit_cli.command("prune")
-@click.option("--days", type=int, default=None, help="保留最近多少天（默认 AUDIT_RETENTION_DAYS；不少于 180）")
+@click.option("--days", type=int, default=None,
+              help="保留最近多少天（默认 AUDIT_RETENTION_DAYS；不少于 180）")
 def prune_command(days):
     """Delete log entries past the retention period, keeping the chain verifiable."""
     config = current_app.config
     try:
-        checkpoint = prune_log(days or config["AUDIT_RETENTION_DAYS"], config["AUDIT_RETENTION_FLOOR_DAYS"], now())
+        checkpoint = prune_log(days or config["AUDIT_RETENTION_DAYS"], config["AUDIT_RETENTION_FLOOR_DAYS"],
+                               now())
     except RetentionTooShort as exc:
         raise click.UsageError(str(exc))
     db.session.commit()
     if checkpoint is None:
         click.echo("没有超过保存期的操作日志。")
         return
-    click.echo(f"已清理 {checkpoint.details['count']} 条操作日志（至第 {checkpoint.details['through_id']} 条），"
-               "哈希链从检查点继续。")
+    click.echo(f"已清理 {checkpoint.details['count']} 条操作日志"
+               f"（至第 {checkpoint.details['through_id']} 条），哈希链从检查点继续。")
 
 
 @voting_cli.command("simulate")

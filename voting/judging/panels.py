@@ -139,7 +139,8 @@ def add_extra_reviews(round_, ideas, actor, count=None):
     taken = {(a.reviewer_id, a.idea_id) for a in active} | inactive_pairs(round_)
     forbidden = forbidden_pairs(round_, ideas, reviewers) | taken
     try:
-        chosen = extra_reviewers([i.id for i in ideas], [r.id for r in reviewers], load, forbidden, count=count)
+        chosen = extra_reviewers([i.id for i in ideas], [r.id for r in reviewers], load, forbidden,
+                                 count=count)
     except AssignmentInfeasible as exc:
         idea = next(i for i in ideas if i.id == exc.idea_ids[0])
         raise VotingError(f"{idea.tracking_code} 已没有可以分配的评审专家") from exc

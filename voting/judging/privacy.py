@@ -11,10 +11,12 @@ from voting.judging.models import Assignment, Conflict
 
 def _sheet(assignment):
     review = assignment.review
-    return {"轮次": assignment.round.name, "活动": assignment.round.campaign.title, "建议": assignment.idea.title,
-            "分配时间": when(assignment.created_at), "有效": yes(assignment.active),
-            "回避理由": assignment.recusal_reason, "已提交": yes(review is not None and review.submitted),
-            "提交时间": when(review.submitted_at) if review else None, "评语": review.comment if review else None,
+    return {"轮次": assignment.round.name, "活动": assignment.round.campaign.title,
+            "建议": assignment.idea.title, "分配时间": when(assignment.created_at),
+            "有效": yes(assignment.active), "回避理由": assignment.recusal_reason,
+            "已提交": yes(review is not None and review.submitted),
+            "提交时间": when(review.submitted_at) if review else None,
+            "评语": review.comment if review else None,
             "各项评分": {s.criterion.name: s.value for s in review.scores} if review else {}}
 
 

@@ -135,7 +135,8 @@ def fit_scale_offset(observations: Iterable[Triple], *, tail_df: float | None = 
         squared = w * (residual**2 - spread)
         pooled = max(float(squared.mean()), floor)
         own = design.per_reviewer(squared)
-        new_noise = np.maximum((own + NOISE_PRIOR_REVIEWS * pooled) / (n_reviews + NOISE_PRIOR_REVIEWS), floor)
+        new_noise = np.maximum((own + NOISE_PRIOR_REVIEWS * pooled) / (n_reviews + NOISE_PRIOR_REVIEWS),
+                               floor)
         if tail_df is not None:
             w = (tail_df + 1) / (tail_df + residual**2 / (new_noise[design.r] + spread))
 
@@ -168,7 +169,8 @@ def fit_scale_offset(observations: Iterable[Triple], *, tail_df: float | None = 
         offset={r: float(v) for r, v in zip(design.reviewers, offset)},
         scale={r: float(v) for r, v in zip(design.reviewers, scale)},
         noise_sd={r: float(v) for r, v in zip(design.reviewers, np.sqrt(noise))},
-        reliability={r: float(v) for r, v in zip(design.reviewers, scale**2 * tau2 / (scale**2 * tau2 + noise))},
+        reliability={r: float(v)
+                     for r, v in zip(design.reviewers, scale**2 * tau2 / (scale**2 * tau2 + noise))},
         review_weight=tuple(float(v) for v in w),
         mean=mean,
         quality_variance=tau2,

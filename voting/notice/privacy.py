@@ -14,7 +14,8 @@ class NoticePart(PersonalPart):
                                         .order_by(Objection.id)).scalars()
         return {"我提出的异议": [{"活动": o.entry.announcement.campaign.title, "建议": o.entry.title,
                             "理由": o.reason, "状态": o.state.label, "处理意见": o.ruling,
-                            "提出时间": when(o.created_at), "处理时间": when(o.ruled_at)} for o in objections]}
+                            "提出时间": when(o.created_at), "处理时间": when(o.ruled_at)}
+                           for o in objections]}
 
     def erase(self, user):
         # An objection holds no personal field; its reason and ruling are part of the public record.

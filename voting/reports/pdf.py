@@ -133,7 +133,8 @@ def bar_chart(rows, kind):
 
 
 # Series colours of line charts, as on the site's charts.
-LINE_COLOURS = [colors.HexColor(c) for c in ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")]
+LINE_COLOURS = [colors.HexColor(c)
+                for c in ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")]
 
 
 def line_chart(labels, series):
@@ -156,7 +157,8 @@ def line_chart(labels, series):
     legend = Legend()
     # A legend's y is its top; its entries go down from there, one a line.
     legend.x, legend.y, legend.fontName, legend.fontSize = 30, legend_height, font, 8
-    legend.alignment, legend.columnMaximum, legend.deltay, legend.dy, legend.dx = "right", len(series), 14, 6, 8
+    legend.alignment, legend.columnMaximum = "right", len(series)
+    legend.deltay, legend.dy, legend.dx = 14, 6, 8
     legend.colorNamePairs = [(LINE_COLOURS[n % len(LINE_COLOURS)], printable(f"{name}（{values[-1]}）"))
                              for n, (name, values) in enumerate(series)]
     drawing = Drawing(WIDTH, height)

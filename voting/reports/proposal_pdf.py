@@ -32,7 +32,8 @@ def proposal_pdf(report):
              _p("概况", heading), table_flowable(tables["概况"], cell, head)]
     themes = tables["各主题"]
     if themes.rows:
-        story += [KeepTogether([_p("各主题建议数", heading), bar_chart([(r[0], r[1]) for r in themes.rows], "across")]),
+        story += [KeepTogether([_p("各主题建议数", heading),
+                                bar_chart([(r[0], r[1]) for r in themes.rows], "across")]),
                   table_flowable(themes, cell, head)]
     if report.rise:
         story += [KeepTogether([_p("热点走势：累计建议数", heading),
@@ -42,8 +43,8 @@ def proposal_pdf(report):
     for theme in report.themes:
         h = theme.heat
         block = [_p(theme.name, heading),
-                 _p(f"{h.size} 条建议，{h.proposers} 人提出，{h.supporters} 人附议或共同提出，来自 {h.regions} 个地区，"
-                    f"热度 {h.score:.1f}。", body)]
+                 _p(f"{h.size} 条建议，{h.proposers} 人提出，{h.supporters} 人附议或共同提出，"
+                    f"来自 {h.regions} 个地区，热度 {h.score:.1f}。", body)]
         if not theme.proposals:
             block.append(_p("建议较少，尚未归纳出主要建议。", note))
         story.append(KeepTogether(block))
@@ -52,7 +53,8 @@ def proposal_pdf(report):
             part = [_p(f"{n}. {proposal.cluster.name}", subheading),
                     _p(f"{ph.size} 条建议，{ph.proposers} 人提出，{ph.supporters} 人附议或共同提出，"
                        f"{ph.regions} 个地区，热度 {ph.score:.1f}。关键词：{proposal.cluster.terms}", note)]
-            part += [_p(f"“{sentence}”（{idea.tracking_code}）", quote) for idea, sentence in proposal.sentences]
+            part += [_p(f"“{sentence}”（{idea.tracking_code}）", quote)
+                     for idea, sentence in proposal.sentences]
             story.append(KeepTogether(part))
             story += [_p(f"代表性建议：{idea.tracking_code} {idea.title}（{idea.region or '未填写地区'}，"
                          f"附议与共同提出 {backers} 人）", note) for idea, backers in proposal.ideas]

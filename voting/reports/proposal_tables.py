@@ -23,17 +23,19 @@ def proposal_tables(report):
                ["涉及地区", total.regions], ["主题", len(report.themes)], ["主要建议", len(report.proposals)]]
     return [
         ReportTable("概况", ["项目", "数值"], summary, note=HEAT_NOTE),
-        ReportTable("各主题", ["主题", "建议数", "提出人", "附议与共同提出", "地区数", f"近{WINDOW.days}天新增", "热度"],
-                    [[t.name, t.heat.size, t.heat.proposers, t.heat.supporters, t.heat.regions, t.heat.recent,
-                      _heat(t.heat)] for t in report.themes], "尚无计入的建议"),
-        ReportTable("主要建议", ["主题", "名次", "主要建议", "关键词", "建议数", "提出人", "附议与共同提出", "地区数",
-                             "热度"],
-                    [[t.name, n, p.cluster.name, p.cluster.terms, p.heat.size, p.heat.proposers, p.heat.supporters,
-                      p.heat.regions, _heat(p.heat)]
+        ReportTable("各主题", ["主题", "建议数", "提出人", "附议与共同提出", "地区数",
+                            f"近{WINDOW.days}天新增", "热度"],
+                    [[t.name, t.heat.size, t.heat.proposers, t.heat.supporters, t.heat.regions,
+                      t.heat.recent, _heat(t.heat)] for t in report.themes], "尚无计入的建议"),
+        ReportTable("主要建议", ["主题", "名次", "主要建议", "关键词", "建议数", "提出人",
+                             "附议与共同提出", "地区数", "热度"],
+                    [[t.name, n, p.cluster.name, p.cluster.terms, p.heat.size, p.heat.proposers,
+                      p.heat.supporters, p.heat.regions, _heat(p.heat)]
                      for t in report.themes for n, p in enumerate(t.proposals, start=1)], NO_CLUSTERS),
         ReportTable("代表性语句", ["主题", "主要建议", "语句", "出自"],
                     [[t.name, p.cluster.name, sentence, idea.tracking_code]
-                     for t in report.themes for p in t.proposals for idea, sentence in p.sentences], NO_CLUSTERS),
+                     for t in report.themes for p in t.proposals
+                     for idea, sentence in p.sentences], NO_CLUSTERS),
         ReportTable("代表性建议", ["主题", "主要建议", "编号", "标题", "地区", "附议与共同提出"],
                     [[t.name, p.cluster.name, idea.tracking_code, idea.title, idea.region or "", backers]
                      for t in report.themes for p in t.proposals for idea, backers in p.ideas], NO_CLUSTERS),

@@ -86,7 +86,8 @@ def proposal_report(campaign):
     at = now()
     themes = hot_themes(campaign, at)
     clusters = hot_clusters(campaign, at)
-    total = next(iter(heat_by(campaign, Idea.campaign_id, at).values()), None) or Heat(0, 0, 0, 0, 0, 0, 1.0, 1.0)
+    total = (next(iter(heat_by(campaign, Idea.campaign_id, at).values()), None)
+             or Heat(0, 0, 0, 0, 0, 0, 1.0, 1.0))
     by_scope = {}
     for hot in clusters:
         by_scope.setdefault(hot.cluster.scope_theme_id, []).append(hot)
@@ -125,8 +126,9 @@ def _pick_representatives(campaign, proposals):
     wanted = sorted({idea_id for ids in sampled.values() for idea_id in ids})
     # Plain rows, not ORM objects: only what the report shows and the tokens.
     ideas = {row.id: row for row in db.session.execute(
-        select(Idea.id, Idea.tracking_code, Idea.title, Idea.region, Idea.problem, Idea.suggestion, Idea.benefit,
-               IdeaAnalysis.tokens).join(IdeaAnalysis).where(Idea.id.in_(wanted), Idea.status.in_(HEATED)))}
+        select(Idea.id, Idea.tracking_code, Idea.title, Idea.region, Idea.problem, Idea.suggestion,
+               Idea.benefit, IdeaAnalysis.tokens)
+        .join(IdeaAnalysis).where(Idea.id.in_(wanted), Idea.status.in_(HEATED)))}
     for proposal in proposals:
         sample = [(ideas[i], int(backers.get(i, 0))) for i in sampled[proposal.cluster.id] if i in ideas]
         weights = [1 + n for _, n in sample]

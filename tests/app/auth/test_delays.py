@@ -66,7 +66,8 @@ def test_a_temporary_password_must_be_replaced_first(client, auth, make):
     response = client.get("/ideas/mine")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/password")
     new = "lanterns-over-the-river-2"
-    done = client.post("/auth/password", data={"current_password": temporary, "password": new, "password2": new})
+    done = client.post("/auth/password",
+                       data={"current_password": temporary, "password": new, "password2": new})
     assert done.status_code == 302
     assert client.get("/ideas/mine").status_code == 200
     assert db.session.get(type(user), user.id).must_change_password is False

@@ -32,12 +32,14 @@ def assert_nothing_personal_left(user_id, values):
     the account, and the account's own row is empty but for its bookkeeping."""
     found = []
     for table in db.metadata.sorted_tables:
-        user_columns = [c for c in table.columns if any(fk.column.table.name == "users" for fk in c.foreign_keys)]
+        user_columns = [c for c in table.columns
+                        if any(fk.column.table.name == "users" for fk in c.foreign_keys)]
         for row in db.session.execute(select(table)).mappings():
             for column, value in row.items():
                 text = json.dumps(value, ensure_ascii=False, default=str) if value is not None else ""
                 # Whole values only: 测试用户1 is not in 测试用户18.
-                hits = [v for v in values if re.search(rf"(?<![0-9A-Za-z]){re.escape(v)}(?![0-9A-Za-z])", text)]
+                hits = [v for v in values
+                        if re.search(rf"(?<![0-9A-Za-z]){re.escape(v)}(?![0-9A-Za-z])", text)]
                 if hits and (table.name, column) not in PUBLISHED:
                     found.append(f"{table.name}.{column} = {text[:60]}")
             if table.name in ONLY_ABOUT_THE_ACCOUNT and any(row[c.name] == user_id for c in user_columns):

@@ -118,7 +118,8 @@ def test_the_delete_page_refuses_at_the_fields(app, client, auth, make):
     auth.login(user)
     missing = client.post("/me/delete", data={"password": ""}).get_data(as_text=True)
     assert "请输入当前密码" in missing and "请勾选确认" in missing
-    wrong = client.post("/me/delete", data={"password": "not-it-at-all", "confirm": "y"}).get_data(as_text=True)
+    wrong = client.post("/me/delete",
+                        data={"password": "not-it-at-all", "confirm": "y"}).get_data(as_text=True)
     assert "密码不正确" in wrong
     assert db.session.get(User, user.id).deleted_at is None
 

@@ -5,8 +5,8 @@ from app.extensions import db
 from app.identity.models import SmsCode
 from tests.factories import PASSWORD
 
-SECTIONS = ("账号", "我的建议", "列为共同提出人的建议", "我的投票", "我提出的异议", "荣誉证书", "站内通知", "登录设备",
-            "短信验证码发送记录", "操作日志中与我有关的记录")
+SECTIONS = ("账号", "我的建议", "列为共同提出人的建议", "我的投票", "我提出的异议", "荣誉证书",
+            "站内通知", "登录设备", "短信验证码发送记录", "操作日志中与我有关的记录")
 
 
 def test_the_download_has_every_section_and_nobody_elses_data(app, client, auth, world, make):
@@ -22,7 +22,8 @@ def test_the_download_has_every_section_and_nobody_elses_data(app, client, auth,
     assert data["账号"]["手机号"] == citizen.mobile and data["账号"]["已验证手机号"] == citizen.mobile
     ideas = {idea["编号"]: idea for idea in data["我的建议"]}
     assert any(idea["联系电话"] == "13812341234" and idea["办理记录"] for idea in ideas.values())
-    assert data["荣誉证书"][0]["证书上的姓名"] == "张三" and data["荣誉证书"][0]["证书编号"] == values["serial"]
+    certificate = data["荣誉证书"][0]
+    assert certificate["证书上的姓名"] == "张三" and certificate["证书编号"] == values["serial"]
     assert data["站内通知"] and data["登录设备"] and data["操作日志中与我有关的记录"]
     sent = data["短信验证码发送记录"]
     assert sent and sent[0]["用途"] == "短信登录"

@@ -23,8 +23,8 @@ def _aged_log(old, young):
         if n < old:
             entry.created_at = now() - timedelta(days=200)
         entry.prev_hash = prev
-        entry.hash = prev = entry_hash(prev, entry.created_at, entry.actor_id, entry.action, entry.target_type,
-                                       entry.target_id, entry.details)
+        entry.hash = prev = entry_hash(prev, entry.created_at, entry.actor_id, entry.action,
+                                       entry.target_type, entry.target_id, entry.details)
     db.session.commit()
 
 

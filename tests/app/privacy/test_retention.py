@@ -16,9 +16,11 @@ from voting.notice.models import Announcement
 
 
 def _finished_vote(announcement, voter):
-    """A vote in the finished campaign's final round, as cast then (the fixture's campaign had no public vote)."""
-    vote = PublicVote(round_id=announcement.round_id, idea_id=announcement.entries[0].idea_id, user_id=voter.id,
-                      ip="10.7.7.7", network="10.7.7.0/24", user_agent="Mozilla/5.0 (旧活动)")
+    """A vote in the finished campaign's final round, as cast then (the fixture's campaign had no
+    public vote)."""
+    vote = PublicVote(round_id=announcement.round_id, idea_id=announcement.entries[0].idea_id,
+                      user_id=voter.id, ip="10.7.7.7", network="10.7.7.0/24",
+                      user_agent="Mozilla/5.0 (旧活动)")
     db.session.add(vote)
     db.session.commit()
     return vote
@@ -50,7 +52,8 @@ def test_finished_campaigns_lose_phones_addresses_and_agents_and_keep_their_resu
     # The running campaign keeps its phones and its open vote's fraud screen data.
     running = db.session.execute(select(Idea).where(Idea.campaign_id != announcement.campaign_id)).scalars()
     assert any(idea.contact_phone for idea in running)
-    current_round = db.session.execute(select(Round).where(Round.vote_opens_at.is_not(None))).scalars().first()
+    current_round = db.session.execute(
+        select(Round).where(Round.vote_opens_at.is_not(None))).scalars().first()
     live = db.session.execute(select(PublicVote).where(PublicVote.round_id == current_round.id)).scalars()
     assert all(vote.ip == "10.1.2.3" for vote in live)
     _results_still_verify()

@@ -68,17 +68,19 @@ def test_cut_uncertainty_refuses_an_unknown_method():
 
 
 def test_extra_review_count_is_a_share_of_the_advancing_ideas():
-    assert extra_review_count(100, 0.25) == 25 and extra_review_count(30, 0.25) == 8 and extra_review_count(30) == 15
+    assert extra_review_count(100, 0.25) == 25 and extra_review_count(30, 0.25) == 8
+    assert extra_review_count(30) == 15
     assert extra_review_count(10) >= 1
 
 
 def test_student_t_weights_discount_one_wild_review():
-    triples = [(r, i, 5.0 + 0.1 * ((r + i) % 3) + (i % 7) * 0.5) for i in range(30) for r in (i % 6, (i + 1) % 6,
-                                                                                               (i + 2) % 6)]
+    triples = [(r, i, 5.0 + 0.1 * ((r + i) % 3) + (i % 7) * 0.5)
+               for i in range(30) for r in (i % 6, (i + 1) % 6, (i + 2) % 6)]
     wild = triples.index(next(t for t in triples if t[1] == 6))
     triples[wild] = (triples[wild][0], 6, 1.0)
     normal, robust = fit_scale_offset(triples), fit_scale_offset(triples, tail_df=4.0)
-    assert robust.review_weight[wild] < 0.2 < 0.7 < min(w for n, w in enumerate(robust.review_weight) if n != wild)
+    assert robust.review_weight[wild] < 0.2 < 0.7 < min(w for n, w in enumerate(robust.review_weight)
+                                                        if n != wild)
     assert set(normal.review_weight) == {1.0}
     # Idea 6 would otherwise be dragged towards the wild mark.
     others = np.mean([t[2] for t in triples if t[1] == 6 and t is not triples[wild]])

@@ -59,8 +59,8 @@ def test_page_shows_each_theme_its_main_proposals_and_the_public_words(client, a
     quoted = re.findall(r"<q>(.*?)</q>", page)
     texts = "\n".join(_texts(proposed["ideas"]).values())
     assert quoted and all(sentence in texts for sentence in quoted)
-    assert "/reports/proposals/" in page and 'href="/reports/proposals?year=' in client.get("/reports/").get_data(
-        as_text=True)
+    assert "/reports/proposals/" in page
+    assert 'href="/reports/proposals?year=' in client.get("/reports/").get_data(as_text=True)
 
 
 def _workbook(client, year):
@@ -116,7 +116,8 @@ def test_pdf_text_and_every_glyph(client, auth, proposed):
     response = client.get(f"/reports/proposals/{proposed['campaign'].year}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     drawn = assert_every_character_has_a_glyph(response.data)
-    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages))
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in pages))
     assert re.sub(r"\s+", "", drawn) and "建议综述" in text and "计入的建议24" in text
     assert "打通科技成果转化" in text and "热点走势" in text
     book = _workbook(client, proposed["campaign"].year)
