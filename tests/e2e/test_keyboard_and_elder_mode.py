@@ -19,7 +19,7 @@ FOCUSED = """() => { const el = document.activeElement, style = getComputedStyle
                 && parseFloat(style.outlineWidth) >= 2};
 }"""
 FORM_ORDER = ["title", "theme", "problem", "suggestion", "benefit", "region", "contact_phone", "show_name",
-              "submit"]
+              "public_consent", "submit"]
 
 
 def _tab(page, back=False):
@@ -67,13 +67,13 @@ def test_submitting_an_idea_with_the_keyboard_alone(laptop, make):
         _tab_to(page, stops, name, at_most=2)
         if name in ("theme", "region"):
             page.keyboard.press("ArrowDown")   # a closed select steps to the next option
-        elif name == "show_name":
+        elif name in ("show_name", "public_consent"):
             page.keyboard.press("Space")
         elif name != "submit":
             page.keyboard.type(IDEA_FIELDS[name])
     assert [stop for stop in stops if stop in FORM_ORDER] == FORM_ORDER
     # Shift-Tab goes back the same way.
-    assert _tab(page, back=True)["id"] == "show_name"
+    assert _tab(page, back=True)["id"] == "public_consent"
     assert _tab(page)["id"] == "submit"
     laptop.shot("keyboard-submit")
     page.keyboard.press("Enter")
@@ -83,6 +83,7 @@ def test_submitting_an_idea_with_the_keyboard_alone(laptop, make):
     idea = db.session.scalar(select(Idea).where(Idea.author_id == author.id))
     assert idea.status is IdeaStatus.submitted and idea.suggestion == IDEA_FIELDS["suggestion"]
     assert idea.theme.campaign_id == campaign_id and idea.region and idea.show_name is True
+    assert idea.public_consent is True
 
 
 def _root_font_px(page):
