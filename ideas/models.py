@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
@@ -44,6 +44,9 @@ class Idea(db.Model):
         # Submitted ideas always carry their tracking number.
         CheckConstraint("status = 'draft' OR seq IS NOT NULL", name="submitted_has_seq"),
         CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"),
+        # The screening queue, page after page in its order (ideas.queries.screening_page).
+        Index("ix_ideas_queue", "campaign_id", "status", "submitted_at", "id"),
+        Index("ix_ideas_campaign_submitted", "campaign_id", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -201,6 +204,13 @@ class IdeaAnalysis(db.Model):
     def needs_review(self):
         """待人工确认: on topic, but no theme confident enough."""
         return self.theme_status == "needs_review"
+
+
+def search_vector(tokens):
+    """PostgreSQL's tsvector of stored tokens, each token a lexeme as it is (no parser,
+    which would split Chinese differently from jieba). The GIN index
+    ``ix_idea_analyses_search`` (PostgreSQL only, in the migration) is on this expression."""
+    return func.array_to_tsvector(func.string_to_array(tokens, " "))
 
 
 class ClusterRun(db.Model):
