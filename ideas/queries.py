@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import cast, func, literal, or_, select, tuple_
+from sqlalchemy import Date, cast, func, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
 from app.campaigns.models import Theme
 from app.extensions import db, nlp
-from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaStatus, search_vector
+from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaStatus, IdeaTally, search_vector
 
 
 TRACKING_CODE = re.compile(r"XC-\d{4}-\d{6}")
@@ -151,11 +151,33 @@ def co_proposer_names(idea_ids):
     return found
 
 
+# What ideas are counted by, in IdeaTally and in the ideas themselves.
+_COUNTED_BY = {"status": Idea.status, "theme_id": Idea.theme_id, "region": Idea.region,
+               "day": func.date(Idea.submitted_at, type_=Date)}
+_NONE_IN_TALLY = {"theme_id": 0, "region": "", "day": IdeaTally.NO_DAY}
+
+
+def idea_counts(campaign, by, statuses=None):
+    """{value of ``by`` ("status", "theme_id", "region" or "day"): ideas} of the campaign
+    with one of ``statuses`` (any when None); None stands for no theme, region or day.
+    PostgreSQL adds up the trigger-kept tallies, SQLite counts the ideas."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        column = _COUNTED_BY[by]
+        stmt = select(column, func.count()).where(Idea.campaign_id == campaign.id)
+        if statuses is not None:
+            stmt = stmt.where(Idea.status.in_(statuses))
+        return dict(db.session.execute(stmt.group_by(column)).all())
+    column = getattr(IdeaTally, by)
+    stmt = select(column, func.sum(IdeaTally.n)).where(IdeaTally.campaign_id == campaign.id)
+    if statuses is not None:
+        stmt = stmt.where(IdeaTally.status.in_([s.value for s in statuses]))
+    none = _NONE_IN_TALLY.get(by)
+    return {(IdeaStatus(key) if by == "status" else None if key == none else key): int(n)
+            for key, n in db.session.execute(stmt.group_by(column)).all() if n}
+
+
 def status_counts(campaign):
-    rows = db.session.execute(
-        select(Idea.status, func.count()).where(Idea.campaign_id == campaign.id).group_by(Idea.status)
-    ).all()
-    return {status: count for status, count in rows}
+    return idea_counts(campaign, "status")
 
 
 def ideas_by_ids(campaign, ids):

@@ -85,3 +85,27 @@ def test_a_streamed_xlsx_has_every_row_once(client, make, staff):
     titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert titles == [i.title for i in made]
     assert [c.value for c in sheet[1]][0] == "编号" and sheet[1][0].font.bold
+
+
+@pytest.mark.postgres_only
+def test_the_kept_tallies_say_what_counting_the_ideas_says(make, staff):
+    from sqlalchemy import Date, func, select
+
+    from app.extensions import db
+    from ideas.models import Idea
+    ideas = [make.idea(region=region) for region in ("长沙市", "长沙市", "株洲市", None)]
+    make.idea(status=IdeaStatus.draft)
+    make.idea(status=IdeaStatus.accepted, staff=staff, theme="parks")
+    make.idea(status=IdeaStatus.rejected, staff=staff)
+    ideas[0].theme_id, ideas[1].region = None, "岳阳市"
+    db.session.delete(ideas[2])
+    db.session.commit()
+    campaign = ideas[0].campaign
+    columns = {"status": Idea.status, "theme_id": Idea.theme_id, "region": Idea.region,
+               "day": func.date(Idea.submitted_at, type_=Date)}
+    for by, column in columns.items():
+        for statuses in (None, [IdeaStatus.submitted, IdeaStatus.accepted]):
+            stmt = select(column, func.count()).where(Idea.campaign_id == campaign.id).group_by(column)
+            if statuses:
+                stmt = stmt.where(Idea.status.in_(statuses))
+            assert queries.idea_counts(campaign, by, statuses) == dict(db.session.execute(stmt).all()), by
