@@ -207,7 +207,8 @@ class IdeaAnalysis(db.Model):
 
 
 class IdeaTally(db.Model):
-    """How many ideas share a campaign, status, theme, region and day of submission.
+    """How many ideas share a campaign, status, theme, region, day of submission and
+    whether they have been answered.
     On PostgreSQL a trigger on ``ideas`` keeps it (migration 5c1d9e7a2b86), so the
     queue's, the dashboard's and the report's counts add up a few thousand rows
     instead of counting a million ideas; ``ideas.queries.idea_counts`` reads it.
@@ -222,6 +223,7 @@ class IdeaTally(db.Model):
     theme_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     region: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
+    answered: Mapped[bool] = mapped_column(primary_key=True)
     n: Mapped[int]
 
     NO_DAY = date(1, 1, 1)

@@ -19,7 +19,7 @@ depends_on = None
 SEARCH_VECTOR = "array_to_tsvector(string_to_array(tokens, ' '))"
 
 
-KEY = ['campaign_id', 'status', 'theme_id', 'region', 'day']
+KEY = ['campaign_id', 'status', 'theme_id', 'region', 'day', 'answered']
 # ideas.models.IdeaTally: one row per key, the sentinels standing for NULL.
 TALLY_FUNCTION = """
 CREATE FUNCTION idea_tally() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -27,13 +27,14 @@ BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         UPDATE idea_tallies SET n = n - 1
         WHERE campaign_id = OLD.campaign_id AND status = OLD.status AND theme_id = coalesce(OLD.theme_id, 0)
-          AND region = coalesce(OLD.region, '') AND day = coalesce(OLD.submitted_at::date, date '0001-01-01');
+          AND region = coalesce(OLD.region, '') AND day = coalesce(OLD.submitted_at::date, date '0001-01-01')
+          AND answered = (OLD.replied_at IS NOT NULL);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO idea_tallies (campaign_id, status, theme_id, region, day, n)
+        INSERT INTO idea_tallies (campaign_id, status, theme_id, region, day, answered, n)
         VALUES (NEW.campaign_id, NEW.status, coalesce(NEW.theme_id, 0), coalesce(NEW.region, ''),
-                coalesce(NEW.submitted_at::date, date '0001-01-01'), 1)
-        ON CONFLICT (campaign_id, status, theme_id, region, day) DO UPDATE SET n = idea_tallies.n + 1;
+                coalesce(NEW.submitted_at::date, date '0001-01-01'), NEW.replied_at IS NOT NULL, 1)
+        ON CONFLICT (campaign_id, status, theme_id, region, day, answered) DO UPDATE SET n = idea_tallies.n + 1;
     END IF;
     RETURN NULL;
 END $$
@@ -48,6 +49,7 @@ def upgrade():
         sa.Column('theme_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('region', sa.String(length=20), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('answered', sa.Boolean(), nullable=False),
         sa.Column('n', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_idea_tallies_campaign_id_campaigns'),
                                 ondelete='CASCADE'),
@@ -64,10 +66,11 @@ def upgrade():
         op.execute(TALLY_FUNCTION)
         # Only changes of a key column move a count; the trigger fires once per changed row.
         op.execute("CREATE TRIGGER ideas_tally AFTER INSERT OR DELETE OR UPDATE OF campaign_id, status, theme_id, "
-                   "region, submitted_at ON ideas FOR EACH ROW EXECUTE FUNCTION idea_tally()")
-        op.execute("INSERT INTO idea_tallies (campaign_id, status, theme_id, region, day, n) "
+                   "region, submitted_at, replied_at ON ideas FOR EACH ROW EXECUTE FUNCTION idea_tally()")
+        op.execute("INSERT INTO idea_tallies (campaign_id, status, theme_id, region, day, answered, n) "
                    "SELECT campaign_id, status, coalesce(theme_id, 0), coalesce(region, ''), "
-                   "coalesce(submitted_at::date, date '0001-01-01'), count(*) FROM ideas GROUP BY 1, 2, 3, 4, 5")
+                   "coalesce(submitted_at::date, date '0001-01-01'), replied_at IS NOT NULL, count(*) "
+                   "FROM ideas GROUP BY 1, 2, 3, 4, 5, 6")
 
 
 def downgrade():

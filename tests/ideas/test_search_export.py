@@ -2,11 +2,12 @@
 substring search (SQLite's way) finds; downloads stream in batches, every row once."""
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
-from ideas import exports, queries
+from ideas import exports, queries, replies
 from ideas.models import IdeaStatus
 
 CORPUS = [
@@ -109,3 +110,8 @@ def test_the_kept_tallies_say_what_counting_the_ideas_says(make, staff):
             if statuses:
                 stmt = stmt.where(Idea.status.in_(statuses))
             assert queries.idea_counts(campaign, by, statuses) == dict(db.session.execute(stmt).all()), by
+    ideas[3].replied_at = ideas[3].submitted_at
+    db.session.commit()
+    later = ideas[0].submitted_at.date() + timedelta(days=30)
+    assert replies.overdue_count(campaign, later) == 2 == db.session.scalar(select(func.count()).where(
+        Idea.campaign_id == campaign.id, Idea.status == IdeaStatus.submitted, Idea.replied_at.is_(None)))
