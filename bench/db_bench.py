@@ -16,6 +16,7 @@ Prints one JSON document.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -159,7 +160,7 @@ def exports(client, campaign, themes):
     return result
 
 
-def measure(url, repeat, naive_repeat, deep_page):
+def measure(url, repeat, naive_repeat, deep_page, only):
     from sqlalchemy import func, select
 
     from app import create_app
@@ -189,6 +190,8 @@ def measure(url, repeat, naive_repeat, deep_page):
             raise SystemExit(f"staff login: HTTP {response.status_code}")
         pages = {}
         for name, path in staff_paths(campaign, round_id, cluster_id, deep_after, themes[0].code).items():
+            if not re.search(only, name):
+                continue
             pages[name] = timed(page_getter(client, path), repeat)
             log(f"{name}: {pages[name]}")
         report["pages"] = pages
@@ -210,6 +213,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--naive-repeat", type=int, default=3, help="the naive ways take seconds each")
     parser.add_argument("--deep-page", type=int, default=1000)
+    parser.add_argument("--pages", default="", help="only the pages whose name matches this regular expression")
     parser.add_argument("--out")
     args = parser.parse_args()
     url = f"{SERVER}/{args.db}"
@@ -222,7 +226,7 @@ def main():
                                 check=True, capture_output=True, text=True)
         report["load"] = json.loads(seeded.stdout.strip().splitlines()[-1])
     report.update(measure(url.replace("postgresql://", "postgresql+psycopg://"), args.repeat, args.naive_repeat,
-                          args.deep_page))
+                          args.deep_page, args.pages))
     text = json.dumps(report, ensure_ascii=False, indent=1)
     print(text)
     if args.out:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
 from ideas.models import Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus, NlpJob
-from ideas.queries import idea_counts
+from ideas.queries import KeysetPage, idea_counts
 from ideas.services import ANALYSED
 
 # What a citizen may be pointed to: live ideas, not rejected or merged ones.
@@ -138,9 +138,14 @@ def latest_cluster_run(campaign):
                              .order_by(ClusterRun.id.desc()).limit(1))
 
 
-def cluster_ideas(cluster):
-    return db.session.scalars(select(Idea).join(IdeaAnalysis).where(IdeaAnalysis.cluster_id == cluster.id)
-                              .options(selectinload(Idea.theme)).order_by(Idea.id)).all()
+def cluster_ideas(cluster, after, per_page):
+    """A page of the cluster's ideas by number, after the idea ``after`` (a KeysetPage):
+    a cluster of a million-idea campaign holds thousands."""
+    stmt = select(Idea).join(IdeaAnalysis).where(IdeaAnalysis.cluster_id == cluster.id)
+    if after:
+        stmt = stmt.where(Idea.id > after)
+    items = db.session.scalars(stmt.options(selectinload(Idea.theme)).order_by(Idea.id).limit(per_page + 1)).all()
+    return KeysetPage(items[:per_page], after, items[per_page - 1].id if len(items) > per_page else None)
 
 
 def latest_job(campaign):

@@ -10,7 +10,7 @@ from app.extensions import db, nlp
 from app.forms import choices
 from app.ratelimits import max_request_bytes, per_account_and_address
 from app.regions import REGIONS
-from app.viewutil import attempt, back_or, current_actor, page_arg, run_form
+from app.viewutil import after_arg, attempt, back_or, current_actor, page_arg, run_form
 from ideas import analysis_queries as queries
 from ideas import analysis_services as services
 from ideas import queries as idea_queries
@@ -101,7 +101,8 @@ def cluster(cluster_id):
     found = queries.cluster_of_campaign(cluster_id, campaign)
     if found is None:
         abort(404)
-    return render_template("ideas/analysis/cluster.html", cluster=found, ideas=queries.cluster_ideas(found))
+    page = queries.cluster_ideas(found, after_arg(), current_app.config["SCREENING_PAGE_SIZE"])
+    return render_template("ideas/analysis/cluster.html", cluster=found, page=page)
 
 
 @bp.route("/rebuild", methods=["POST"])

@@ -1,5 +1,7 @@
 """Text mining in the site: similar ideas while typing, themes with confidence,
 clusters, the dashboard and background rebuilds."""
+import html
+import re
 import signal
 import time
 
@@ -214,6 +216,15 @@ def test_dashboard_cluster_page_and_background_rebuild(make, app, staff, client,
     cluster_page = client.get(f"/analysis/clusters/{cluster.id}").get_data(as_text=True)
     assert cluster.name in cluster_page
     assert db.session.scalars(select(ClusterRun)).one().summary["groups"]
+    # Page by page (two ideas a page here), every member once, in number order.
+    app.config["SCREENING_PAGE_SIZE"] = 2
+    seen, path = [], f"/analysis/clusters/{cluster.id}"
+    while path:
+        page = client.get(path).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r'href="/ideas/(\d+)"', page)]
+        found = re.search(r'href="([^"]*after=\d+[^"]*)">下一页', page)
+        path = html.unescape(found.group(1)) if found else None
+    assert seen == sorted(cluster.members) and len(seen) == cluster.size
 
 
 @pytest.mark.parametrize("role", [Role.citizen, Role.reviewer])
