@@ -65,7 +65,7 @@ bench-similar: $(VENV)/.installed-dev
 
 ## make bench-db: a million ideas (analyses, a clustering, a judging round of 5,000 with its reviews)
 ## loaded with COPY into a new PostgreSQL database BENCH_DB, then the staff pages timed next to the
-## naive ways (LIKE search, OFFSET pages, exports built in memory); JSON last. About 30 minutes here.
+## naive ways (LIKE search, OFFSET pages, exports built in memory); JSON last. Over an hour on this machine.
 BENCH_DB ?= bench_1m
 BENCH_DB_ARGS ?=
 bench-db: $(VENV)/.installed-dev
