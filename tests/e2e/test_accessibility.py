@@ -17,7 +17,8 @@ from tests.e2e.conftest import ARTIFACTS, PhonePage
 # Files, feeds and redirects only: nothing for a person to read. (The world's winner has named
 # the certificate already, so its naming page sends the PDF; tests/e2e/test_certificate_… shows it.)
 NOT_PAGES = {"certificates.name", "static", "base.healthz", "base.display_mode", "api.stats", "api.winners",
-             "ideas.export", "reports.pdf", "reports.xlsx", "certificates.pdf", "voting.frozen_table",
+             "ideas.export", "reports.pdf", "reports.xlsx", "reports.proposals_pdf", "reports.proposals_xlsx",
+             "certificates.pdf", "voting.frozen_table", "privacy.my_data_json",
              "notice.winners_text", "analysis.job_status", "auth.logout"}
 # Who looks at a page: the first visitor the access matrix lets in, in this order.
 LOOKERS = ("anonymous", "citizen", "reviewer", "staff", "admin")
