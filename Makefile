@@ -7,8 +7,8 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := app
 
-.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-hot bench-assignment triage \
-	load clean
+.PHONY: run serve test lint test-sqlite test-postgres bench bench-similar bench-hot bench-db bench-assignment \
+	triage load clean
 
 # pip's -qq shows errors only: no progress bars, no warnings, and a failure still stops make.
 $(VENV)/.installed: requirements.txt
@@ -67,6 +67,14 @@ bench-similar: $(VENV)/.installed-dev
 ## make bench-hot: 热点 and 建议综述 (queries, Excel, PDF) on a campaign of 100,000 ideas.
 bench-hot: $(VENV)/.installed-dev
 	$(BIN)/python bench/hot_report.py --ideas 100000
+
+## make bench-db: a million ideas (analyses, a clustering, a judging round of 5,000 with its reviews)
+## loaded with COPY into a new PostgreSQL database BENCH_DB, then the staff pages timed next to the
+## naive ways (LIKE search, OFFSET pages, exports built in memory); JSON last. Over an hour on this machine.
+BENCH_DB ?= bench_1m
+BENCH_DB_ARGS ?=
+bench-db: $(VENV)/.installed-dev
+	nice -n 10 $(BIN)/python bench/db_bench.py --data $(SHARED_DATA)/citizen_messages_likes.csv --db $(BENCH_DB) $(BENCH_DB_ARGS)
 
 ## make bench-assignment: 10,000 random reviewer-assignment instances; every one must return.
 bench-assignment: $(VENV)/.installed-dev

@@ -29,7 +29,8 @@ def create_app(config_name=None, test_config=None):
 
     db.init_app(app)
     sqlite_pragmas.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     include_object=models.include_object)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -5,8 +5,10 @@ prefixed with an apostrophe, so Excel shows it as text instead of running it
 as a formula (CSV injection)."""
 import csv
 import io
+import tempfile
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +29,48 @@ def csv_bytes(headers, rows):
     for row in rows:
         writer.writerow([neutralize("" if v is None else v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_chunks(headers, rows, batch=1000):
+    """The CSV of ``csv_bytes`` as byte chunks of ``batch`` rows: a download of any
+    length in the memory of one batch."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([neutralize(h) for h in headers])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([neutralize("" if v is None else v) for v in row])
+        if count % batch == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_chunks(headers, rows, sheet_title, widths, chunk_size=1 << 16):
+    """An .xlsx of one sheet in openpyxl's write-only mode: rows go to a temporary
+    file as they come, so memory stays flat however many there are; then the file
+    is sent in chunks. Columns cannot be sized from content read later, so
+    ``widths`` gives each column's width in advance."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in headers:
+        cell = WriteOnlyCell(sheet, value=neutralize(name))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        # Neutralised values never start with "=", so none is stored as a formula.
+        sheet.append([neutralize(v) for v in row])
+    with tempfile.TemporaryFile() as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(chunk_size):
+            yield chunk
 
 
 def xlsx_bytes(headers, rows, sheet_title):

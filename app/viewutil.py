@@ -101,6 +101,13 @@ def back_or(default):
     return default
 
 
+def after_arg():
+    """?after=: the id a keyset page starts after; None when absent, not a number or
+    past any id there could be."""
+    after = request.args.get("after", type=int)
+    return after if after is not None and 0 < after <= MAX_PATH_INT else None
+
+
 def page_arg():
     """?page=: 1 when absent or not a number; 404 past any page there could be
     (the database's OFFSET would overflow)."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
 from ideas.models import Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus, NlpJob
+from ideas.queries import idea_counts
 from ideas.services import ANALYSED
 
 # What a citizen may be pointed to: live ideas, not rejected or merged ones.
@@ -116,19 +117,13 @@ def off_topic_kinds(campaign):
     return dict(db.session.execute(stmt.group_by(IdeaAnalysis.gate_kind)).all())
 
 
-def counts_by(campaign, column):
-    rows = db.session.execute(
-        select(column, func.count()).where(Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED))
-        .group_by(column)).all()
-    return Counter({key: n for key, n in rows})
+def counts_by(campaign, by):
+    """Analysed ideas by "theme_id" or "region" (``ideas.queries.idea_counts``)."""
+    return Counter(idea_counts(campaign, by, ANALYSED))
 
 
 def counts_by_day(campaign):
-    days = Counter()
-    for (submitted_at,) in db.session.execute(select(Idea.submitted_at).where(
-            Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED))):
-        days[submitted_at.date()] += 1
-    return sorted(days.items())
+    return sorted((day, n) for day, n in idea_counts(campaign, "day", ANALYSED).items() if day is not None)
 
 
 def review_queue(campaign, limit=200):
@@ -146,11 +141,6 @@ def latest_cluster_run(campaign):
     """The campaign's last clustering; its clusters carry ids over from earlier ones."""
     return db.session.scalar(select(ClusterRun).where(ClusterRun.campaign_id == campaign.id)
                              .order_by(ClusterRun.id.desc()).limit(1))
-
-
-def cluster_ideas(cluster):
-    return db.session.scalars(select(Idea).join(IdeaAnalysis).where(IdeaAnalysis.cluster_id == cluster.id)
-                              .options(selectinload(Idea.theme)).order_by(Idea.id)).all()
 
 
 def latest_job(campaign):

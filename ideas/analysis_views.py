@@ -66,9 +66,9 @@ def _similar_item(idea, score):
 @staff_required
 def dashboard():
     campaign = current_campaign_or_404()
-    by_theme = queries.counts_by(campaign, Idea.theme_id)
+    by_theme = queries.counts_by(campaign, "theme_id")
     themes = [(t.name, by_theme.get(t.id, 0)) for t in campaign.themes]
-    by_region = queries.counts_by(campaign, Idea.region)
+    by_region = queries.counts_by(campaign, "region")
     regions = [(r, by_region.get(r, 0)) for r in REGIONS]
     job = _checked(queries.latest_job(campaign))
     thresholds = current_app.config["NLP_DIAL_THRESHOLDS"]

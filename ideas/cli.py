@@ -24,9 +24,8 @@ def export_command(path, status):
     campaign = current_campaign()
     if campaign is None:
         raise click.ClickException("当前没有征集活动")
-    ideas = queries.screening_export(campaign, queries.ScreeningFilter(status=status))
-    path.write_bytes(export_ideas(ideas, fmt))
-    click.echo(f"已导出 {len(ideas)} 条到 {path}")
+    path.write_bytes(export_ideas(campaign, queries.ScreeningFilter(status=status), fmt))
+    click.echo(f"已导出到 {path}")
 
 
 nlp_cli = AppGroup("nlp", help="文本分析。")

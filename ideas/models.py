@@ -1,6 +1,7 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint,
+                        false, func)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import DELETED_NAME
@@ -52,6 +53,9 @@ class Idea(db.Model):
             submitted_has_seq="status = 'draft' OR seq IS NOT NULL",
             merged_has_target="(status = 'merged') = (merged_into_id IS NOT NULL)",
         ),
+        # The screening queue, page after page in its order (ideas.queries.screening_page).
+        Index("ix_ideas_queue", "campaign_id", "status", "submitted_at", "id"),
+        Index("ix_ideas_campaign_submitted", "campaign_id", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,6 +227,36 @@ class IdeaAnalysis(db.Model):
     def needs_review(self):
         """待人工确认: on topic, but no theme confident enough."""
         return self.theme_status == "needs_review"
+
+
+class IdeaTally(db.Model):
+    """How many ideas share a campaign, status, theme, region, day of submission and
+    whether they have been answered.
+    On PostgreSQL a trigger on ``ideas`` keeps it (migration 5c1d9e7a2b86), so the
+    queue's, the dashboard's and the report's counts add up a few thousand rows
+    instead of counting a million ideas; ``ideas.queries.idea_counts`` reads it.
+    SQLite has no such trigger, and there the ideas are counted as they are.
+    No theme is 0, no region "" and no day of submission (a draft) ``NO_DAY``:
+    the key columns cannot be NULL."""
+
+    __tablename__ = "idea_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    region: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    answered: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int]
+
+    NO_DAY = date(1, 1, 1)
+
+
+def search_vector(tokens):
+    """PostgreSQL's tsvector of stored tokens, each token a lexeme as it is (no parser,
+    which would split Chinese differently from jieba). The GIN index
+    ``ix_idea_analyses_search`` (PostgreSQL only, in the migration) is on this expression."""
+    return func.array_to_tsvector(func.string_to_array(tokens, " "))
 
 
 class ClusterRun(db.Model):

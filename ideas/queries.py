@@ -1,15 +1,21 @@
 """Reads of ideas: one place for the queries views and exports share."""
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Date, and_, cast, func, literal, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import aliased, selectinload
 
+from app.auth.models import User
 from app.campaigns.models import Theme
-from app.extensions import db
-from ideas.models import Idea, IdeaAnalysis, IdeaStatus
+from app.extensions import db, nlp
+from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaStatus, IdeaTally, search_vector
 from ideas.public_models import IdeaSupport
+
+
+TRACKING_CODE = re.compile(r"XC-\d{4}-\d{6}")
 
 
 def idea_by_token(token):
@@ -41,51 +47,157 @@ class ScreeningFilter:
     q: str | None = None
 
 
-def _screening_statement(campaign, flt):
-    stmt = select(Idea).where(Idea.campaign_id == campaign.id, Idea.status != IdeaStatus.draft)
+def _screening_conditions(campaign, flt):
+    found = [Idea.campaign_id == campaign.id, Idea.status != IdeaStatus.draft]
     if flt.status:
-        stmt = stmt.where(Idea.status == IdeaStatus(flt.status))
+        found.append(Idea.status == IdeaStatus(flt.status))
     if flt.theme:
-        stmt = stmt.join(Theme, Idea.theme_id == Theme.id).where(Theme.code == flt.theme)
+        found.append(Idea.theme_id == select(Theme.id).where(
+            Theme.campaign_id == campaign.id, Theme.code == flt.theme).scalar_subquery())
     if flt.region:
-        stmt = stmt.where(Idea.region == flt.region)
+        found.append(Idea.region == flt.region)
     if flt.date_from:
-        stmt = stmt.where(Idea.submitted_at >= datetime.combine(flt.date_from, time.min))
+        found.append(Idea.submitted_at >= datetime.combine(flt.date_from, time.min))
     if flt.date_to:
-        stmt = stmt.where(Idea.submitted_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
+        found.append(Idea.submitted_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
     if flt.q:
-        pattern = f"%{flt.q}%"
-        stmt = stmt.where(or_(Idea.title.ilike(pattern), Idea.problem.ilike(pattern),
-                              Idea.suggestion.ilike(pattern), Idea.benefit.ilike(pattern),
-                              Idea.tracking_code.ilike(pattern)))
+        found.append(_text_match(flt.q))
+    return found
+
+
+def _screening_statement(campaign, flt):
+    stmt = select(Idea).where(*_screening_conditions(campaign, flt))
     return stmt.options(selectinload(Idea.theme), selectinload(Idea.author),
                         selectinload(Idea.analysis).options(
                             selectinload(IdeaAnalysis.suggested_theme),
                             selectinload(IdeaAnalysis.secondary_theme)))
 
 
-def screening_page(campaign, flt, page, per_page):
-    """待筛选 in the screening order (nlp.worth: concrete measures, actors, numbers
-    first; it only orders), everything else newest first."""
-    stmt = _screening_statement(campaign, flt)
-    if flt.status == IdeaStatus.submitted.value:
-        stmt = stmt.outerjoin(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id).order_by(
-            IdeaAnalysis.worth_score.desc().nulls_last(), Idea.seq)
-    else:
+def _substring_match(q):
+    pattern = f"%{q}%"
+    return or_(Idea.title.ilike(pattern), Idea.problem.ilike(pattern), Idea.suggestion.ilike(pattern),
+               Idea.benefit.ilike(pattern), Idea.tracking_code.ilike(pattern))
+
+
+def _text_match(q):
+    """Ideas whose text has every word of ``q``. On PostgreSQL the words are the
+    jieba tokens the idea was stored with, looked up in a GIN index over them
+    (``search_vector``), so a search does not read every idea; a tracking code is
+    matched as one. SQLite, and a query with no token at all (one character, only
+    stop words), keep the substring match."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return _substring_match(q)
+    code = q.strip().upper()
+    if TRACKING_CODE.fullmatch(code):
+        return Idea.tracking_code == code
+    words = nlp.segmenter.cut(q)
+    if not words:
+        return _substring_match(q)
+    # Each token a quoted lexeme, used as it is (no parser, no stemming), and as a
+    # prefix: 停车 finds the ideas jieba cut into 停车场 or 停车换乘 too.
+    query = " & ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in dict.fromkeys(words))
+    return Idea.id.in_(select(IdeaAnalysis.idea_id).where(
+        search_vector(IdeaAnalysis.tokens).op("@@")(cast(literal(query), TSQUERY))))
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list read by position rather than OFFSET: ``next_after`` is
+    the last item's id when more follow, ``after`` the one this page started after."""
+
+    items: list
+    after: int | None
+    next_after: int | None
+
+
+# Below any nlp.worth score (they stay within a few points of 0): unscored ideas last.
+NO_WORTH = -1e9
+
+
+def _in_order_after(stmt, flt, anchor):
+    """``stmt`` in the queue's order, past ``anchor`` when given: 待筛选 in the
+    screening order (nlp.worth: concrete measures, actors, numbers first; it only
+    orders), ties by tracking number; everything else newest first."""
+    if flt.status != IdeaStatus.submitted.value:
         stmt = stmt.order_by(Idea.submitted_at.desc(), Idea.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+        if anchor is None or anchor.submitted_at is None:
+            return stmt
+        return stmt.where(tuple_(Idea.submitted_at, Idea.id) < tuple_(anchor.submitted_at, anchor.id))
+    worth = func.coalesce(IdeaAnalysis.worth_score, NO_WORTH)
+    stmt = stmt.outerjoin(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id).order_by(worth.desc(), Idea.seq)
+    if anchor is None or anchor.seq is None:
+        return stmt
+    anchor_worth = db.session.scalar(select(worth).select_from(Idea).outerjoin(
+        IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id).where(Idea.id == anchor.id))
+    return stmt.where(or_(worth < anchor_worth, and_(worth == anchor_worth, Idea.seq > anchor.seq)))
+
+
+def screening_page(campaign, flt, after, per_page):
+    """``per_page`` ideas after the idea ``after``, read by position rather than
+    OFFSET, so the thousandth page is as fast as the first."""
+    anchor = db.session.get(Idea, after) if after else None
+    stmt = _in_order_after(_screening_statement(campaign, flt), flt, anchor)
+    items = db.session.scalars(stmt.limit(per_page + 1)).all()
+    more = len(items) > per_page
+    items = items[:per_page]
+    return KeysetPage(items, after if anchor is not None else None, items[-1].id if more else None)
+
+
+EXPORT_COLUMNS = (Idea.id, Idea.status, Idea.tracking_code, Idea.title, Idea.region, Idea.problem,
+                  Idea.suggestion, Idea.benefit, Idea.contact_phone, Idea.show_name, Idea.submitted_at)
 
 
 def screening_export(campaign, flt):
-    stmt = _screening_statement(campaign, flt).options(selectinload(Idea.co_proposers))
-    return db.session.execute(stmt.order_by(Idea.seq)).scalars().all()
+    """Rows (the columns of ``EXPORT_COLUMNS`` and ``theme_name``, ``real_name``,
+    ``mobile``, ``email``, ``merged_code``) of the ideas under the filter, by number,
+    read in batches while the download is written (a server-side cursor on
+    PostgreSQL): plain rows, not objects, so a million of them cost little."""
+    merged = aliased(Idea)
+    stmt = (select(*EXPORT_COLUMNS, Theme.name.label("theme_name"), User.real_name, User.mobile, User.email,
+                   merged.tracking_code.label("merged_code"))
+            .join(User, User.id == Idea.author_id).outerjoin(Theme, Theme.id == Idea.theme_id)
+            .outerjoin(merged, merged.id == Idea.merged_into_id)
+            .where(*_screening_conditions(campaign, flt)).order_by(Idea.seq))
+    return db.session.execute(stmt.execution_options(yield_per=1000))
+
+
+def co_proposer_names(idea_ids):
+    """{idea id: [co-proposers' display names]} in the order they were credited."""
+    found = {}
+    rows = db.session.execute(select(CoProposer.idea_id, User).join(User, User.id == CoProposer.user_id)
+                              .where(CoProposer.idea_id.in_(idea_ids)).order_by(CoProposer.id))
+    for idea_id, user in rows:
+        found.setdefault(idea_id, []).append(user.display_name)
+    return found
+
+
+# What ideas are counted by, in IdeaTally and in the ideas themselves.
+_COUNTED_BY = {"status": Idea.status, "theme_id": Idea.theme_id, "region": Idea.region,
+               "day": func.date(Idea.submitted_at, type_=Date)}
+_NONE_IN_TALLY = {"theme_id": 0, "region": "", "day": IdeaTally.NO_DAY}
+
+
+def idea_counts(campaign, by, statuses=None):
+    """{value of ``by`` ("status", "theme_id", "region" or "day"): ideas} of the campaign
+    with one of ``statuses`` (any when None); None stands for no theme, region or day.
+    PostgreSQL adds up the trigger-kept tallies, SQLite counts the ideas."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        column = _COUNTED_BY[by]
+        stmt = select(column, func.count()).where(Idea.campaign_id == campaign.id)
+        if statuses is not None:
+            stmt = stmt.where(Idea.status.in_(statuses))
+        return dict(db.session.execute(stmt.group_by(column)).all())
+    column = getattr(IdeaTally, by)
+    stmt = select(column, func.sum(IdeaTally.n)).where(IdeaTally.campaign_id == campaign.id)
+    if statuses is not None:
+        stmt = stmt.where(IdeaTally.status.in_([s.value for s in statuses]))
+    none = _NONE_IN_TALLY.get(by)
+    return {(IdeaStatus(key) if by == "status" else None if key == none else key): int(n)
+            for key, n in db.session.execute(stmt.group_by(column)).all() if n}
 
 
 def status_counts(campaign):
-    rows = db.session.execute(
-        select(Idea.status, func.count()).where(Idea.campaign_id == campaign.id).group_by(Idea.status)
-    ).all()
-    return {status: count for status, count in rows}
+    return idea_counts(campaign, "status")
 
 
 def ideas_by_ids(campaign, ids):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.audit.services import log_action
 from app.extensions import db
 from app.timeutil import now
-from ideas.models import Idea, IdeaStatus
+from ideas.models import Idea, IdeaStatus, IdeaTally
 from ideas.services import ScreeningError, add_note, tell_author
 from ideas.workdays import due_date, overdue_before
 
@@ -40,8 +40,14 @@ def _overdue(campaign, today):
 
 
 def overdue_count(campaign, today=None):
-    return db.session.scalar(select(func.count()).select_from(Idea)
-                             .where(*_overdue(campaign, today or now().date())))
+    """On PostgreSQL from the kept tallies (a day's ideas are all past the cutoff or none are)."""
+    today = today or now().date()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(select(func.coalesce(func.sum(IdeaTally.n), 0)).where(
+            IdeaTally.campaign_id == campaign.id, IdeaTally.status == IdeaStatus.submitted.value,
+            IdeaTally.answered.is_(False), IdeaTally.day != IdeaTally.NO_DAY,
+            IdeaTally.day < overdue_before(today)))
+    return db.session.scalar(select(func.count()).select_from(Idea).where(*_overdue(campaign, today)))
 
 
 def overdue_ids(campaign, ids, today=None):

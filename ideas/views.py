@@ -1,6 +1,7 @@
 import uuid
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -10,9 +11,9 @@ from app.extensions import db
 from app.forms import ReasonForm, choices
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
-from app.viewutil import attempt, current_actor, flash_form_errors, page_arg
+from app.viewutil import after_arg, attempt, current_actor, flash_form_errors
 from ideas import analysis_queries, analysis_services, queries, replies, services
-from ideas.exports import export_ideas
+from ideas.exports import stream_ideas
 from ideas.forms import (AcceptForm, BulkScreenForm, IdeaForm, MergeForm,
                          ScreeningFilterForm, ThemeConfirmForm, TrackForm)
 from ideas.models import Idea, IdeaStatus
@@ -194,11 +195,7 @@ def _screening_page(bulk):
     batch's selection and reason, with the errors at its fields."""
     campaign = current_campaign_or_404()
     form, flt = _screening_filter(campaign)
-    page = queries.screening_page(campaign, flt, page_arg(),
-                                  current_app.config["SCREENING_PAGE_SIZE"])
-    if page.page > max(page.pages, 1):
-        flash(f"没有第 {page.page} 页（共 {max(page.pages, 1)} 页），已显示最后一页。", "error")
-        return redirect(url_for("ideas.screening", **{**request.args.to_dict(), "page": max(page.pages, 1)}))
+    page = queries.screening_page(campaign, flt, after_arg(), current_app.config["SCREENING_PAGE_SIZE"])
     analysis_services.catch_up_index(campaign)
     duplicates = analysis_queries.likely_duplicates(campaign, page.items,
                                                     current_app.config["NLP_DUPLICATE_MIN_SCORE"])
@@ -221,7 +218,7 @@ def export(fmt):
         abort(404)
     campaign = current_campaign_or_404()
     _, flt = _screening_filter(campaign)
-    body = export_ideas(queries.screening_export(campaign, flt), fmt)
+    body = stream_with_context(stream_ideas(queries.screening_export(campaign, flt), fmt))
     mimetype = ("text/csv; charset=utf-8" if fmt == "csv" else
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"ideas-{campaign.year}.{fmt}"

@@ -1,5 +1,8 @@
 """Screening without friction: the queue opens on 待筛选, each decision leads to the
 next idea, a merge is confirmed first, and bad filters or pages are told at the field."""
+import html
+import re
+
 from app.extensions import db
 from ideas.models import IdeaStatus
 
@@ -37,11 +40,48 @@ def test_a_reversed_date_range_is_told_at_the_field(client, make, staff):
     assert "结束日期早于开始日期" in page
 
 
-def test_a_page_past_the_last_is_refused_with_a_message(client, make, staff):
-    make.idea()
-    response = client.get("/ideas/screening?page=99")
-    assert response.status_code == 302 and "page=1" in response.headers["Location"]
-    assert "没有第 99 页（共 1 页）" in client.get(response.headers["Location"]).get_data(as_text=True)
+def _titles_on(page):
+    return re.findall(r"第(\d+)条待筛选", page)
+
+
+def _page_through(client, path):
+    seen, first = [], True
+    while path:
+        page = client.get(path).get_data(as_text=True)
+        assert ("回到第一页" in page) != first
+        seen += _titles_on(page)
+        found = re.search(r'href="([^"]*after=\d+[^"]*)">下一页', page)
+        path, first = (html.unescape(found.group(1)) if found else None), False
+    return seen
+
+
+def test_pages_follow_one_another_by_position_each_idea_once(app, client, make, staff, monkeypatch):
+    monkeypatch.setitem(app.config, "SCREENING_PAGE_SIZE", 3)
+    ideas = [make.idea(title=f"第{n}条待筛选的建议") for n in range(8)]
+    # Ties on the time are broken by id, so no idea falls between two pages.
+    for idea in ideas[2:6]:
+        idea.submitted_at = ideas[2].submitted_at
+    db.session.commit()
+    assert _page_through(client, "/ideas/screening?status=") == [str(n) for n in reversed(range(8))]
+
+
+def test_the_waiting_queue_pages_in_the_screening_order_through_ties(app, client, make, staff, monkeypatch):
+    monkeypatch.setitem(app.config, "SCREENING_PAGE_SIZE", 3)
+    ideas = [make.idea(title=f"第{n}条待筛选的建议") for n in range(9)]
+    # Ties on the score are broken by tracking number; unscored ideas come last.
+    for idea, worth in zip(ideas, (1.5, 3.0, 1.5, None, 3.0, 1.5, -2.0, None, 1.5)):
+        idea.analysis.worth_score = worth
+    db.session.commit()
+    expected = ["1", "4", "0", "2", "5", "8", "6", "3", "7"]
+    assert _page_through(client, "/ideas/screening") == expected
+    assert _page_through(client, "/ideas/screening?status=submitted") == expected
+
+
+def test_an_unknown_or_bad_position_shows_the_first_page(client, make, staff):
+    make.idea(title="第0条待筛选的建议")
+    for after in ("999999", "-3", "abc", "99999999999999999999"):
+        response = client.get(f"/ideas/screening?after={after}")
+        assert response.status_code == 200 and _titles_on(response.get_data(as_text=True)) == ["0"], after
 
 
 def test_a_bulk_reject_without_a_reason_keeps_the_selection(client, make, staff):

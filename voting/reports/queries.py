@@ -4,7 +4,7 @@ its rows."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, case, distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.campaigns.models import Campaign
@@ -13,6 +13,7 @@ from app.extensions import db
 from app.regions import REGIONS
 from app.timeutil import now
 from ideas.models import Cluster, ClusterRun, Idea, IdeaStatus
+from ideas.queries import idea_counts
 from voting.ballots.models import PublicVote, VoteVoid
 from voting.ballots.queries import is_voided, voids_of, vote_totals
 from voting.judging.models import Assignment, Review, Round, RoundEntry
@@ -139,9 +140,9 @@ class CampaignReport:
 
 def campaign_report(campaign):
     themes = {t.id: t.name for t in campaign.themes}
-    by_theme = _counts(campaign, Idea.theme_id)
-    by_region = _counts(campaign, Idea.region)
-    status_counts = _counts(campaign, Idea.status)
+    by_theme = idea_counts(campaign, "theme_id", SUBMITTED)
+    by_region = idea_counts(campaign, "region", SUBMITTED)
+    status_counts = idea_counts(campaign, "status", SUBMITTED)
     rounds = _round_figures(campaign)
     announcement = db.session.scalar(select(Announcement).where(Announcement.campaign_id == campaign.id))
     objection_counts, objections = _objections(announcement)
@@ -160,13 +161,7 @@ def campaign_report(campaign):
         winners=_winners(announcement))
 
 
-def _submitted(campaign):
-    return (Idea.campaign_id == campaign.id, Idea.status != IdeaStatus.draft)
-
-
-def _counts(campaign, column):
-    return dict(db.session.execute(
-        select(column, func.count()).where(*_submitted(campaign)).group_by(column)).all())
+SUBMITTED = [s for s in IdeaStatus if s is not IdeaStatus.draft]
 
 
 def _labelled(counts, names, missing_label):
@@ -180,10 +175,7 @@ def _labelled(counts, names, missing_label):
 
 
 def _counts_by_day(campaign):
-    day = func.date(Idea.submitted_at, type_=Date)
-    return [tuple(row) for row in db.session.execute(
-        select(day, func.count()).where(*_submitted(campaign), Idea.submitted_at.is_not(None))
-        .group_by(day).order_by(day))]
+    return sorted((day, n) for day, n in idea_counts(campaign, "day", SUBMITTED).items() if day is not None)
 
 
 def _latest_cluster_run(campaign):
