@@ -49,6 +49,17 @@ def publish_now(announcement, staff, days=7, at=None):
     db.session.commit()
 
 
+def uphold_objection(make, judged):
+    """Publish the judged campaign's 公示 and uphold an objection to its first entry; the entry."""
+    announcement = services.prepare_announcement(judged.campaign, judged.staff, ALTERNATES)
+    publish_now(announcement, judged.staff)
+    entry = queries.listed(announcement)[0]
+    objection = services.file_objection(entry, make.user(), "与已发表的文章雷同。")
+    services.rule_objection(objection, judged.staff, True, "经核实，异议成立。")
+    db.session.commit()
+    return entry
+
+
 @pytest.fixture
 def finalized(judged, make):
     start = now() - timedelta(days=10)

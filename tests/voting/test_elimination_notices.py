@@ -4,8 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.notice_fixtures import ALTERNATES, finished_judging, publish_now
-from voting.notice import queries as notice_queries, services as notice_services
+from tests.notice_fixtures import finished_judging, uphold_objection
 
 
 def _subjects(user):
@@ -37,12 +36,7 @@ def test_the_final_round_tells_those_not_in_the_ten(make):
 
 def test_an_upheld_objection_tells_the_author_the_idea_was_removed(make):
     judged = finished_judging(make)
-    announcement = notice_services.prepare_announcement(judged.campaign, judged.staff, ALTERNATES)
-    publish_now(announcement, judged.staff)
-    entry = notice_queries.listed(announcement)[0]
-    objection = notice_services.file_objection(entry, make.user(), "与已发表的文章雷同。")
-    notice_services.rule_objection(objection, judged.staff, True, "经核实，异议成立。")
-    db.session.commit()
+    entry = uphold_objection(make, judged)
     last = db.session.scalars(select(Notification).where(Notification.user_id == entry.idea.author_id)
                               .order_by(Notification.id.desc())).first()
     assert last.subject == f"您的建议 {entry.idea.tracking_code} 因异议取消入选"

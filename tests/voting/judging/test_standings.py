@@ -9,11 +9,10 @@ from ideas.exports import export_ideas
 from ideas.queries import ScreeningFilter
 from ideas.models import IdeaStatus
 from ideas.queries import standing
-from tests.notice_fixtures import ALTERNATES, finished_judging, publish_now
+from tests.notice_fixtures import finished_judging, uphold_objection
 from tests.voting.conftest import score_everything
 from voting.judging.panels import prepare_round
 from voting.judging.rounds import close_round, open_round, reopen_round
-from voting.notice import queries as notice_queries, services as notice_services
 
 ADVANCED = "入围，进入下一轮评审"
 
@@ -52,12 +51,7 @@ def test_an_idea_eliminated_in_a_later_round_says_so_everywhere(client, auth, ju
 
 def test_an_idea_removed_by_an_upheld_objection_says_so(make):
     judged = finished_judging(make)
-    announcement = notice_services.prepare_announcement(judged.campaign, judged.staff, ALTERNATES)
-    publish_now(announcement, judged.staff)
-    entry = notice_queries.listed(announcement)[0]
-    objection = notice_services.file_objection(entry, make.user(), "与已发表的文章雷同。")
-    notice_services.rule_objection(objection, judged.staff, True, "经核实，异议成立。")
-    db.session.commit()
+    entry = uphold_objection(make, judged)
     assert entry.idea.status is IdeaStatus.shortlisted
     assert standing(entry.idea).label == "因异议取消"
     exported = export_ideas(entry.idea.campaign, ScreeningFilter(), "csv").decode("utf-8-sig")

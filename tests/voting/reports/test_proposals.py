@@ -5,7 +5,6 @@ import re
 
 import pytest
 from hypothesis import given
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.auth.models import Role
@@ -13,6 +12,7 @@ from app.extensions import db
 from ideas import analysis_services
 from ideas.models import Cluster
 from ideas.services import merge_duplicate
+from tests.xlsx_checks import data_rows, downloaded_workbook
 from tests.app.test_fuzz import FUZZ, TEXT, assert_no_crash
 from tests.ideas.test_analysis import make_topic_ideas
 from tests.pdf_checks import assert_every_character_has_a_glyph
@@ -64,32 +64,25 @@ def test_page_shows_each_theme_its_main_proposals_and_the_public_words(client, a
 
 
 def _workbook(client, year):
-    response = client.get(f"/reports/proposals/{year}.xlsx")
-    assert response.status_code == 200
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return load_workbook(io.BytesIO(response.data))
-
-
-def _rows(sheet):
-    return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return downloaded_workbook(client, f"/reports/proposals/{year}.xlsx")
 
 
 def test_workbook_numbers_match_the_database(client, auth, proposed):
     auth.login(proposed["staff"])
     book = _workbook(client, proposed["campaign"].year)
     assert book.sheetnames == SHEETS
-    summary = dict(_rows(book["概况"]))
+    summary = dict(data_rows(book["概况"]))
     assert (summary["计入的建议"], summary["提出人"], summary["附议与共同提出"]) == (24, 24, 1)
-    themes = _rows(book["各主题"])
+    themes = data_rows(book["各主题"])
     assert sum(row[1] for row in themes) == 24 and sum(row[3] for row in themes) == 1
     sizes = {c.name: c.size for c in db.session.query(Cluster).all()}
-    main = _rows(book["主要建议"])
+    main = data_rows(book["主要建议"])
     assert main and all(row[4] == sizes[row[2]] and row[5] == row[4] for row in main)
     assert sum(row[6] for row in main) == 1
     texts = _texts(proposed["ideas"])
-    sentences = _rows(book["代表性语句"])
+    sentences = data_rows(book["代表性语句"])
     assert sentences and all(row[2] in texts[row[3]] for row in sentences)
-    ideas = _rows(book["代表性建议"])
+    ideas = data_rows(book["代表性建议"])
     assert ideas and all(row[3].startswith("'" + INJECTED) for row in ideas)
     assert {row[2] for row in ideas} <= set(texts)
     kept = proposed["kept"]
@@ -97,7 +90,7 @@ def test_workbook_numbers_match_the_database(client, auth, proposed):
     # A line is named by its cluster, numbered when two clusters share a name.
     lines = {c.name: c.size for c in db.session.query(Cluster).all()}
     lines.update({f"{c.name}（#{c.id}）": c.size for c in db.session.query(Cluster).all()})
-    rise = _rows(book["热点走势"])
+    rise = data_rows(book["热点走势"])
     names = [c.value for c in book["热点走势"][1]][1:]
     assert rise and len(set(names)) == len(names)
     assert all(rise[-1][n] == lines[name] for n, name in enumerate(names, start=1))
@@ -121,9 +114,9 @@ def test_pdf_text_and_every_glyph(client, auth, proposed):
     assert re.sub(r"\s+", "", drawn) and "建议综述" in text and "计入的建议24" in text
     assert "打通科技成果转化" in text and "热点走势" in text
     book = _workbook(client, proposed["campaign"].year)
-    for _, name, sentence, code in _rows(book["代表性语句"]):
+    for _, name, sentence, code in data_rows(book["代表性语句"]):
         assert re.sub(r"\s+", "", sentence) in text and code in text
-    for row in _rows(book["主要建议"]):
+    for row in data_rows(book["主要建议"]):
         assert row[2] in text
 
 
@@ -132,7 +125,7 @@ def test_empty_campaign(client, auth, make):
     auth.login(make.user(Role.staff))
     assert "尚未进行聚类分析" in client.get("/reports/proposals").get_data(as_text=True)
     book = _workbook(client, campaign.year)
-    assert _rows(book["主要建议"])[0][0].startswith("尚未进行聚类分析")
+    assert data_rows(book["主要建议"])[0][0].startswith("尚未进行聚类分析")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
         client.get(f"/reports/proposals/{campaign.year}.pdf").data)).pages)
     assert "尚未进行聚类分析" in re.sub(r"\s+", "", text)

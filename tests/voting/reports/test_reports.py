@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from markupsafe import escape
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.auth.models import Role
@@ -17,6 +16,7 @@ from app.extensions import db
 from app.timeutil import now
 from ideas.models import Cluster, ClusterRun, IdeaStatus
 from ideas.services import merge_duplicate
+from tests.xlsx_checks import data_rows, downloaded_workbook
 from tests.app.test_fuzz import FUZZ, TEXT, assert_no_crash
 from tests.pdf_checks import assert_every_character_has_a_glyph
 from tests.voting.conftest import score_everything
@@ -218,14 +218,7 @@ def test_only_staff_and_admin_see_reports(client, auth, make):
 
 
 def _workbook(client, year):
-    response = client.get(f"/reports/{year}.xlsx")
-    assert response.status_code == 200
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return load_workbook(io.BytesIO(response.data))
-
-
-def _rows(sheet):
-    return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return downloaded_workbook(client, f"/reports/{year}.xlsx")
 
 
 def test_xlsx_has_every_table_and_the_numbers_match(client, auth, finished):
@@ -238,29 +231,29 @@ def test_xlsx_has_every_table_and_the_numbers_match(client, auth, finished):
     assert ([c.value for c in book["评审漏斗"][1]]
             == ["轮次", "状态", "评审池", "已有评分的建议", "已提交评分", "晋级"])
     assert all(cell.font.bold for cell in book["公众投票"][1])
-    summary = dict(_rows(book["概况"]))
+    summary = dict(data_rows(book["概况"]))
     assert summary["提交的建议"] == 15 and summary["十大金点子"] == 2 and summary["异议"] == 2
-    themes = dict(_rows(book["各主题建议数"]))
+    themes = dict(data_rows(book["各主题建议数"]))
     assert themes["打通科技成果转化"] == 5 and themes["理顺产业园区运行机制"] == 2 and themes["其他"] == 1
-    regions = dict(_rows(book["各地区建议数"]))
+    regions = dict(data_rows(book["各地区建议数"]))
     assert regions["长沙市"] == 6 and regions["省外"] == 1 and regions["张家界市"] == 0
-    assert sum(n for _, n in _rows(book["每日提交数"])) == 15 and len(_rows(book["每日提交数"])) == 3
-    assert dict(_rows(book["筛选结果"])) == {"已采纳（含入围、入选）": 12, "未采纳": 1, "已合并": 1,
+    assert sum(n for _, n in data_rows(book["每日提交数"])) == 15 and len(data_rows(book["每日提交数"])) == 3
+    assert dict(data_rows(book["筛选结果"])) == {"已采纳（含入围、入选）": 12, "未采纳": 1, "已合并": 1,
                                              "待筛选": 1}
-    assert ([(r[0], r[2], r[5]) for r in _rows(book["评审漏斗"])]
+    assert ([(r[0], r[2], r[5]) for r in data_rows(book["评审漏斗"])]
             == [("初审", 12, 6), ("复审", 6, 3), ("终审", 3, 2)])
-    alphas = {r[0]: r[1] for r in _rows(book["评审一致性"])}
+    alphas = {r[0]: r[1] for r in data_rows(book["评审一致性"])}
     for round_ in finished["rounds"]:
         assert alphas[round_.name] == pytest.approx(round_.agreement_alpha, abs=1e-3)
-    votes = {r[1]: r[3:] for r in _rows(book["公众投票"])}
+    votes = {r[1]: r[3:] for r in data_rows(book["公众投票"])}
     assert votes[first.tracking_code] == [3, 5, 2] and votes[finished["second"].tracking_code] == [4, 4, 0]
-    voids = _rows(book["作废投票"])
+    voids = data_rows(book["作废投票"])
     assert (sorted((v[3], v[5], v[6]) for v in voids)
             == [("同一网段集中投票", 2, "否"), ("疑似新注册账号", 1, "是")])
-    assert sorted(r[3] for r in _rows(book["异议"])) == ["异议不成立", "异议成立"]
-    winners = _rows(book["十大金点子"])
+    assert sorted(r[3] for r in data_rows(book["异议"])) == ["异议不成立", "异议成立"]
+    winners = data_rows(book["十大金点子"])
     assert [(w[0], w[1]) for w in winners] == [(1, neutralize(first.title)), (2, finished["third"].title)]
-    digests = {r[0]: (r[3], r[5]) for r in _rows(book["评分表摘要"])}
+    digests = {r[0]: (r[3], r[5]) for r in data_rows(book["评分表摘要"])}
     for round_ in finished["rounds"]:
         table_url = f"http://localhost/voting/rounds/{round_.id}/table.txt"
         assert digests[round_.name] == (round_.digest, table_url)
@@ -306,8 +299,8 @@ def test_empty_campaign_files_render(client, auth, make):
     campaign = make.campaign()
     auth.login(make.user(Role.staff))
     book = _workbook(client, campaign.year)
-    assert _rows(book["公众投票"]) == [["尚未开始公众投票", None, None, None, None, None]]
-    assert _rows(book["十大金点子"])[0][0].startswith("尚未公布十大金点子")
+    assert data_rows(book["公众投票"]) == [["尚未开始公众投票", None, None, None, None, None]]
+    assert data_rows(book["十大金点子"])[0][0].startswith("尚未公布十大金点子")
     text = _pdf_text(client, campaign.year)
     assert "尚无提交的建议" in text and "尚未开始公众投票" in text
 
