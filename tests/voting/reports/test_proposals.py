@@ -4,7 +4,6 @@ import io
 import re
 
 import pytest
-from hypothesis import given
 from pypdf import PdfReader
 
 from app.auth.models import Role
@@ -13,7 +12,6 @@ from ideas import analysis_services
 from ideas.models import Cluster
 from ideas.services import merge_duplicate
 from tests.xlsx_checks import data_rows, downloaded_workbook
-from tests.app.test_fuzz import FUZZ, TEXT, assert_no_crash
 from tests.ideas.test_analysis import make_topic_ideas
 from tests.pdf_checks import assert_every_character_has_a_glyph
 from voting.reports.proposals import _spread
@@ -154,15 +152,3 @@ def test_the_sample_is_bounded_spread_and_keeps_the_most_supported():
     assert 60 <= len(sample) <= 63 and {777, 5} <= set(sample) and sample == sorted(sample)
     assert sample[0] == 1 and sample[-1] > 900
     assert _spread(members[:10], {}, 60) == sorted(members[:10])
-
-
-@pytest.fixture
-def signed_in_staff(make, auth):
-    make.campaign()
-    auth.login(make.user(Role.staff))
-
-
-@FUZZ
-@given(year=TEXT)
-def test_any_year_parameter(client, signed_in_staff, year):
-    assert_no_crash(client.get("/reports/proposals", query_string={"year": year}))

@@ -320,7 +320,8 @@ def signed_in_staff(make, auth):
     auth.login(make.user(Role.staff))
 
 
+@pytest.mark.parametrize("page", ["/reports/", "/reports/proposals"])
 @FUZZ
 @given(year=TEXT)
-def test_any_year_parameter(client, signed_in_staff, year):
-    assert_no_crash(client.get("/reports/", query_string={"year": year}))
+def test_any_year_parameter(client, signed_in_staff, page, year):
+    assert_no_crash(client.get(page, query_string={"year": year}))
