@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.auth.decorators import citizen_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.ratelimits import per_account_and_address
+from app.validators import strip_filter
 from app.viewutil import attempt, current_actor
 from ideas import queries, services
 from ideas.forms import IdeaForm
@@ -22,7 +23,8 @@ def version_of(idea):
 @citizen_required
 @per_account_and_address("autosave", "自动保存太频繁，请稍后再试。")
 def autosave():
-    token = request.form.get("submission_token", "").strip()
+    # Cleaned as the form's own field is: a NUL would reach PostgreSQL's text comparison.
+    token = strip_filter(request.form.get("submission_token", ""))
     if not token or len(token) > Idea.submission_token.type.length:
         return jsonify(saved=False, message="表单已失效，请刷新页面后重新填写。"), 400
     idea = queries.idea_by_token(token)
