@@ -13,6 +13,7 @@ from ideas.models import Idea, IdeaStatus
 from ideas.services import accept_idea, merge_duplicate, reject_idea
 from nlp.heat import Member, heat_index
 from tests.ideas.test_analysis import make_topic_ideas
+from tests.access import assert_staff_only
 
 CITIES = ("长沙市", "株洲市", "岳阳市", "怀化市", "长沙市", "长沙市")
 
@@ -110,12 +111,7 @@ def test_hot_page_before_any_clustering(client, auth, make):
 
 def test_only_staff_see_hot_topics(client, auth, make):
     make.campaign()
-    response = client.get("/analysis/hot")
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    for role, expected in ((Role.citizen, 403), (Role.reviewer, 403), (Role.staff, 200), (Role.admin, 200)):
-        auth.login(make.user(role))
-        assert client.get("/analysis/hot").status_code == expected, role
-        auth.logout()
+    assert_staff_only(client, auth, make, "/analysis/hot")
 
 
 def test_citizens_support_adds_to_the_supporters(hot, make):

@@ -75,7 +75,7 @@ def test_a_temporary_password_must_be_replaced_first(client, auth, make):
 
 @pytest.mark.postgres_only
 def test_wrong_passwords_at_once_are_all_counted(app, make):
-    from tests.app.identity.test_concurrency import in_parallel
+    from tests.concurrency import in_parallel
 
     make.user(login="13900001111")
     in_parallel(app, lambda c: c.post("/auth/login", data={"login": "13900001111", "password": "Wrong1234"}))

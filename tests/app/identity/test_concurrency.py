@@ -1,30 +1,13 @@
 """Parallel requests on PostgreSQL: the per-phone lock keeps the cooldown and
 the one-live-code rule, and the row lock counts every wrong guess."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.identity.models import CodeState, SmsCode
+from tests.concurrency import in_parallel
 
 PHONE = "13912345678"
-
-
-def in_parallel(app, request, count=4):
-    answers = []
-
-    def send():
-        with app.test_client() as other:
-            answers.append(request(other))
-
-    threads = [threading.Thread(target=send) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.session.remove()
-    return answers
 
 
 @pytest.mark.postgres_only

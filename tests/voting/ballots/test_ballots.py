@@ -1,5 +1,4 @@
 """The public vote's services: settings and the published blend, votes, voids, closing with the blend."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import now
 from ideas.models import IdeaStatus
+from tests.concurrency import post_at_once
 from tests.voting.ballots.ballot_helpers import BROWSER, end_vote, open_vote, set_up_vote, vote
 from tests.voting.conftest import score_everything
 from voting.ballots.round_part import vote_effect
@@ -345,22 +345,8 @@ def test_provisional_results_rank_by_the_blend(vote_round, judging, make):
 
 def _race(app, vote_round, citizen, idea_ids):
     """Each idea id is sent by its own client (own session, own connection) at once."""
-    statuses, barrier = [], threading.Barrier(len(idea_ids))
-    login, round_id = citizen.login_name, vote_round.id
-
-    def send(idea_id):
-        with app.test_client() as client:
-            client.post("/auth/login", data={"login": login, "password": "isle-lantern"})
-            barrier.wait()
-            statuses.append(client.post(f"/vote/{round_id}/ideas/{idea_id}/vote").status_code)
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in idea_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.session.remove()
-    return statuses
+    return post_at_once(app, [(citizen.login_name, f"/vote/{vote_round.id}/ideas/{idea_id}/vote", {})
+                              for idea_id in idea_ids])
 
 
 @pytest.mark.postgres_only

@@ -15,6 +15,7 @@ from tests.xlsx_checks import data_rows, downloaded_workbook
 from tests.ideas.test_analysis import make_topic_ideas
 from tests.pdf_checks import assert_every_character_has_a_glyph
 from voting.reports.proposals import _spread
+from tests.access import assert_staff_only
 
 INJECTED = "=HYPERLINK(\"http://x\")"
 SHEETS = ["概况", "各主题", "主要建议", "代表性语句", "代表性建议", "热点走势"]
@@ -131,16 +132,8 @@ def test_empty_campaign(client, auth, make):
 
 def test_only_staff_see_the_summary(client, auth, make):
     campaign = make.campaign()
-    urls = ("/reports/proposals", f"/reports/proposals/{campaign.year}.xlsx",
-            f"/reports/proposals/{campaign.year}.pdf")
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    for role, expected in ((Role.citizen, 403), (Role.reviewer, 403), (Role.staff, 200), (Role.admin, 200)):
-        auth.login(make.user(role))
-        for url in urls:
-            assert client.get(url).status_code == expected, (role, url)
-        auth.logout()
+    assert_staff_only(client, auth, make, "/reports/proposals", f"/reports/proposals/{campaign.year}.xlsx",
+                      f"/reports/proposals/{campaign.year}.pdf")
     auth.login(make.user(Role.staff))
     assert client.get("/reports/proposals/1999.pdf").status_code == 404
     assert "没有这一年的征集活动" in client.get("/reports/proposals?year=abc").get_data(as_text=True)

@@ -17,6 +17,7 @@ from app.timeutil import now
 from ideas.models import Cluster, ClusterRun, IdeaStatus
 from ideas.services import merge_duplicate
 from tests.xlsx_checks import data_rows, downloaded_workbook
+from tests.access import assert_staff_only
 from tests.app.test_fuzz import FUZZ, TEXT, assert_no_crash
 from tests.pdf_checks import assert_every_character_has_a_glyph
 from tests.voting.conftest import score_everything
@@ -204,15 +205,8 @@ def test_campaign_selector(client, auth, make):
 
 def test_only_staff_and_admin_see_reports(client, auth, make):
     campaign = make.campaign()
-    urls = ("/reports/", f"/reports/{campaign.year}.xlsx", f"/reports/{campaign.year}.pdf")
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    for role, expected in ((Role.citizen, 403), (Role.reviewer, 403), (Role.staff, 200), (Role.admin, 200)):
-        auth.login(make.user(role))
-        for url in urls:
-            assert client.get(url).status_code == expected, (role, url)
-        auth.logout()
+    assert_staff_only(client, auth, make, "/reports/", f"/reports/{campaign.year}.xlsx",
+                      f"/reports/{campaign.year}.pdf")
     auth.login(make.user(Role.staff))
     assert 'href="/reports/"' in client.get("/").get_data(as_text=True)
 
