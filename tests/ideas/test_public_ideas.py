@@ -198,7 +198,7 @@ def test_the_author_takes_consent_back_and_the_page_is_gone(client, auth, make, 
     auth.login(make.user())
     assert client.post(f"/ideas/{public.id}/public-consent", data={"consent": "no"}).status_code == 404
     assert [a.details["consent"] for a in db.session.scalars(select(ActionLog).where(
-        ActionLog.action == "idea.public_consent"))] == [False, True]
+        ActionLog.action == "idea.public_consent").order_by(ActionLog.id))] == [False, True]
 
 
 def test_a_consent_change_without_a_choice_changes_nothing(client, auth, public):
