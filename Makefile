@@ -44,12 +44,16 @@ test: lint test-sqlite test-postgres
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
+# One process per core: the suite is CPU-bound, and each worker has its own database.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
 test-sqlite: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-postgres: $(VENV)/.installed-dev
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
-		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -p no:cacheprovider; \
+		TEST_DATABASE_URL=$(TEST_PG_URL) $(PYTEST) -p no:cacheprovider; \
 	else \
 		echo "PostgreSQL 未在 127.0.0.1:5432 运行，本机跳过 PostgreSQL 测试（CI=true 时必跑）。"; \
 	fi

@@ -3,20 +3,33 @@
 The schema comes from the migrations (``flask db upgrade``), once per run;
 every test then starts from empty tables. The database is SQLite by default
 and PostgreSQL when ``TEST_DATABASE_URL`` names one: then an unreachable
-server fails the run instead of skipping it."""
+server fails the run instead of skipping it.
+
+``make test`` runs the suite in parallel processes (pytest-xdist): each has its
+own database, instance folder and Redis database, so no test sees another's data."""
+import atexit
 import os
+import shutil
 import signal
+import tempfile
 
 import flask_migrate
 import pytest
 from hypothesis import settings as hypothesis_settings
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisDown
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
-from app import create_app
-from app.extensions import db, limiter
-from tests.factories import Factories
+# "gw0", "gw1"… in a parallel run, "main" in a plain one.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Fitted indexes, keys and caches go to a folder of this process's own (set
+# before the app is imported), never to the checkout's instance folder.
+os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix=f"xiance-test-{WORKER}-")
+atexit.register(shutil.rmtree, os.environ["INSTANCE_PATH"], True)
+
+from app import create_app  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
+from tests.factories import Factories  # noqa: E402
 
 pytest_plugins = ["tests.notice_fixtures"]
 
@@ -40,10 +53,16 @@ def _no_leaked_signal_handlers():
 def pytest_collection_modifyitems(config, items):
     # Races between writers only exist on PostgreSQL (SQLite serialises them):
     # those tests run in the PostgreSQL pass and are left out of the SQLite one.
-    # Markup checks see the same HTML whatever the database: they run in the SQLite pass only.
-    skip_mark = "markup_only" if is_postgres() else "postgres_only"
-    selected = [item for item in items if skip_mark not in item.keywords]
-    deselected = [item for item in items if skip_mark in item.keywords]
+    # Tests that never open the database (nlp, pure rules) say nothing new on a
+    # second database, nor do the browser tests, which check what the pages and
+    # their scripts do: they run in the SQLite pass only.
+    def skipped(item):
+        if is_postgres():
+            return "_app" not in item.fixturenames or "browser" in item.fixturenames
+        return "postgres_only" in item.keywords
+
+    selected = [item for item in items if not skipped(item)]
+    deselected = [item for item in items if skipped(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
@@ -52,8 +71,27 @@ def pytest_collection_modifyitems(config, items):
 def _test_database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        return url if WORKER == "main" else _worker_database(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+def _worker_database(url):
+    """``TEST_DATABASE_URL`` with this worker's name appended (``test_gw0``), made if missing."""
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{WORKER}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": own.database})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    except Exception as exc:
+        pytest.fail(f"测试数据库不可用：{url}（{exc}）", pytrace=False)
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _drop_everything():
@@ -143,9 +181,10 @@ def runner(app):
 
 @pytest.fixture
 def redis_url():
-    """A Redis database for tests (db 15 of the local server). Skipped when no
-    Redis runs here; when CI=true a missing Redis fails the run instead."""
-    url = "redis://127.0.0.1:6379/15"
+    """A Redis database for tests (db 15 of the local server, 14 for worker gw1…).
+    Skipped when no Redis runs here; when CI=true a missing Redis fails the run instead."""
+    number = int(WORKER[2:]) if WORKER.startswith("gw") else 0
+    url = f"redis://127.0.0.1:6379/{15 - number}"
     with Redis.from_url(url) as redis:
         try:
             redis.ping()

@@ -14,9 +14,6 @@ from tests.app.conftest import url_for_rule
 from tests.e2e.axe import small_targets, violations
 from tests.e2e.conftest import ARTIFACTS, PhonePage
 
-# 228 axe runs check the markup, which does not depend on the database: once is enough.
-pytestmark = pytest.mark.markup_only
-
 # Files, feeds and redirects only: nothing for a person to read. (The world's winner has named
 # the certificate already, so its naming page sends the PDF; tests/e2e/test_certificate_… shows it.)
 NOT_PAGES = {"certificates.name", "static", "base.healthz", "base.display_mode", "api.stats", "api.winners",
