@@ -1,7 +1,6 @@
 """Random, huge, empty and hostile input at every form and JSON endpoint, and in
 the query string and path of every route: never a 500, and markup is always
 shown escaped."""
-import os
 import re
 import uuid
 
@@ -13,6 +12,7 @@ from app.auth.models import Role
 from ideas.models import IdeaStatus
 from tests.app import test_access_matrix as matrix
 from tests.app.conftest import url_for_rule
+from tests.conftest import is_postgres
 from tests.factories import IDEA_FIELDS
 
 HOSTILE = st.sampled_from([
@@ -37,7 +37,7 @@ FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthChe
 # The whole-site sweeps send every form and route hundreds of requests an example. On
 # PostgreSQL they run their explicit examples (its own limits: NUL, 2**31, year 99999999)
 # and a third of the random ones; the SQLite pass runs them all.
-SWEEP_SHARE = 3 if (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql") else 1
+SWEEP_SHARE = 3 if is_postgres() else 1
 
 
 def sweep_examples(count):
