@@ -228,7 +228,7 @@ def decide_off_topic(ideas, decision, actor, reason):
                 "本次一条也没有处理，请刷新后重试")
         if decision == "reject":
             reply = f"\n答复：{analysis.gate_reply}" if analysis.gate_reply else ""
-            idea_services.reject_idea(idea, actor, f"不属于本次征集。{reason}{reply}")
+            idea_services.reject_locked(idea, actor, f"不属于本次征集。{reason}{reply}")
         else:
             analysis.theme_status, analysis.gate_overruled_by_id = "needs_review", actor.id
             analysis.gate_kind = analysis.gate_reason = analysis.gate_reply = ""

@@ -82,12 +82,12 @@ def decide_group(group, decision, actor, reason="", credit=False, into_code=None
     lead = group.lead
     note = f"整组处理（{len(group.members)} 条）。{reason}".strip()
     if decision == "accept":
-        idea_services.accept_idea(lead, actor, note)
+        idea_services.accept_locked(lead, actor, note)
         for member in group.members[1:]:
             idea_services.merge_duplicate(member.idea, lead.tracking_code, actor, note, credit=credit)
     elif decision == "reject":
         for member in group.members:
-            idea_services.reject_idea(member.idea, actor, note)
+            idea_services.reject_locked(member.idea, actor, note)
     else:
         target = idea_services.idea_by_code((into_code or "").strip().upper())
         if target is None or target.id in {m.idea_id for m in group.members}:
@@ -163,15 +163,17 @@ def decide_cluster(units, accept_ids, actor, reason, credit=False):
     rest = [u for u in units if u[0].id not in accept_ids]
     if rest and not reason:
         raise ScreeningError(f"其余 {len(rest)} 条将不予采纳，须写一个理由，提出人会看到")
+    # The ungrouped ideas in one lock; each group takes its own members' rows.
+    idea_services.lock_ideas(*(lead for lead, group in units if group is None))
     for lead, group in units:
         if lead.id in accept_ids:
             if group is not None:
                 decide_group(group, "accept", actor, credit=credit)
             else:
-                idea_services.accept_idea(lead, actor)
+                idea_services.accept_locked(lead, actor)
         elif group is not None:
             decide_group(group, "reject", actor, reason)
         else:
-            idea_services.reject_idea(lead, actor, reason)
+            idea_services.reject_locked(lead, actor, reason)
     db.session.flush()
     return len(units) - len(rest), len(rest)

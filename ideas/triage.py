@@ -15,12 +15,13 @@ import csv
 import time
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from app.auth.models import Role
-from app.auth.services import create_account
+from app.auth.models import Role, User
+from app.auth.services import create_account, hash_password
 from app.campaigns.services import create_campaign
 from app.extensions import db
 from app.timeutil import now
@@ -28,7 +29,10 @@ from ideas import analysis_queries, group_queries, groups
 from ideas import services as idea_services
 from ideas.analysis_services import decide_off_topic, rebuild
 from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
-from ideas.models import Idea, IdeaStatus
+from ideas.models import Idea, IdeaAnalysis, IdeaEvent, IdeaStatus
+from ideas.services import text_hash, text_of, tracking_code
+from nlp.segmenter import segment_many
+from nlp.worth import worth
 
 PASSWORD = "Triage2024x"
 # Members of a group a careful staff member reads besides its lead (the least alike, shown first).
@@ -71,18 +75,37 @@ class Staff:
 
 
 def _submit_all(campaign, messages):
-    truth = {}
-    for n, message in enumerate(messages):
-        author = create_account(None, f"author{n}@triage.example.com", PASSWORD, Role.citizen)
-        text = message[0]
-        fields = {"title": text[:30], "problem": text, "suggestion": "", "benefit": "", "region": None,
-                  "contact_phone": None, "show_name": False}
-        idea, _ = idea_services.save_idea(author, campaign, f"triage-{n}", fields, None, submit=True)
-        truth[idea.id] = message
-        if n % 500 == 499:
-            db.session.commit()
+    """The messages as submitted ideas of as many citizens, written in bulk.
+
+    What a submission leaves behind — the account, the numbered idea, its history
+    line, its tokens and screening-order score — made with the same helpers, in a
+    few statements: one ORM round of save_idea per message took ≈ 28 ms, most of
+    a 10,000-message run. The submission path itself is tested on its own."""
+    at, password_hash = now(), hash_password(PASSWORD)
+    author_ids = db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), [
+        {"email": f"author{n}@triage.example.com", "role": Role.citizen, "password_hash": password_hash,
+         "created_at": at} for n in range(len(messages))]).all()
+    seq0 = campaign.idea_seq
+    rows = [{"campaign_id": campaign.id, "author_id": author_id, "submission_token": f"triage-{n}",
+             "status": IdeaStatus.submitted, "title": text[:30], "problem": text, "suggestion": "",
+             "benefit": "", "seq": seq0 + n + 1, "tracking_code": tracking_code(campaign.year, seq0 + n + 1),
+             "created_at": at, "updated_at": at, "submitted_at": at}
+            for n, ((text, _, _), author_id) in enumerate(zip(messages, author_ids))]
+    idea_ids = db.session.scalars(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), rows).all()
+    campaign.idea_seq = seq0 + len(rows)
+    db.session.execute(insert(IdeaEvent), [
+        {"idea_id": idea_id, "actor_id": row["author_id"], "from_status": IdeaStatus.draft,
+         "to_status": IdeaStatus.submitted, "reason": "", "created_at": at}
+        for idea_id, row in zip(idea_ids, rows)])
+    texts = [text_of(SimpleNamespace(**row)) for row in rows]
+    analyses = []
+    for idea_id, text, tokens in zip(idea_ids, texts, segment_many(texts)):
+        found = worth(text)
+        analyses.append({"idea_id": idea_id, "text_hash": text_hash(text), "tokens": tokens,
+                         "worth_score": found.score, "worth_reason": found.reason, "updated_at": at})
+    db.session.execute(insert(IdeaAnalysis), analyses)
     db.session.commit()
-    return truth
+    return dict(zip(idea_ids, messages))
 
 
 def _off_topic_queue(campaign, staff, doubt):

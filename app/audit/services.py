@@ -3,7 +3,8 @@ import hashlib
 import json
 from datetime import timedelta
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, event, select, text
+from sqlalchemy.orm import Session
 
 from app.audit.models import ActionLog
 from app.extensions import db
@@ -28,13 +29,28 @@ def _lock_chain():
         db.session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
 
 
+# The hash of the entry this transaction appended last. Once a transaction has
+# appended, no other writer can (the chain lock, or SQLite's one writer) until
+# it ends, so the next entry chains onto it without reading the log again: a
+# decision about thousands of ideas appends thousands of entries.
+_CHAIN_END = "audit_chain_end"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_chain_end(session, transaction):
+    # Any end, a savepoint's included: what it appended may be gone, or another writer may follow.
+    session.info.pop(_CHAIN_END, None)
+
+
 def log_action(actor, action, target=None, **details):
     """Append one entry. ``target`` is any model with an ``id``."""
-    _lock_chain()
-    last = db.session.execute(
-        select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    return _append(last or GENESIS_HASH, actor, action, target, details)
+    last = db.session.info.get(_CHAIN_END)
+    if last is None:
+        _lock_chain()
+        last = db.session.execute(
+            select(ActionLog.hash).order_by(ActionLog.id.desc()).limit(1)
+        ).scalar_one_or_none() or GENESIS_HASH
+    return _append(last, actor, action, target, details)
 
 
 def _append(prev_hash, actor, action, target, details):
@@ -51,6 +67,7 @@ def _append(prev_hash, actor, action, target, details):
                             entry.target_type, entry.target_id, details)
     db.session.add(entry)
     db.session.flush()
+    db.session.info[_CHAIN_END] = entry.hash
     return entry
 
 

@@ -43,3 +43,26 @@ def test_every_logged_action_has_a_chinese_label():
                         unnamed.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not unnamed, "日志动作应写成字面量，才能核对中文名：" + "、".join(unnamed)
     assert len(logged) > 40 and sorted(logged - set(ACTION_LABELS)) == []
+
+
+def test_the_chain_holds_across_savepoints_and_commits(app, make):
+    """Entries in one transaction chain onto each other without reading the log
+    again; a savepoint rolled back, or a commit, makes the next entry read it."""
+    from app.audit.services import log_action
+
+    staff = make.user(Role.staff)
+    log_action(staff, "user.login", staff)
+    log_action(staff, "user.login", staff)
+    try:
+        with db.session.begin_nested():
+            log_action(staff, "user.login", staff)
+            raise RuntimeError("undo the savepoint")
+    except RuntimeError:
+        pass
+    log_action(staff, "user.login", staff)
+    db.session.commit()
+    log_action(staff, "user.login", staff)
+    db.session.commit()
+    entries = db.session.scalars(select(ActionLog).order_by(ActionLog.id)).all()
+    assert len(entries) >= 4 and first_broken_link() is None
+    assert all(e.prev_hash == p.hash for p, e in zip(entries, entries[1:]))
