@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the load_* helpers, 
 
 from load_procs import (BIN, Postgres, busy_worker, free_port, healthy, log, pg_version, run,  # noqa: E402
                         site_env, start_gunicorn, start_redis, start_rq, worker_pids)
+from load_nodes import run_nodes  # noqa: E402
 from load_users import burst, crowd, rebuild_index, round_close  # noqa: E402
 
 BACKENDS = ("sqlite", "postgresql")
@@ -66,9 +67,11 @@ def parse_args():
     parser.add_argument("--submitters", type=int, default=50, help="提交建议的群众数（默认 50）")
     parser.add_argument("--only", choices=BACKENDS, help="只测一个后端")
     parser.add_argument("--skip-faults", action="store_true", help="跳过 PostgreSQL 故障演练")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="N ≥ 2：只测 N 个无状态节点经 nginx 对外（共用 PostgreSQL、Redis、索引目录）")
     args = parser.parse_args()
-    if args.duration < 5 or args.browsers < 0 or args.submitters < 1:
-        parser.error("--duration 至少 5 秒，--submitters 至少 1")
+    if args.duration < 5 or args.browsers < 0 or args.submitters < 1 or args.nodes < 1:
+        parser.error("--duration 至少 5 秒，--submitters、--nodes 至少 1")
     return args
 
 
@@ -87,10 +90,13 @@ def main():
               "users": {"browsers": args.browsers, "submitters": args.submitters}}
     results = {}
     try:
-        redis_url = start_redis(workdir, stack)
-        for number, backend in enumerate((args.only,) if args.only else BACKENDS):
-            # Its own Redis database: rate-limit counters and queued jobs stay apart.
-            results[backend] = run_backend(backend, args, workdir, f"{redis_url[:-1]}{number}", stack)
+        if args.nodes > 1:
+            report["nodes"] = run_nodes(args, workdir, stack)
+        else:
+            redis_url = start_redis(workdir, stack)
+            for number, backend in enumerate((args.only,) if args.only else BACKENDS):
+                # Its own Redis database: rate-limit counters and queued jobs stay apart.
+                results[backend] = run_backend(backend, args, workdir, f"{redis_url[:-1]}{number}", stack)
     except KeyboardInterrupt:
         log("已中断，正在停止启动的进程……")
         code = 130
@@ -107,7 +113,8 @@ def main():
     report.update({backend: result["load"] for backend, result in results.items()})
     if "faults" in results.get("postgresql", {}):
         report["faults"] = results["postgresql"]["faults"]
-    report["round_close"] = {backend: result["round_close"] for backend, result in results.items()}
+    if results:
+        report["round_close"] = {backend: result["round_close"] for backend, result in results.items()}
     print(json.dumps(report, ensure_ascii=False))
 
 
