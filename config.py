@@ -48,11 +48,12 @@ class Config:
     VOTE_LIMIT_PER_USER = "30 per 10 minutes"
     VOTE_LIMIT_PER_ADDRESS = "300 per 10 minutes"
     # Ideas saved (submitted or drafts), and similar-ideas look-ups (the hint asks
-    # at most every 0.6 s while someone types): per account and per address.
-    IDEA_LIMIT_PER_USER = "10 per 10 minutes"
-    IDEA_LIMIT_PER_ADDRESS = "60 per 10 minutes"
-    SIMILAR_LIMIT_PER_USER = "30 per minute"
-    SIMILAR_LIMIT_PER_ADDRESS = "120 per minute"
+    # at most every 0.6 s while someone types): per account and per address; a deployment
+    # may set its own (``make load --capacity`` lifts them to measure the pages, not the limits).
+    IDEA_LIMIT_PER_USER = os.environ.get("IDEA_LIMIT_PER_USER", "10 per 10 minutes")
+    IDEA_LIMIT_PER_ADDRESS = os.environ.get("IDEA_LIMIT_PER_ADDRESS", "60 per 10 minutes")
+    SIMILAR_LIMIT_PER_USER = os.environ.get("SIMILAR_LIMIT_PER_USER", "30 per minute")
+    SIMILAR_LIMIT_PER_ADDRESS = os.environ.get("SIMILAR_LIMIT_PER_ADDRESS", "120 per minute")
     # Autosaves of the proposal form: every 5 s at most while someone types, plus one on leaving.
     AUTOSAVE_LIMIT_PER_USER = "30 per minute"
     AUTOSAVE_LIMIT_PER_ADDRESS = "300 per minute"

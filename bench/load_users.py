@@ -350,7 +350,8 @@ async def round_close(base_url, seed, rng_seed=0, close_after=0.4):
             token = FormReader(page.text).hidden["csrf_token"]
             await enough_saved.wait()
             closed = await person.request("close", "POST", f"/voting/rounds/{seed['round']['id']}/close",
-                                          expect=(302,), data={"csrf_token": token, "seed": ""})
+                                          expect=(302,),
+                                          data={"csrf_token": token, "seed": "", "confirm": "y"})
             return closed is not None and closed.status == 302
         finally:
             await person.close()
