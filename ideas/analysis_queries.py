@@ -73,14 +73,20 @@ def theme_suggestion(campaign, tokens):
 
 def theme_dial(campaign, thresholds):
     """For each 待人工确认 threshold, how many on-topic ideas not yet confirmed
-    by staff it would send to them (``nlp.calibration.staff_load``)."""
-    from nlp.calibration import staff_load
+    by staff it would send to them (``nlp.calibration.staff_load``), counted
+    in one pass by the database."""
+    from nlp.calibration import dial_rows
 
-    confidences = db.session.scalars(
-        select(IdeaAnalysis.confidence).join(Idea).where(
+    counts = [func.count()]
+    for threshold in thresholds:
+        above = IdeaAnalysis.confidence >= threshold
+        counts += [func.count().filter(above),
+                   func.coalesce(func.sum(IdeaAnalysis.confidence).filter(above), 0)]
+    row = db.session.execute(
+        select(*counts).select_from(Idea).join(IdeaAnalysis).where(
             Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED), Idea.theme_confirmed_by_id.is_(None),
-            IdeaAnalysis.theme_status.in_(("assigned", "needs_review")))).all()
-    return staff_load(confidences, thresholds)
+            IdeaAnalysis.theme_status.in_(("assigned", "needs_review")))).one()
+    return dial_rows(row[0], [(t, row[1 + 2 * n], row[2 + 2 * n]) for n, t in enumerate(thresholds)])
 
 
 def _off_topic(stmt, campaign, kind=None):

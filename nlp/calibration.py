@@ -103,14 +103,20 @@ def staff_load(confidences, thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8)):
     which calibration makes the share of them that staff would confirm.
     """
     values = np.array([np.nan if c is None else float(c) for c in confidences], dtype=float)
-    n = len(values)
+    known = np.nan_to_num(values, nan=-1.0)
+    return dial_rows(len(values), [(t, int((known >= t).sum()), float(values[known >= t].sum()))
+                                   for t in thresholds])
+
+
+def dial_rows(n, assigned):
+    """``staff_load``'s rows from counts: ``n`` ideas and, per threshold,
+    (threshold, ideas at or above it, the sum of their confidences) — what a
+    database can count in one pass without sending every confidence over."""
     rows = []
-    for threshold in thresholds:
-        assigned = np.nan_to_num(values, nan=-1.0) >= threshold
-        rows.append({"threshold": float(threshold), "to_staff": int(n - assigned.sum()),
-                     "share": round(float((n - assigned.sum()) / n), 4) if n else 0.0,
-                     "expected_correct": round(float(values[assigned].mean()), 4)
-                     if assigned.any() else None})
+    for threshold, count, total in assigned:
+        rows.append({"threshold": float(threshold), "to_staff": int(n - count),
+                     "share": round(float((n - count) / n), 4) if n else 0.0,
+                     "expected_correct": round(float(total / count), 4) if count else None})
     return rows
 
 

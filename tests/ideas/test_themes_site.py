@@ -9,6 +9,7 @@ from ideas import analysis_queries, analysis_services
 from ideas import services as idea_services
 from ideas.models import Cluster, IdeaStatus
 from tests.ideas.test_analysis import TOPICS, make_topic_ideas
+from nlp.calibration import staff_load
 
 COMPLAINTS = (
     ("小区楼下烧烤店噪音扰民", "我家楼下烧烤店每天晚上吵到凌晨两点，油烟也很大，打电话给物业也没人管。",
@@ -137,6 +138,11 @@ def test_the_dial_counts_what_each_threshold_sends_to_staff(make, staff, client,
     assert [(row["threshold"], row["to_staff"]) for row in dial] == [
         (0.3, 0), (0.4, 1), (0.5, 2), (0.6, 3), (0.7, 4), (0.8, 5)]
     assert dial[-1]["expected_correct"] == 0.85
+    # Counted by the database, the same as the library's dial over the confidences themselves.
+    ideas[0].analysis.confidence = None
+    db.session.commit()
+    assert analysis_queries.theme_dial(campaign, app.config["NLP_DIAL_THRESHOLDS"]) == staff_load(
+        [None, 0.45, 0.55, 0.65, 0.75, 0.85], app.config["NLP_DIAL_THRESHOLDS"])
     page = client.get("/analysis/").get_data(as_text=True)
     assert app.config["NLP_THEME_THRESHOLD"] == 0.4 and "0.4（当前）" in page and "待人工确认的门槛" in page
 
