@@ -93,7 +93,8 @@ triage: $(VENV)/.installed-dev
 	$(BIN)/flask --app app ideas triage-sim --csv instance/triage-$(TRIAGE_SIZE).csv --group-col group 2>/dev/null
 
 ## make load: the production shape (gunicorn, PostgreSQL, Redis, RQ) started privately on free
-## loopback ports, under load on SQLite and PostgreSQL, then faults; JSON last. LOAD_ARGS="--duration 10".
+## loopback ports, under load on SQLite and PostgreSQL, then faults; JSON last. LOAD_ARGS="--duration 10";
+## LOAD_ARGS="--nodes 2": two nodes behind nginx; LOAD_ARGS="--capacity": one node's ceiling against bare Flask.
 load: $(VENV)/.installed-dev
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
