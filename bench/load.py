@@ -47,8 +47,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the load_* helpers, run from anywhere
 
-from load_procs import (BIN, Postgres, busy_worker, free_port, healthy, log, pg_version, run,  # noqa: E402
-                        site_env, start_gunicorn, start_redis, start_rq, worker_pids)
+from load_procs import (BIN, busy_worker, free_port, healthy, log, pg_version, run,  # noqa: E402
+                        site_env, start_gunicorn, start_postgres, start_redis, start_rq, worker_pids)
 from load_capacity import run_capacity  # noqa: E402
 from load_nodes import run_nodes  # noqa: E402
 from load_users import burst, crowd, rebuild_index, round_close  # noqa: E402
@@ -139,9 +139,7 @@ def run_backend(name, args, workdir, redis_url, stack):
     own = stack.enter_context(contextlib.ExitStack())
     log(f"== {name}：启动 ==")
     if name == "postgresql":
-        postgres = Postgres(workdir)
-        own.callback(postgres.stop)
-        postgres.start()
+        postgres = start_postgres(workdir, own)
         database_url = postgres.url
     else:
         postgres = None

@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from load_procs import (BIN, Postgres, Service, free_port, healthy, log, run, site_env, start_gunicorn,
-                        start_redis, start_rq, wait_for)
+from load_procs import (BIN, Service, free_port, healthy, log, run, site_env, start_gunicorn,
+                        start_postgres, start_redis, start_rq, wait_for)
 from load_record import Recorder
 from load_users import FormReader, IdeaWriter, Person, rebuild_index
 
@@ -33,9 +33,7 @@ UNLIMITED = "1000000 per minute"
 
 def run_capacity(args, workdir, stack):
     own = stack.enter_context(contextlib.ExitStack())
-    postgres = Postgres(workdir)
-    own.callback(postgres.stop)
-    postgres.start()
+    postgres = start_postgres(workdir, own)
     redis_url = start_redis(workdir, own)
     env = site_env(postgres.url, redis_url, workdir / "instance", free_port())
     env.update({name: UNLIMITED for name in ("IDEA_LIMIT_PER_USER", "IDEA_LIMIT_PER_ADDRESS",

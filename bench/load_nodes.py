@@ -23,8 +23,8 @@ from collections import Counter
 
 from yarl import URL
 
-from load_procs import (BIN, Postgres, Service, free_port, healthy, log, run, site_env, start_gunicorn,
-                        start_redis, start_rq, wait_for)
+from load_procs import (BIN, Service, free_port, healthy, log, run, site_env, start_gunicorn,
+                        start_postgres, start_redis, start_rq, wait_for)
 from load_record import Recorder
 from load_users import FormReader, IdeaWriter, Person, crowd, rebuild_index
 
@@ -81,9 +81,7 @@ http {{
 def run_nodes(args, workdir, stack):
     """Start the set-up, measure, stop it. Returns the figures."""
     own = stack.enter_context(contextlib.ExitStack())
-    postgres = Postgres(workdir)
-    own.callback(postgres.stop)
-    postgres.start()
+    postgres = start_postgres(workdir, own)
     redis_url = start_redis(workdir, own)
     shared = workdir / "artifacts"
     shared.mkdir()

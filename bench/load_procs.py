@@ -187,6 +187,14 @@ class Postgres:
 # Each start_* registers its process on ``stack`` before waiting for it, so a
 # Ctrl-C during the wait still stops it.
 
+def start_postgres(workdir, stack):
+    """A private cluster (``Postgres``), stopped when ``stack`` closes."""
+    postgres = Postgres(workdir)
+    stack.callback(postgres.stop)
+    postgres.start()
+    return postgres
+
+
 def start_redis(workdir, stack):
     port = free_port()
     service = stack.enter_context(Service(
