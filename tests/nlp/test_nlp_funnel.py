@@ -2,6 +2,7 @@
 ideas of a cluster, and the screening order's score."""
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from nlp.grouping import near_duplicate_groups
 from nlp.representative import representatives
@@ -42,3 +43,48 @@ def test_worth_reads_measures_actors_numbers_not_length():
     assert "个人诉求" in complaint.reason
     assert complaint.score < concrete.score
     assert worth("").score == 0
+
+
+def _rows_with_copies(n_rows=3000, n_terms=4000, seed=7):
+    """Random term-weight rows, a fifth of them edited copies of an earlier row."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for row in range(n_rows):
+        if row > 10 and rng.random() < 0.2:
+            terms = rows[int(rng.integers(row))].copy()
+            edited = int(rng.integers(3, 12))
+            terms[rng.choice(len(terms), edited, replace=False)] = rng.integers(n_terms, size=edited)
+        else:
+            terms = rng.integers(n_terms, size=20)
+        rows.append(terms)
+    counts = sp.lil_matrix((n_rows, n_terms))
+    for row, terms in enumerate(rows):
+        for term in terms:
+            counts[row, term] += 1
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts.tocsr())
+
+
+def _joined(groups, n_rows):
+    """Rows that joined an earlier one, and the leader each row ended under."""
+    leader = np.arange(n_rows)
+    for members in groups:
+        leader[members] = members[0]
+    return leader != np.arange(n_rows), leader
+
+
+def test_the_approximate_groups_keep_what_the_exact_ones_find():
+    X = _rows_with_copies()
+    exact = near_duplicate_groups(X)
+    approximate = near_duplicate_groups(X, exact_up_to=0, n_jobs=1)
+    joined, leader = _joined(exact, X.shape[0])
+    found, found_leader = _joined(approximate, X.shape[0])
+    assert 300 < joined.sum() < 700
+    # Every link is scored exactly, so what is found is right; it finds nearly all.
+    assert (found & ~joined).sum() == 0
+    assert (found & joined).sum() / joined.sum() >= 0.95
+    assert (found_leader == leader).mean() >= 0.97
+    assert near_duplicate_groups(X, exact_up_to=0, n_jobs=1) == approximate
+    # A row split off by staff stays alone in the approximate way too.
+    split = approximate[0][1]
+    assert all(split not in members
+               for members in near_duplicate_groups(X, exact_up_to=0, n_jobs=1, exclude=[split]))
