@@ -58,10 +58,11 @@ test-postgres: $(VENV)/.installed-dev
 		echo "PostgreSQL 未在 127.0.0.1:5432 运行，本机跳过 PostgreSQL 测试（CI=true 时必跑）。"; \
 	fi
 
-## make bench: speed and memory of nlp/ on synthetic ideas grown from the shared messages.
+## make bench: speed and memory of nlp/ on synthetic ideas grown from the shared messages,
+## up to a million (BENCH_ARGS="--max-ideas 100000" stops at 100,000).
 SHARED_DATA ?= ../shared/data
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/nlp_bench.py --data $(SHARED_DATA)/citizen_messages_likes.csv
+	$(BIN)/python bench/nlp_bench.py --data $(SHARED_DATA)/citizen_messages_likes.csv $(BENCH_ARGS)
 
 ## make bench-similar: the similar-ideas look-up at a million ideas, next to the naive ways
 ## (3–10 minutes on this machine depending on load, peak 3.7 GB).

@@ -1,13 +1,13 @@
 """Benchmarks of nlp/ on synthetic ideas grown from real messages.
 
 Ideas are made by recombining sentences of the messages in ``--data``
-(2–10 sentences each, fixed seed), at 10k and 100k ideas (and 200k with
-``--full``).  Every stage runs in a fresh process so its peak RSS is its own.
+(2–10 sentences each, fixed seed), at 10k, 100k, 300k and 1M ideas (up to
+``--max-ideas``).  Every stage runs in a fresh process so its peak RSS is its own.
 Each figure sits next to the naive way of doing the same thing.  Prints one
 JSON document (and writes it to ``--out`` if given); progress goes to stderr.
 
     python bench/nlp_bench.py --data /work/shared/data/citizen_messages_likes.csv
-    python bench/nlp_bench.py --data ... --full --out bench-nlp.json
+    python bench/nlp_bench.py --data ... --max-ideas 100000 --out bench-nlp.json
 """
 import argparse
 import csv
@@ -130,9 +130,11 @@ def stage_segmentation(raw_path, cache_dir):
 
 
 def rebuild(docs, themes, labels=None):
-    """What the app does on a rebuild: assign every idea, then cluster."""
+    """What the app does on a rebuild: the gate and themes for every idea, the
+    clusters, then the near-duplicate groups of the ideas the gate kept."""
     from nlp.cluster import IdeaClusterer
-    from nlp.features import TokenCorpus
+    from nlp.features import TokenCorpus, TokenTfidf
+    from nlp.grouping import near_duplicate_groups
     from nlp.themes import ThemeAssigner
     timings = {}
     start = time.perf_counter()
@@ -141,15 +143,22 @@ def rebuild(docs, themes, labels=None):
     timings["count_tokens_s"] = time.perf_counter() - start
     step = time.perf_counter()
     assigner = ThemeAssigner(themes).fit(corpus, labels)
-    codes, _ = assigner.assign(corpus)
+    results = assigner.analyse(corpus)
     timings["assign_s"] = time.perf_counter() - step
     step = time.perf_counter()
     clusterer = IdeaClusterer(themes=themes).fit(corpus)
     timings["cluster_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    kept = [row for row, result in enumerate(results) if result.status != "off_topic"]
+    X = TokenTfidf().fit_transform(corpus)
+    groups = near_duplicate_groups(X[kept]) if len(kept) > 1 else []
+    timings["groups_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - start
     result = {key: round(value, 2) for key, value in timings.items()}
     result.update(strategy=assigner.strategy_, n_clusters=clusterer.n_clusters_,
-                  unassigned_share=round(sum(code is None for code in codes) / len(codes), 3))
+                  unassigned_share=round(sum(r.primary is None for r in results) / len(results), 3),
+                  off_topic_share=round(1 - len(kept) / len(results), 3),
+                  n_groups=len(groups), grouped_ideas=sum(map(len, groups)))
     return result
 
 
@@ -229,6 +238,43 @@ def stage_naive_rebuild(tokens_path):
     result["kmeans_vs_minibatch_speedup"] = round(result["kmeans_s"] / result["minibatch_kmeans_s"],
                                                   2)
     result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def stage_groups(tokens_path, compare_exact):
+    """Near-duplicate groups over every idea, as if the gate kept them all (a
+    campaign where nearly everything is a proposal). With ``compare_exact``
+    the exact way runs too, and what the approximate way found is compared
+    with it: the rows it joined to an earlier one, and the leaders."""
+    import numpy as np
+
+    from nlp.features import TokenTfidf
+    from nlp.grouping import near_duplicate_groups
+    X = TokenTfidf().fit_transform(read_lines(tokens_path))
+    n = X.shape[0]
+    result = {"ideas": n, "rss_after_tfidf_mb": peak_rss_mb()}
+    start = time.perf_counter()
+    approximate = near_duplicate_groups(X, exact_up_to=0)
+    result.update(approximate_s=round(time.perf_counter() - start, 2), peak_rss_mb=peak_rss_mb(),
+                  groups=len(approximate), grouped_ideas=sum(map(len, approximate)))
+    if compare_exact:
+        start = time.perf_counter()
+        exact = near_duplicate_groups(X, exact_up_to=n)
+        result["exact_s"] = round(time.perf_counter() - start, 2)
+        result["exact_vs_approximate_time_x"] = round(result["exact_s"] / result["approximate_s"], 1)
+
+        def leaders(groups):
+            leader = np.arange(n)
+            for members in groups:
+                leader[members] = members[0]
+            return leader
+
+        exact_leader, found_leader = leaders(exact), leaders(approximate)
+        joined, found = exact_leader != np.arange(n), found_leader != np.arange(n)
+        result.update(exact_groups=len(exact), exact_grouped_ideas=sum(map(len, exact)),
+                      joined_recall=round(float((joined & found).sum() / max(1, joined.sum())), 4),
+                      joined_precision=round(float((joined & found).sum() / max(1, found.sum())), 4),
+                      same_leader_share=round(float((exact_leader == found_leader).mean()), 4))
     return result
 
 
@@ -319,13 +365,14 @@ def main(argv=None):
     parser.add_argument("--data", required=True, help="CSV of real messages")
     parser.add_argument("--text-col", default="title,detail",
                         help="text column(s), comma-separated")
-    parser.add_argument("--full", action="store_true", help="also run 200k ideas")
+    parser.add_argument("--max-ideas", type=int, default=1_000_000,
+                        help="largest campaign of the growth curve")
     parser.add_argument("--skip-raw", action="store_true",
                         help="skip the rebuild from raw text (the longest stage)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args(argv)
-    sizes = [10_000, 100_000] + ([200_000] if args.full else [])
+    sizes = [n for n in (10_000, 100_000, 300_000, 1_000_000) if n <= max(args.max_ideas, 100_000)]
     started = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="nlp-bench-") as folder:
@@ -377,11 +424,18 @@ def main(argv=None):
                 growth[str(large)]["peak_rss_mb"] / growth[str(small)]["peak_rss_mb"], 2),
         } for small, large in zip(sizes, sizes[1:])}
         report["naive_rebuild_parts_100k"] = run_stage(stage_naive_rebuild, paths[100_000])
+        groups_30k = write_lines(folder / "tokens_30000.txt", (tokens(i) for i in ideas[:30_000]))
+        report["groups_every_idea"] = {"30000": run_stage(stage_groups, groups_30k, True)} | {
+            str(n): run_stage(stage_groups, paths[n], False) for n in sizes if n >= 100_000}
         report["similar_100k"] = run_stage(stage_similar, paths[100_000], queries, additions,
                                            10_000)
     report["targets"] = {
         "rebuild_100k_from_tokens_s<=30": growth["100000"]["total_s"] <= 30,
         "rebuild_100k_peak_rss_mb<=1536": growth["100000"]["peak_rss_mb"] <= 1536,
+        "rebuild_1m_from_tokens_s<=300": growth.get("1000000", {}).get("total_s", float("inf")) <= 300
+        if "1000000" in growth else None,
+        "rebuild_1m_peak_rss_mb<=8192": growth.get("1000000", {}).get("peak_rss_mb", float("inf")) <= 8192
+        if "1000000" in growth else None,
         "rebuild_100k_from_raw_s<=180": report.get("rebuild_from_raw_100k", {}).get(
             "total_s", float("inf")) <= 180 if not args.skip_raw else None,
         "similar_query_p95_ms<=30": report["similar_100k"]["query_p95_ms"] <= 30,
