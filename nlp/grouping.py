@@ -49,6 +49,15 @@ def near_duplicate_groups(X, threshold=0.5, chunk_size=1000, exclude=(), exact_u
                   key=lambda members: members[0])
 
 
+def group_leaders(groups, n_rows):
+    """The leader each of ``n_rows`` rows ends under (itself when alone), to
+    compare two groupings row by row."""
+    leader = np.arange(n_rows)
+    for members in groups:
+        leader[members] = members[0]
+    return leader
+
+
 def _best_earlier_exact(X, threshold, excluded, chunk_size):
     """For each row, its most similar earlier row reaching ``threshold``, or -1."""
     n = X.shape[0]

@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from nlp.grouping import near_duplicate_groups
+from nlp.grouping import group_leaders, near_duplicate_groups
 from nlp.representative import representatives
 from nlp.worth import worth
 
@@ -66,9 +66,7 @@ def _rows_with_copies(n_rows=3000, n_terms=4000, seed=7):
 
 def _joined(groups, n_rows):
     """Rows that joined an earlier one, and the leader each row ended under."""
-    leader = np.arange(n_rows)
-    for members in groups:
-        leader[members] = members[0]
+    leader = group_leaders(groups, n_rows)
     return leader != np.arange(n_rows), leader
 
 
