@@ -22,10 +22,10 @@ class SimilarIndex:
     def catch_up(self, rows):
         """Add ``(idea id, tokens)`` rows past the watermark, in id order."""
         with self.lock:
-            for idea_id, tokens in rows:
-                if idea_id > self.watermark:
-                    self.index.add(idea_id, tokens)
-                    self.watermark = idea_id
+            rows = [(idea_id, tokens) for idea_id, tokens in rows if idea_id > self.watermark]
+            if rows:
+                self.index.add_many([idea_id for idea_id, _ in rows], [tokens for _, tokens in rows])
+                self.watermark = rows[-1][0]
 
     def lookup(self, tokens, top_k=5, exclude=None):
         return self.index.lookup(tokens, top_k=top_k, exclude=exclude)
@@ -81,6 +81,15 @@ class NlpExtension:
 
     def save_index(self, campaign_id, index, watermark):
         self.artifacts.publish(f"similar-{campaign_id}", (index, watermark))
+
+    def save_models(self, campaign_id, models):
+        self.artifacts.publish(f"models-{campaign_id}", models)
+
+    def rebuild_models(self, campaign_id):
+        """What the campaign's last rebuild fitted (``analysis_services.FittedModels``),
+        for the updates after it; None before the first."""
+        version = self.artifacts.newest(f"models-{campaign_id}")
+        return None if version is None else self.artifacts.load(f"models-{campaign_id}", version)
 
     def theme_model(self, campaign_id, themes, threshold):
         """The campaign's zero-shot theme model, fitted once per process and

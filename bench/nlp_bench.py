@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 THEMES_PATH = ROOT / "ideas" / "data" / "default_themes.json"
+# New ideas an update takes in, after a rebuild of each size.
+INCREMENT = 10_000
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 
@@ -346,6 +348,59 @@ def stage_similar(tokens_path, query_path, add_path, naive_size):
     return result
 
 
+def stage_incremental(tokens_path, new_path, cache_dir):
+    """The update after a rebuild (``ideas.analysis_services.update``): new ideas
+    read with the rebuild's fitted models, no refit. The rebuild's parts come
+    first (untimed: the rebuild stages time them); then the update, timed: the
+    gate and themes of the new ideas, their keywords, their entry in the
+    similar-ideas index, and for each one the gate kept its nearest earlier
+    kept idea at or above the group floor (``ideas.groups.extend``)."""
+    from nlp.features import TokenCorpus
+    from nlp.keywords import KeywordExtractor
+    from nlp.similar import SimilarIdeas
+    from nlp.themes import ThemeAssigner
+    themes = load_themes()
+    install_segmenter(cache_dir, themes)
+    docs, new = read_lines(tokens_path), read_lines(new_path)
+    corpus = TokenCorpus(docs)
+    model = ThemeAssigner(themes).fit(corpus)
+    kept = [result.status != "off_topic" for result in model.analyse(corpus)]
+    keywords = KeywordExtractor(top_n=8).fit(corpus)
+    index = SimilarIdeas(top_k=5).fit(docs, range(len(docs)))
+    result = {"ideas": len(docs), "new_ideas": len(new), "rss_after_rebuild_mb": peak_rss_mb()}
+    timings = {}
+    start = time.perf_counter()
+    new_corpus = TokenCorpus(new)
+    found = model.analyse(new_corpus, texts=None)
+    timings["assign_s"] = time.perf_counter() - start
+    step = time.perf_counter()
+    keywords.extract(new_corpus)
+    timings["keywords_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    index.add_many(range(len(docs), len(docs) + len(new)), new)
+    timings["index_add_s"] = time.perf_counter() - step
+
+    def group(kept):
+        """How many new ideas the gate kept join an earlier kept one, and in how long."""
+        step, joined = time.perf_counter(), 0
+        for row, doc in enumerate(new, start=len(docs)):
+            if kept[row]:
+                hits = index.query(doc, top_k=10, min_score=0.5, exclude=row)
+                joined += any(kept[hit] and hit < row for hit, _ in hits)
+        return time.perf_counter() - step, joined
+
+    timings["groups_s"], joined = group(kept + [r.status != "off_topic" for r in found])
+    timings["total_s"] = time.perf_counter() - start
+    result.update({key: round(value, 2) for key, value in timings.items()})
+    # The worst case: a campaign where the gate keeps everything, old and new.
+    every_s, every_joined = group([True] * (len(docs) + len(new)))
+    result.update(kept_new=sum(r.status != "off_topic" for r in found), joined_a_group=joined,
+                  groups_if_all_kept_s=round(every_s, 2), joined_if_all_kept=every_joined,
+                  total_if_all_kept_s=round(timings["total_s"] - timings["groups_s"] + every_s, 2),
+                  peak_rss_mb=peak_rss_mb())
+    return result
+
+
 def run_stage(function, *args):
     """Run one stage in a fresh process so that its peak RSS is its own."""
     log(f"{function.__name__}{tuple(Path(a).name if isinstance(a, str) else a for a in args)}")
@@ -378,8 +433,8 @@ def main(argv=None):
         # Joining sentences that end in punctuation joins their tokens exactly,
         # so ideas of any size get their tokens without segmenting them again.
         sentence_tokens = segment_many(sentences, n_jobs=2, segmenter=segmenter)
-        ideas = make_ideas(len(sentences), max(sizes) + 1300, args.seed)
-        extra, ideas = ideas[-1300:], ideas[:-1300]
+        ideas = make_ideas(len(sentences), max(sizes) + 1300 + INCREMENT, args.seed)
+        extra, ideas = ideas[max(sizes):], ideas[:max(sizes)]
 
         def raw(idea):
             return "".join(sentences[i] for i in idea)
@@ -393,6 +448,7 @@ def main(argv=None):
         raw_sample = write_lines(folder / "raw_sample.txt", (raw(i) for i in ideas[:8000]))
         queries = write_lines(folder / "queries.txt", (tokens(i) for i in extra[:200]))
         additions = write_lines(folder / "additions.txt", (tokens(i) for i in extra[200:1200]))
+        increment = write_lines(folder / "increment.txt", (tokens(i) for i in extra[1300:]))
         chars = [sum(len(sentences[s]) for s in idea) for idea in ideas[:100_000]]
 
         report = {"data": Path(args.data).name, "seed": args.seed,
@@ -422,6 +478,12 @@ def main(argv=None):
             str(n): run_stage(stage_groups, paths[n], False) for n in sizes if n >= 100_000}
         report["similar_100k"] = run_stage(stage_similar, paths[100_000], queries, additions,
                                            10_000)
+        report["update_after_rebuild"] = {
+            str(n): run_stage(stage_incremental, paths[n], increment, cache_dir)
+            for n in sizes if n >= 100_000 and n != 300_000}
+        for n, update in report["update_after_rebuild"].items():
+            update["full_rebuild_s"] = growth[n]["total_s"]
+            update["full_rebuild_vs_update_time_x"] = round(growth[n]["total_s"] / update["total_s"], 1)
     report["targets"] = {
         "rebuild_100k_from_tokens_s<=30": growth["100000"]["total_s"] <= 30,
         "rebuild_100k_peak_rss_mb<=1536": growth["100000"]["peak_rss_mb"] <= 1536,
@@ -433,6 +495,8 @@ def main(argv=None):
             "total_s", float("inf")) <= 180 if not args.skip_raw else None,
         "similar_query_p95_ms<=30": report["similar_100k"]["query_p95_ms"] <= 30,
         "similar_add_p95_ms<=10": report["similar_100k"]["add_p95_ms"] <= 10,
+        **{f"update_{INCREMENT}_new_at_{n}_s<=30": update["total_s"] <= 30
+           for n, update in report["update_after_rebuild"].items()},
     }
     report["bench_seconds"] = round(time.perf_counter() - started, 1)
     return emit(report, args.out)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
-from ideas.models import Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus, NlpJob
+from ideas.models import UNANALYSED, Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus, NlpJob
 from ideas.queries import idea_counts
 from ideas.services import ANALYSED
 
@@ -28,6 +28,23 @@ def fresh_analyses(campaign, watermark):
         select(IdeaAnalysis.idea_id, IdeaAnalysis.tokens).join(Idea)
         .where(Idea.campaign_id == campaign.id, IdeaAnalysis.idea_id > watermark,
                Idea.status.in_(ANALYSED)).order_by(IdeaAnalysis.idea_id)).all()
+
+
+def _unanalysed(stmt, campaign):
+    # The partial index ix_idea_analyses_unanalysed holds exactly these analyses.
+    return stmt.select_from(IdeaAnalysis).join(Idea).where(
+        UNANALYSED, Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED))
+
+
+def unanalysed_ideas(campaign):
+    """Analysed ideas (by number) the themes have not read in their present text:
+    submitted since the last rebuild, for the update to take in."""
+    return db.session.scalars(_unanalysed(select(Idea), campaign).order_by(Idea.seq, Idea.id)
+                              .options(selectinload(Idea.analysis))).all()
+
+
+def unanalysed_count(campaign):
+    return db.session.scalar(_unanalysed(select(func.count()), campaign))
 
 
 def _live(hits, statuses, top_k):

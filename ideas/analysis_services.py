@@ -4,6 +4,7 @@ the CLI or a background job, never in a request."""
 import threading
 import uuid
 from collections import defaultdict
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,15 +12,37 @@ from sqlalchemy import select
 from app.audit.services import log_action
 from app.campaigns.models import Campaign
 from app.extensions import db, nlp
+from app.locks import lock_row
 from app.states import move
 from app.timeutil import now
 from ideas import groups
 from ideas import services as idea_services
 from ideas.models import Cluster, ClusterRun, Idea, IdeaStatus, JobState, NlpJob
-from ideas.analysis_queries import fresh_analyses, latest_cluster_run, themes_as_dicts
+from ideas.analysis_queries import (fresh_analyses, latest_cluster_run, latest_job, themes_as_dicts,
+                                   unanalysed_ideas)
 from ideas.services import ANALYSED, store_tokens, text_hash, text_of
 
 MIN_CLUSTER_GROUP = 8
+
+
+class FittedModels(NamedTuple):
+    """What a rebuild fitted and an update reuses, published for the worker that runs it."""
+    themes: list
+    model: object
+    strategy: str
+    keywords: object
+
+
+def _segment_stale(ideas, progress, total):
+    """Segment the ideas whose text changed since their tokens were stored."""
+    from nlp.segmenter import segment_many
+
+    stale = [i for i in ideas if i.analysis is None or i.analysis.text_hash != text_hash(text_of(i))]
+    segmented = segment_many([text_of(i) for i in stale], n_jobs=2, segmenter=nlp.segmenter)
+    for done, (idea, tokens) in enumerate(zip(stale, segmented), start=1):
+        store_tokens(idea, tokens, text_hash(text_of(idea)))
+        if done % 500 == 0:
+            progress(done, total, f"分词 {done}/{len(stale)}")
 
 
 def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
@@ -28,7 +51,6 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
     # scikit-learn and the models load when a rebuild runs, not with every web worker.
     from nlp.features import TokenCorpus
     from nlp.keywords import KeywordExtractor
-    from nlp.segmenter import segment_many
     from nlp.similar import SimilarIdeas
     from nlp.themes import ThemeAssigner
 
@@ -36,12 +58,7 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
                                .order_by(Idea.id)).all()
     total = len(ideas) + 4
     progress(0, total, "分词")
-    stale = [i for i in ideas if i.analysis is None or i.analysis.text_hash != text_hash(text_of(i))]
-    segmented = segment_many([text_of(i) for i in stale], n_jobs=2, segmenter=nlp.segmenter)
-    for done, (idea, tokens) in enumerate(zip(stale, segmented), start=1):
-        store_tokens(idea, tokens, text_hash(text_of(idea)))
-        if done % 500 == 0:
-            progress(done, total, f"分词 {done}/{len(stale)}")
+    _segment_stale(ideas, progress, total)
     progress(len(ideas), total, "主题归类")
     if not ideas:
         progress(total, total, "没有可分析的建议")
@@ -59,15 +76,12 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
         # The staff labels share too few words to learn from: the zero-shot
         # model, fitted first and reading only the theme texts, speaks until they do.
         model, strategy = assigner.zero_shot_, "zero_shot"
-    results = model.analyse(docs, texts=texts)
     try:
-        keywords = KeywordExtractor(top_n=8).fit_extract(docs)
+        keywords = KeywordExtractor(top_n=8).fit(docs)
     except ValueError:
         # Every word is in most ideas (a handful of alike ideas): keep the common ones too.
-        keywords = KeywordExtractor(top_n=8, max_df=1.0).fit_extract(docs)
-    for idea, result, words in zip(ideas, results, keywords):
-        _store_result(idea.analysis, result, theme_by_code)
-        idea.analysis.keywords = " ".join(word for word, _ in words)
+        keywords = KeywordExtractor(top_n=8, max_df=1.0).fit(docs)
+    _store_results(ideas, model.analyse(docs, texts=texts), keywords.extract(docs), theme_by_code)
 
     progress(len(ideas) + 1, total, "聚类")
     previous = latest_cluster_run(campaign)
@@ -85,8 +99,47 @@ def rebuild(campaign, progress=lambda done, total, message: None, seed=0):
         index = None  # no idea has a usable word yet: nothing to compare with
     if index is not None:
         nlp.save_index(campaign.id, index, max(i.id for i in ideas))
+        nlp.save_models(campaign.id, FittedModels(themes, model, strategy, keywords))
     progress(total, total, "完成")
     return run
+
+
+def update(campaign, progress=lambda done, total, message: None):
+    """Analyse only the ideas submitted since the last rebuild (or not yet read in
+    their present text), with the models it fitted: each gets its themes, gate
+    decision and keywords, and joins a near-duplicate group (``groups.extend``);
+    no other idea is touched, nothing is refitted, and the new ideas join no
+    cluster until the next rebuild. Returns how many ideas it read, or None when
+    there is no rebuild to go on from (none yet, or the themes changed since):
+    then only a rebuild will do."""
+    from nlp.features import TokenCorpus
+
+    fitted = nlp.rebuild_models(campaign.id)
+    entry = nlp.similar_index(campaign.id)
+    if fitted is None or entry is None or fitted.themes != themes_as_dicts(campaign):
+        return None
+    ideas = unanalysed_ideas(campaign)
+    total = len(ideas) + 2
+    progress(0, total, "分词")
+    _segment_stale(ideas, progress, total)
+    progress(len(ideas), total, "主题归类")
+    docs = TokenCorpus([i.analysis.tokens for i in ideas])
+    if ideas:
+        theme_by_code = {t.code: t for t in campaign.themes}
+        _store_results(ideas, fitted.model.analyse(docs, texts=[text_of(i) for i in ideas]),
+                       fitted.keywords.extract(docs), theme_by_code)
+    progress(len(ideas) + 1, total, "相似建议与分组")
+    entry.catch_up(fresh_analyses(campaign, entry.watermark))
+    groups.extend(campaign, ideas, entry.index, current_app.config["NLP_GROUP_MIN_SCORE"])
+    progress(total, total, "完成")
+    return len(ideas)
+
+
+def _store_results(ideas, results, keywords, theme_by_code):
+    for idea, result, words in zip(ideas, results, keywords):
+        _store_result(idea.analysis, result, theme_by_code)
+        idea.analysis.keywords = " ".join(word for word, _ in words)
+        idea.analysis.analysed_hash = idea.analysis.text_hash
 
 
 def _store_result(analysis, result, theme_by_code):
@@ -240,13 +293,21 @@ def decide_off_topic(ideas, decision, actor, reason):
 
 # --- Background rebuilds ---------------------------------------------------------------------
 
-def start_rebuild(campaign, actor):
-    """Queue a rebuild: RQ on Redis when REDIS_URL is set, a local thread otherwise.
-    The request that asks for it only writes the job row."""
-    job = NlpJob(campaign_id=campaign.id, queue_id=uuid.uuid4().hex)
+def start_rebuild(campaign, actor, kind="rebuild"):
+    """Queue a rebuild or an update (``NlpJob.KIND_LABELS``): RQ on Redis when
+    REDIS_URL is set, a local thread otherwise. The request that asks for it only
+    writes the job row. One job at a time per campaign: two would form the same
+    groups twice. The campaign row is locked for that check, for the moment the
+    request takes to commit."""
+    lock_row(Campaign, campaign.id)
+    running = latest_job(campaign)
+    if running is not None and running.state in (JobState.queued, JobState.running):
+        raise idea_services.ScreeningError(
+            f"{NlpJob.KIND_LABELS[running.kind]}正在进行，完成后再开始新的分析")
+    job = NlpJob(campaign_id=campaign.id, queue_id=uuid.uuid4().hex, kind=kind)
     db.session.add(job)
     db.session.flush()
-    log_action(actor, "nlp.rebuild", campaign, job=job.id)
+    log_action(actor, f"nlp.{kind}", campaign, job=job.id)
     return job
 
 
@@ -313,7 +374,8 @@ def _run_in_app(app, job_id):
 
 
 def run_rebuild_job(job_id):
-    """The worker side: runs the rebuild, committing progress as it goes."""
+    """The worker side: runs the rebuild (or the update, unless only a rebuild
+    will do), committing progress as it goes."""
     job = db.session.get(NlpJob, job_id)
     move(job, JobState.running)
     db.session.commit()
@@ -323,7 +385,9 @@ def run_rebuild_job(job_id):
         db.session.commit()
 
     try:
-        rebuild(db.session.get(Campaign, job.campaign_id), progress)
+        campaign = db.session.get(Campaign, job.campaign_id)
+        if job.kind != "update" or update(campaign, progress) is None:
+            rebuild(campaign, progress)
         move(job, JobState.done)
         job.finished_at = now()
         db.session.commit()

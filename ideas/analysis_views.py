@@ -75,7 +75,7 @@ def dashboard():
     return render_template(
         "ideas/analysis/dashboard.html", campaign=campaign, themes=themes, regions=regions,
         days=[(d.strftime("%m-%d"), n) for d, n in queries.counts_by_day(campaign)],
-        run=queries.latest_cluster_run(campaign), job=job,
+        run=queries.latest_cluster_run(campaign), job=job, unanalysed=queries.unanalysed_count(campaign),
         review_queue=queries.review_queue(campaign), theme_names={t.id: t.name for t in campaign.themes},
         dial=queries.theme_dial(campaign, thresholds), threshold=current_app.config["NLP_THEME_THRESHOLD"],
         off_topic=sum(queries.off_topic_kinds(campaign).values()))
@@ -145,15 +145,26 @@ def cluster(cluster_id):
                            selected=set(form.idea_ids.data or ()))
 
 
+def _start(kind):
+    campaign = current_campaign_or_404()
+    ok, job = attempt(lambda: services.start_rebuild(campaign, current_actor(), kind))
+    if ok:
+        services.dispatch(current_app._get_current_object(), job.id)
+        flash(f"已在后台开始{NlpJob.KIND_LABELS[kind]}，本页会显示进度。", "success")
+    return redirect(url_for("analysis.dashboard"))
+
+
 @bp.route("/rebuild", methods=["POST"])
 @staff_required
 def rebuild():
-    campaign = current_campaign_or_404()
-    job = services.start_rebuild(campaign, current_actor())
-    db.session.commit()
-    services.dispatch(current_app._get_current_object(), job.id)
-    flash("已在后台开始重新分析，本页会显示进度。", "success")
-    return redirect(url_for("analysis.dashboard"))
+    return _start("rebuild")
+
+
+@bp.route("/update", methods=["POST"])
+@staff_required
+def update():
+    """Only what came in since the last rebuild, with the models it fitted."""
+    return _start("update")
 
 
 def _checked(job):

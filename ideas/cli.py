@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from app.campaigns.queries import current_campaign
 from app.extensions import db
 from ideas import queries
-from ideas.analysis_services import rebuild
+from ideas.analysis_services import rebuild, update
 from ideas.exports import export_ideas
 
 ideas_cli = AppGroup("ideas", help="建议数据。")
@@ -50,6 +50,19 @@ def rebuild_command(seed):
         click.echo("没有可分析的建议。")
         return
     click.echo(f"完成：主题归类方式 {run.strategy}，{len(run.clusters)} 个聚类。")
+
+
+@nlp_cli.command("update")
+def update_command():
+    """Themes, gate and groups for the ideas new since the last rebuild, with its models."""
+    campaign = current_campaign()
+    if campaign is None:
+        raise click.ClickException("当前没有征集活动")
+    count = update(campaign)
+    if count is None:
+        raise click.ClickException("还没有可以沿用的重新分析（或主题已改动）：请先运行 flask nlp rebuild")
+    db.session.commit()
+    click.echo(f"完成：增量分析了 {count} 条建议。")
 
 
 @ideas_cli.command("triage-sim")

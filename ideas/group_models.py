@@ -58,7 +58,7 @@ class IdeaGroupMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("idea_groups.id", ondelete="CASCADE"), index=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
-    # Cosine to the earlier message it joined the group by (1 for the lead).
+    # Cosine to the group's lead (1 for the lead).
     score: Mapped[float] = mapped_column(Float, default=1.0)
     # The member's status before the group's decision: a split restores it.
     previous_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus, "previous_status"))

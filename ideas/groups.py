@@ -15,7 +15,7 @@ from app.states import move
 from app.timeutil import now
 from ideas import services as idea_services
 from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
-from ideas.models import CoProposer, IdeaStatus
+from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaStatus
 from ideas.services import ScreeningError
 
 _DECIDED = {"accept": GroupState.accepted, "reject": GroupState.rejected, "merge": GroupState.merged}
@@ -52,6 +52,68 @@ def regroup(campaign, ideas, X, threshold):
     db.session.add_all(groups)
     db.session.flush()
     return groups
+
+
+def _groupable(idea_status, theme_status):
+    return idea_status is IdeaStatus.submitted and theme_status != "off_topic"
+
+
+def extend(campaign, ideas, index, threshold, n_candidates=10):
+    """Add ``ideas`` (new since the last rebuild) to the open groups without
+    forming the others afresh: by ``regroup``'s rule, each submitted, on-topic
+    one outside any group joins its most similar earlier such idea at or above
+    ``threshold``, found among its ``n_candidates`` nearest in ``index`` (the
+    similar-ideas index, which already holds them): that idea's open group,
+    or a new group the earlier idea leads."""
+    newcomers = sorted((i for i in ideas if _groupable(i.status, i.analysis.theme_status)),
+                       key=lambda i: i.seq)
+    hits = {i.id: index.query(i.analysis.tokens, top_k=n_candidates, min_score=threshold, exclude=i.id)
+            for i in newcomers}
+    candidates = {c for found in hits.values() for c, _ in found}
+    # Where every candidate stands: (seq, groupable, its group if any).
+    standing = {}
+    ids = sorted(candidates | set(hits))
+    for start in range(0, len(ids), 5000):
+        rows = db.session.execute(
+            select(Idea.id, Idea.seq, Idea.status, IdeaAnalysis.theme_status, IdeaGroupMember.group_id,
+                   IdeaGroup.state)
+            .join(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id)
+            .outerjoin(IdeaGroupMember, IdeaGroupMember.idea_id == Idea.id)
+            .outerjoin(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
+            .where(Idea.campaign_id == campaign.id, Idea.id.in_(ids[start:start + 5000])))
+        for idea_id, seq, status, theme_status, group_id, state in rows:
+            if group_id is not None and state is not GroupState.open:
+                standing[idea_id] = (seq, False, None)  # decided together with others: not regrouped
+            elif standing.get(idea_id, (0, True, None))[1]:
+                standing[idea_id] = (seq, _groupable(status, theme_status), group_id)
+    groups, lead_tokens = {}, {}
+    for idea in newcomers:
+        seq, free, group_id = standing.get(idea.id, (idea.seq, False, None))
+        if not free or group_id is not None:
+            continue  # already in a group: the next rebuild regroups it
+        earlier = next((c for c, _ in hits[idea.id]
+                        if c in standing and standing[c][1] and standing[c][0] < seq), None)
+        if earlier is None:
+            continue
+        joined = standing[earlier][2]
+        if joined is None:
+            group = IdeaGroup(campaign_id=campaign.id, lead_id=earlier, reason="")
+            group.members.append(IdeaGroupMember(idea_id=earlier, score=1.0))
+            db.session.add(group)
+            db.session.flush()
+            standing[earlier] = (standing[earlier][0], True, group.id)
+            groups[group.id] = group
+        else:
+            group = groups.get(joined) or db.session.get(IdeaGroup, joined)
+            groups[group.id] = group
+        if group.lead_id not in lead_tokens:
+            lead_tokens[group.lead_id] = db.session.scalar(
+                select(IdeaAnalysis.tokens).where(IdeaAnalysis.idea_id == group.lead_id))
+        score = index.similarity(lead_tokens[group.lead_id], idea.id)
+        group.members.append(IdeaGroupMember(idea_id=idea.id, score=round(score, 4)))
+        standing[idea.id] = (seq, True, group.id)
+    db.session.flush()
+    return list(groups.values())
 
 
 def _lock(group):

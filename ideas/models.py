@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint,
-                        false, func)
+                        false, func, or_)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import DELETED_NAME
@@ -196,6 +196,8 @@ class IdeaAnalysis(db.Model):
 
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     text_hash: Mapped[str] = mapped_column(String(64))
+    # text_hash when the themes last read the idea: missing or different for one new or changed since.
+    analysed_hash: Mapped[str | None] = mapped_column(String(64))
     tokens: Mapped[str] = mapped_column(Text, default="")
     suggested_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     confidence: Mapped[float | None] = mapped_column(Float)
@@ -227,6 +229,13 @@ class IdeaAnalysis(db.Model):
     def needs_review(self):
         """待人工确认: on topic, but no theme confident enough."""
         return self.theme_status == "needs_review"
+
+
+# An analysis the themes have not read in its present text, and the index of those:
+# what an update (analysis_services.update) reads, few rows however many ideas there are.
+UNANALYSED = or_(IdeaAnalysis.analysed_hash.is_(None), IdeaAnalysis.analysed_hash != IdeaAnalysis.text_hash)
+Index("ix_idea_analyses_unanalysed", IdeaAnalysis.idea_id,
+      postgresql_where=UNANALYSED, sqlite_where=UNANALYSED)
 
 
 class IdeaTally(db.Model):
@@ -309,6 +318,8 @@ class NlpJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    # "rebuild" refits everything; "update" reads only what changed since, with the models it left.
+    kind: Mapped[str] = mapped_column(String(10), default="rebuild", server_default="rebuild")
     # No CHECK constraint: the column was a plain string before the workflow had an enum.
     state: Mapped[JobState] = mapped_column(enum_column(JobState, "job_state", length=10, check=False),
                                             default=JobState.queued)
@@ -321,6 +332,7 @@ class NlpJob(db.Model):
     finished_at: Mapped[datetime | None]
 
     STATE_LABELS = {state.value: state.label for state in JobState}
+    KIND_LABELS = {"rebuild": "重新分析", "update": "增量分析"}
 
     @property
     def percent(self):

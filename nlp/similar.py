@@ -214,26 +214,34 @@ class SimilarIdeas(BaseEstimator):
         Costs the same however large the index: the idea goes to the append
         buffer, which only :meth:`compact` merges.
         """
+        return self.add_many([id_], [doc])
+
+    def add_many(self, ids, docs):
+        """:meth:`add` for many ideas, in order, with one transform for all of them."""
         check_is_fitted(self, "columns_")
-        terms, weights = self._vector(doc)
+        ids = list(ids)
+        X = sp.csr_matrix(self.vectorizer_.transform(list(docs)), dtype=np.float32)
+        if X.shape[0] != len(ids):
+            raise ValueError("docs 与 ids 的数量不一致")
         old = self.pending_
-        nnz = int(old.indptr[old.n_rows])
-        indptr = _grown(old.indptr, old.n_rows + 2)
-        indices = _grown(old.indices, nnz + len(terms))
-        data = _grown(old.data, nnz + len(terms))
-        indices[nnz:nnz + len(terms)] = terms
-        data[nnz:nnz + len(terms)] = weights
-        indptr[old.n_rows + 1] = nnz + len(terms)
-        position = len(self.ids_)
-        alive = _grown(self.alive_, position + 1)
-        alive[position] = True
-        if id_ in self.positions_:
-            alive[self.positions_[id_]] = False
-        self.ids_.append(id_)
+        nnz, n = int(old.indptr[old.n_rows]), len(ids)
+        indptr = _grown(old.indptr, old.n_rows + n + 1)
+        indices = _grown(old.indices, nnz + X.nnz)
+        data = _grown(old.data, nnz + X.nnz)
+        indices[nnz:nnz + X.nnz] = X.indices
+        data[nnz:nnz + X.nnz] = X.data
+        indptr[old.n_rows + 1:old.n_rows + n + 1] = nnz + X.indptr[1:]
+        first = len(self.ids_)
+        alive = _grown(self.alive_, first + n)
+        alive[first:first + n] = True
+        for position, id_ in enumerate(ids, start=first):
+            if id_ in self.positions_:
+                alive[self.positions_[id_]] = False
+            self.positions_[id_] = position
+        self.ids_.extend(ids)
         self.alive_ = alive
-        self.positions_[id_] = position
-        # Published last: a query running meanwhile sees the idea whole or not at all.
-        self.pending_ = _Rows(indptr, indices, data, old.n_rows + 1)
+        # Published last: a query running meanwhile sees the ideas whole or not at all.
+        self.pending_ = _Rows(indptr, indices, data, old.n_rows + n)
         return self
 
     def remove(self, id_):
@@ -264,6 +272,22 @@ class SimilarIdeas(BaseEstimator):
         self.positions_ = {id_: p for p, id_ in enumerate(self.ids_)}
         self._store(X[keep], np.ones(len(keep), dtype=bool))
         return self
+
+    def similarity(self, doc, id_):
+        """The exact cosine of a segmented document and one indexed idea (0 if not indexed)."""
+        check_is_fitted(self, "columns_")
+        terms, weights = self._vector(doc)
+        position = self.positions_.get(id_)
+        if position is None or not len(terms):
+            return 0.0
+        pending = self.pending_
+        if position < self.n_stored_:
+            row = self.rows_[position]
+        else:
+            row = self._pending_matrix(pending)[position - self.n_stored_]
+        dense = np.zeros(self.columns_.shape[1], dtype=np.float32)
+        dense[terms] = weights
+        return float(min((row @ dense)[0], 1.0))
 
     def query(self, doc, top_k=None, min_score=None, exclude=None):
         """The most similar indexed ideas to a segmented document.

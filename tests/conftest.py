@@ -152,6 +152,17 @@ def _empty_tables():
     db.session.commit()
 
 
+def _forget_fitted_models(app):
+    """Indexes and models a test's rebuild published: the next test's campaign has
+    the same id, and would otherwise start from them."""
+    nlp = app.extensions["nlp"]
+    directory = nlp.artifacts.directory
+    for name in os.listdir(directory) if os.path.isdir(directory) else ():
+        if name.endswith(".joblib"):
+            os.remove(os.path.join(directory, name))
+    nlp._indexes.clear()
+
+
 @pytest.fixture
 def app(_app):
     with _app.app_context():
@@ -159,6 +170,7 @@ def app(_app):
         db.session.remove()
         _empty_tables()
         db.session.remove()
+        _forget_fitted_models(_app)
 
 
 @pytest.fixture

@@ -42,6 +42,28 @@ def test_added_idea_is_found_without_refit(index, segmenter):
     assert len(index) == 26
 
 
+def test_similarity_is_the_cosine_the_query_gives(index, docs, segmenter):
+    doc = segmenter.segment("建议把园区管委会和街道合并，解决园区多头管理和叠床架屋")
+    index.add("new", doc)  # one stored row and one in the append buffer
+    for id_, score in index.query(docs[1], top_k=len(docs) + 1, min_score=0.0) + [("i1", 1.0)]:
+        assert index.similarity(docs[1], id_) == pytest.approx(score, abs=1e-5)
+    assert index.similarity(doc, "new") == pytest.approx(1.0, abs=1e-5)
+    assert index.similarity(docs[1], "unknown") == 0.0
+
+
+def test_adding_many_at_once_is_adding_them_one_by_one(docs, segmenter):
+    one, many = (SimilarIdeas(top_k=3, min_score=0.0).fit(docs[:6], range(6)) for _ in range(2))
+    added = [(6, docs[6]), (7, docs[7]), (2, docs[8]), (9, docs[9]), (6, docs[10])]
+    for id_, doc in added:
+        one.add(id_, doc)
+    many.add_many([id_ for id_, _ in added], [doc for _, doc in added])
+    assert len(one) == len(many) == 9
+    for doc in docs:
+        assert one.query(doc) == many.query(doc)
+    with pytest.raises(ValueError):
+        many.add_many([1, 2], [docs[0]])
+
+
 def test_removed_and_replaced_ideas(index, docs):
     index.remove("i5")
     assert "i5" not in [i for i, _ in index.query(docs[5])]
