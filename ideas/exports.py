@@ -1,8 +1,9 @@
 """The screening queue as a spreadsheet for staff."""
 from itertools import islice
 
-from app.exports import csv_chunks, xlsx_chunks
-from ideas.queries import co_proposer_names, screening_export, standings
+from app.exports import csv_bytes, csv_chunks, neutralize, xlsx_chunks
+from app.extensions import db
+from ideas.queries import co_proposer_names, export_extras, screening_csv_blocks, screening_export, standings
 
 HEADERS = ["编号", "标题", "针对的瓶颈", "状态", "所在地区", "问题描述", "对策建议", "预期成效",
            "提出人", "登录账号", "联系电话", "同意公开姓名", "共同提出人", "合并到", "提交时间"]
@@ -33,13 +34,24 @@ def _rows(ideas):
         yield from (idea_row(idea, standing[idea.id], co_proposers.get(idea.id, ())) for idea in batch)
 
 
-def stream_ideas(ideas, fmt):
-    """The file as byte chunks of the rows of ``queries.screening_export``, read as they are written."""
-    if fmt == "csv":
-        return csv_chunks(HEADERS, _rows(ideas), BATCH)
-    return xlsx_chunks(HEADERS, _rows(ideas), "建议列表", WIDTHS)
+def stream_ideas(campaign, flt, fmt):
+    """The file of the ideas under the filter as byte chunks, written as they are
+    read. A CSV on PostgreSQL is written by the server (``queries.screening_csv_blocks``),
+    with the same cells as the rows here."""
+    if fmt == "xlsx":
+        return xlsx_chunks(HEADERS, _rows(screening_export(campaign, flt)), "建议列表", WIDTHS)
+    if db.session.get_bind().dialect.name != "postgresql":
+        return csv_chunks(HEADERS, _rows(screening_export(campaign, flt)), BATCH)
+    return _copied_csv(campaign, flt)
+
+
+def _copied_csv(campaign, flt):
+    yield csv_bytes(HEADERS, [])
+    extras = {idea_id: (label or "", neutralize("、".join(names)))
+              for idea_id, (label, names) in export_extras(campaign, flt).items()}
+    yield from screening_csv_blocks(campaign, flt, extras)
 
 
 def export_ideas(campaign, flt, fmt):
     """The whole file at once, for the command line and tests."""
-    return b"".join(stream_ideas(screening_export(campaign, flt), fmt))
+    return b"".join(stream_ideas(campaign, flt, fmt))

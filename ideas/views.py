@@ -218,7 +218,7 @@ def export(fmt):
         abort(404)
     campaign = current_campaign_or_404()
     _, flt = _screening_filter(campaign)
-    body = stream_with_context(stream_ideas(queries.screening_export(campaign, flt), fmt))
+    body = stream_with_context(stream_ideas(campaign, flt, fmt))
     mimetype = ("text/csv; charset=utf-8" if fmt == "csv" else
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"ideas-{campaign.year}.{fmt}"

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from ideas import exports, queries, replies
-from ideas.models import IdeaStatus
+from app.extensions import db
+from ideas import exports, queries, replies, services
+from ideas.models import CoProposer, IdeaStatus
 
 CORPUS = [
     ("城区停车难的对策", "老城区停车位严重不足，车辆乱停占用人行道。",
@@ -72,15 +73,42 @@ def test_the_search_on_either_database_finds_the_idea_by_a_word(client, staff, c
 
 def test_a_streamed_csv_has_every_row_once_in_batches(client, make, staff, monkeypatch):
     made = [make.idea(title=f"导出的第{n}条建议") for n in range(7)]
-    monkeypatch.setattr(exports, "BATCH", 3)
+    monkeypatch.setattr(exports, "BATCH", 3)  # rows a chunk, written in Python (SQLite)
+    monkeypatch.setattr(queries, "COPY_BLOCK_BYTES", 400)  # bytes a chunk, written by PostgreSQL
     response = client.get("/ideas/export.csv")
     assert response.is_streamed
     chunks = list(response.response)
-    # A chunk per full batch of rows, and the rest: the file is never whole in memory.
-    assert len(chunks) == 3
+    # Chunk by chunk as the rows come: the file is never whole in memory.
+    assert len(chunks) >= 3 and max(map(len, chunks)) < len(b"".join(chunks)) / 2
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
     assert len(rows) == 1 + len(made)
     assert [r[0] for r in rows[1:]] == [i.tracking_code for i in made]
+
+
+def test_the_csv_says_what_the_xlsx_says(client, make, staff):
+    """On PostgreSQL the CSV is written by the server and the XLSX by Python: the
+    same cells either way, formulas neutralised, credits and merges included."""
+    author = make.user(real_name="=HYPERLINK(\"http://x\")")
+    first = make.idea(author=author, title='=1+1，"引号"，逗号', problem="-减号开头\n第二行",
+                      suggestion="@提及", benefit="+加号", region="", contact_phone="", show_name=False)
+    copy = make.idea(title="重复的建议", theme="tech")
+    helper = make.user(real_name="+协助者")
+    db.session.add(CoProposer(idea_id=first.id, user_id=helper.id, source_idea_id=copy.id))
+    services.merge_duplicate(copy, first.tracking_code, staff, "重复")
+    db.session.commit()
+    make.idea(title="\t制表符开头", problem="普通", suggestion="普通", benefit="普通")
+    text = client.get("/ideas/export.csv?status=").get_data().decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(text)))
+    sheet = load_workbook(io.BytesIO(client.get("/ideas/export.xlsx?status=").get_data())).active
+    xlsx_rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert csv_rows == xlsx_rows and len(csv_rows) == 4
+    header, row = csv_rows[0], dict(zip(csv_rows[0], csv_rows[1]))
+    assert header == exports.HEADERS
+    assert row["标题"] == "\'=1+1，\"引号\"，逗号" and row["问题描述"] == "\'-减号开头\n第二行"
+    assert row["提出人"].startswith("'=") and row["共同提出人"] == "'+协助者"
+    assert row["同意公开姓名"] == "否" and row["所在地区"] == ""
+    assert dict(zip(header, csv_rows[2]))["合并到"] == first.tracking_code
+    assert csv_rows[3][1] == "\'\t制表符开头"
 
 
 def test_a_streamed_xlsx_has_every_row_once(client, make, staff):
