@@ -188,6 +188,20 @@ def screening_csv_blocks(campaign, flt, extras):
     computes it in Python; ``extras`` (idea id → (standing label, co-proposers), both
     text, "" for none, neutralised) are joined in as arrays. No row passes through
     Python, so an export runs at the speed of the server."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    block, sql = bytearray(), export_sql(campaign, flt, extras)
+    with cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for row in copy:  # psycopg hands over one row at a time: send them in blocks
+            block += row
+            if len(block) >= COPY_BLOCK_BYTES:
+                yield bytes(block)
+                block.clear()
+    if block:
+        yield bytes(block)
+
+
+def export_sql(campaign, flt, extras):
+    """The SELECT that ``screening_csv_blocks`` copies out, as SQL text."""
     merged = aliased(Idea)
     ids = list(extras)
     extra = func.unnest(
@@ -209,16 +223,7 @@ def screening_csv_blocks(campaign, flt, extras):
     # connection set up (it knows how this server reads backslashes). With nothing
     # left to bind, the doubled percent signs of the pyformat style are just percent signs.
     sql = str(stmt.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
-    cursor = db.session.connection().connection.driver_connection.cursor()
-    block = bytearray()
-    with cursor, cursor.copy(f"COPY ({sql.replace('%%', '%')}) TO STDOUT WITH (FORMAT csv)") as copy:
-        for row in copy:  # psycopg hands over one row at a time: send them in blocks
-            block += row
-            if len(block) >= COPY_BLOCK_BYTES:
-                yield bytes(block)
-                block.clear()
-    if block:
-        yield bytes(block)
+    return sql.replace("%%", "%")
 
 
 def co_proposer_names(idea_ids):
