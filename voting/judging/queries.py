@@ -108,8 +108,10 @@ class CloseCheck:
         return not (self.unsubmitted or self.open_recusals)
 
 
-def close_check(round_):
-    by_reviewer, by_idea = progress(round_)
+def close_check(round_, read_progress=None):
+    """What stands in the way of closing; ``read_progress``: ``progress(round_)`` when
+    the caller has it already."""
+    by_reviewer, by_idea = read_progress or progress(round_)
     counts = Counter()
     for row in by_reviewer.values():
         counts.update(row["counts"])
@@ -151,15 +153,23 @@ def reviewer_tasks(reviewer):
 
 
 def progress(round_):
-    """Per reviewer and per idea: assigned, drafts, submitted."""
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.round_id == round_.id, Assignment.active)
-        .options(selectinload(Assignment.review), selectinload(Assignment.reviewer),
-                 selectinload(Assignment.idea))).all()
+    """Per reviewer and per idea: assigned, drafts, submitted; ``who`` is the reviewer
+    (a User) or the idea (its id, tracking code and title). Read as plain rows: a
+    round of 5,000 ideas has 15,000 sheets, too many to load as objects per page."""
+    sheets = db.session.execute(
+        select(Assignment.reviewer_id, Assignment.idea_id, Review.id.is_not(None), Review.submitted)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.round_id == round_.id, Assignment.active).order_by(Assignment.id)).all()
+    reviewers = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({reviewer for reviewer, *_ in sheets})))}
+    ideas = {row.id: row for row in db.session.execute(
+        select(Idea.id, Idea.tracking_code, Idea.title).where(Idea.id.in_(
+            select(Assignment.idea_id).where(Assignment.round_id == round_.id, Assignment.active))))}
     by_reviewer, by_idea = {}, {}
-    for a in assignments:
-        state = "submitted" if a.review and a.review.submitted else ("draft" if a.review else "todo")
-        for table, key, label in ((by_reviewer, a.reviewer_id, a.reviewer), (by_idea, a.idea_id, a.idea)):
+    for reviewer_id, idea_id, drafted, submitted in sheets:
+        state = "submitted" if submitted else ("draft" if drafted else "todo")
+        for table, key, label in ((by_reviewer, reviewer_id, reviewers[reviewer_id]),
+                                  (by_idea, idea_id, ideas[idea_id])):
             row = table.setdefault(key, {"who": label, "counts": Counter()})
             row["counts"][state] += 1
             row["counts"]["assigned"] += 1

@@ -53,20 +53,21 @@ def round_detail(round_id):
         return run_and_commit(lambda: round_services.update_round(round_, current_actor(), **fields),
                               "轮次设置已保存。", url_for("voting.round_detail", round_id=round_.id))
     by_reviewer, by_idea = queries.progress(round_)
+    is_open = round_.state is RoundState.open
     manual = ManualAssignmentForm()
     manual.reviewer.choices = choices([(r.id, r.display_name) for r in queries.active_reviewers()])
     return render_template(
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
         reason_form=ReasonForm(), close_form=CloseForm(), finalize_form=ConfirmForm(),
-        check=queries.close_check(round_) if round_.state is RoundState.open else None,
+        check=queries.close_check(round_, (by_reviewer, by_idea)) if is_open else None,
         reopenings=queries.reopenings(round_),
-        diagnosed=diagnostics.diagnostics(round_) if round_.state is RoundState.open else None,
+        diagnosed=diagnostics.diagnostics(round_) if is_open else None,
         reviewer_names={r.id: r.display_name for r in queries.active_reviewers()},
         extra_form=ExtraReviewsForm(count=extra_review_count(round_.advance_count)),
         entries_by_id={e.idea_id: e for e in round_.entries},
         by_reviewer=by_reviewer, by_idea=by_idea,
         results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
-        provisional=outcome.provisional_results(round_) if round_.state is RoundState.open else None,
+        provisional=outcome.provisional_results(round_) if is_open else None,
         overdue=bool(round_.closes_at and round_.closes_at <= now()))
 
 
