@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint,
-                        false, func, or_)
+                        false, func)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.auth.models import DELETED_NAME
@@ -196,7 +196,7 @@ class IdeaAnalysis(db.Model):
 
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     text_hash: Mapped[str] = mapped_column(String(64))
-    # text_hash when the themes last read the idea: missing or different for one new or changed since.
+    # text_hash when the themes last read the idea; NULL for one new or changed since (store_tokens).
     analysed_hash: Mapped[str | None] = mapped_column(String(64))
     tokens: Mapped[str] = mapped_column(Text, default="")
     suggested_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
@@ -233,7 +233,8 @@ class IdeaAnalysis(db.Model):
 
 # An analysis the themes have not read in its present text, and the index of those:
 # what an update (analysis_services.update) reads, few rows however many ideas there are.
-UNANALYSED = or_(IdeaAnalysis.analysed_hash.is_(None), IdeaAnalysis.analysed_hash != IdeaAnalysis.text_hash)
+# (A NULL test rather than comparing the hashes: the planner knows how few NULLs there are.)
+UNANALYSED = IdeaAnalysis.analysed_hash.is_(None)
 Index("ix_idea_analyses_unanalysed", IdeaAnalysis.idea_id,
       postgresql_where=UNANALYSED, sqlite_where=UNANALYSED)
 

@@ -262,6 +262,7 @@ def store_tokens(idea, tokens, digest):
     if idea.analysis is None:
         db.session.add(IdeaAnalysis(idea=idea, text_hash=digest, tokens=tokens))
     else:
-        idea.analysis.text_hash, idea.analysis.tokens = digest, tokens
+        # A changed text is read again by the next update (analysis_services.update).
+        idea.analysis.text_hash, idea.analysis.tokens, idea.analysis.analysed_hash = digest, tokens, None
     db.session.flush()
     store_worth(idea)

@@ -15,7 +15,7 @@ down_revision = '5c1d9e7a2b86'
 branch_labels = None
 depends_on = None
 
-UNANALYSED = "analysed_hash IS NULL OR analysed_hash != text_hash"
+UNANALYSED = "analysed_hash IS NULL"
 
 
 def upgrade():
@@ -25,6 +25,8 @@ def upgrade():
     op.execute("UPDATE idea_analyses SET analysed_hash = text_hash WHERE theme_status IS NOT NULL")
     op.create_index('ix_idea_analyses_unanalysed', 'idea_analyses', ['idea_id'], unique=False,
                     postgresql_where=sa.text(UNANALYSED), sqlite_where=sa.text(UNANALYSED))
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("ANALYZE idea_analyses")  # every row was rewritten: the planner's figures are stale
     with op.batch_alter_table('nlp_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=10), server_default='rebuild', nullable=False))
 

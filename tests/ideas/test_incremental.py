@@ -8,6 +8,7 @@ from app.extensions import db
 from ideas import analysis_queries, analysis_services
 from ideas.group_models import IdeaGroup
 from ideas.models import ClusterRun, IdeaAnalysis, JobState, NlpJob
+from ideas.services import store_tokens
 from tests.ideas.test_analysis import make_topic_ideas
 from tests.ideas.test_groups import OTHERS, TEXT
 
@@ -67,6 +68,10 @@ def test_an_update_reads_only_what_came_in_since_the_rebuild(make):
     # Nothing new: the next update reads nothing and changes nothing.
     assert analysis_services.update(campaign) == 0
     assert _groups() == groups
+    # A text that changes is read again.
+    store_tokens(alone[1], "园区 审批 提速 清单", "another-hash")
+    db.session.commit()
+    assert analysis_queries.unanalysed_ideas(campaign) == [alone[1]]
 
 
 def test_the_groups_of_an_update_are_those_a_rebuild_forms(make):
