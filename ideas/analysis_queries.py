@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from app.campaigns.queries import theme_by_code
 from app.extensions import db, nlp
-from ideas.models import UNANALYSED, Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus, NlpJob
+from ideas.models import (UNANALYSED, AnalysisTally, Cluster, ClusterRun, Idea, IdeaAnalysis, IdeaStatus,
+                          NlpJob)
 from ideas.queries import idea_counts
 from ideas.services import ANALYSED
 
@@ -91,19 +92,36 @@ def theme_suggestion(campaign, tokens):
 def theme_dial(campaign, thresholds):
     """For each 待人工确认 threshold, how many on-topic ideas not yet confirmed
     by staff it would send to them (``nlp.calibration.staff_load``), counted
-    in one pass by the database."""
+    in one pass by the database: over the kept tallies on PostgreSQL."""
     from nlp.calibration import dial_rows
 
-    counts = [func.count()]
-    for threshold in thresholds:
-        above = IdeaAnalysis.confidence >= threshold
-        counts += [func.count().filter(above),
-                   func.coalesce(func.sum(IdeaAnalysis.confidence).filter(above), 0)]
-    row = db.session.execute(
-        select(*counts).select_from(Idea).join(IdeaAnalysis).where(
+    if _tallied():
+        bucket, weight = AnalysisTally.bucket, AnalysisTally.confidence_sum
+        counts = [func.coalesce(func.sum(AnalysisTally.n), 0)]
+        for threshold in thresholds:
+            above = bucket >= round(threshold * 100)
+            counts += [func.coalesce(func.sum(AnalysisTally.n).filter(above), 0),
+                       func.coalesce(func.sum(weight).filter(above), 0)]
+        stmt = select(*counts).where(
+            AnalysisTally.campaign_id == campaign.id, AnalysisTally.status.in_([s.name for s in ANALYSED]),
+            AnalysisTally.confirmed.is_(False), AnalysisTally.theme_status.in_(("assigned", "needs_review")))
+    else:
+        counts = [func.count()]
+        for threshold in thresholds:
+            above = IdeaAnalysis.confidence >= threshold
+            counts += [func.count().filter(above),
+                       func.coalesce(func.sum(IdeaAnalysis.confidence).filter(above), 0)]
+        stmt = select(*counts).select_from(Idea).join(IdeaAnalysis).where(
             Idea.campaign_id == campaign.id, Idea.status.in_(ANALYSED), Idea.theme_confirmed_by_id.is_(None),
-            IdeaAnalysis.theme_status.in_(("assigned", "needs_review")))).one()
-    return dial_rows(row[0], [(t, row[1 + 2 * n], row[2 + 2 * n]) for n, t in enumerate(thresholds)])
+            IdeaAnalysis.theme_status.in_(("assigned", "needs_review")))
+    row = db.session.execute(stmt).one()
+    return dial_rows(int(row[0]), [(threshold, int(row[1 + 2 * n]), row[2 + 2 * n])
+                                   for n, threshold in enumerate(thresholds)])
+
+
+def _tallied():
+    """Whether the database keeps ``AnalysisTally`` (PostgreSQL's triggers do)."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _off_topic(stmt, campaign, kind=None):
@@ -135,6 +153,11 @@ def off_topic_ideas(campaign, kind=None, ids=None):
 
 def off_topic_kinds(campaign):
     """{gate kind: ideas in the queue}, for the filter."""
+    if _tallied():
+        stmt = select(AnalysisTally.gate_kind, func.sum(AnalysisTally.n)).where(
+            AnalysisTally.campaign_id == campaign.id, AnalysisTally.status == IdeaStatus.submitted.name,
+            AnalysisTally.theme_status == "off_topic").group_by(AnalysisTally.gate_kind)
+        return {kind: int(n) for kind, n in db.session.execute(stmt).all() if n}
     stmt = _off_topic(select(IdeaAnalysis.gate_kind, func.count()).select_from(Idea).join(IdeaAnalysis),
                       campaign)
     return dict(db.session.execute(stmt.group_by(IdeaAnalysis.gate_kind)).all())

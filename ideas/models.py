@@ -262,6 +262,30 @@ class IdeaTally(db.Model):
     NO_DAY = date(1, 1, 1)
 
 
+class AnalysisTally(db.Model):
+    """How many analysed ideas share a campaign, status, whether staff confirmed the
+    theme, the analysis' theme status and gate kind, and a confidence bucket (a
+    hundredth wide), with the sum of their confidences: what the 待人工确认 dial and
+    the 不属于本次征集 counts read at a million ideas. Kept on PostgreSQL by triggers on
+    ``idea_analyses`` and ``ideas`` (migration 7e3a9c1d5b24), counted directly on
+    SQLite, as ``IdeaTally``. No theme status or gate kind is "", no confidence
+    ``NO_CONFIDENCE``."""
+
+    __tablename__ = "analysis_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    confirmed: Mapped[bool] = mapped_column(primary_key=True)
+    theme_status: Mapped[str] = mapped_column(String(12), primary_key=True)
+    gate_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # floor(confidence × 100): a dial threshold t counts the buckets ≥ round(100 t).
+    bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int]
+    confidence_sum: Mapped[float] = mapped_column(Float)
+
+    NO_CONFIDENCE = -1
+
+
 def search_vector(tokens):
     """PostgreSQL's tsvector of stored tokens, each token a lexeme as it is (no parser,
     which would split Chinese differently from jieba). The GIN index

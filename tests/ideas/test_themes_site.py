@@ -1,5 +1,6 @@
 """The theme gate, secondary themes, the 待人工确认 dial, the typing hint and
 cluster identity, as staff and citizens meet them in the site."""
+import pytest
 from sqlalchemy import select
 
 from app.audit.models import ActionLog
@@ -145,6 +146,49 @@ def test_the_dial_counts_what_each_threshold_sends_to_staff(make, staff, client,
         [None, 0.45, 0.55, 0.65, 0.75, 0.85], app.config["NLP_DIAL_THRESHOLDS"])
     page = client.get("/analysis/").get_data(as_text=True)
     assert app.config["NLP_THEME_THRESHOLD"] == 0.4 and "0.4（当前）" in page and "待人工确认的门槛" in page
+
+
+@pytest.mark.postgres_only
+def test_the_kept_analysis_tallies_say_what_counting_says(make, staff, app, monkeypatch):
+    """The dial and the off-topic counts read tallies that triggers keep; after every
+    kind of change they say what counting the analyses says."""
+    ideas = make_topic_ideas(make, per_topic=3)
+    campaign = ideas[0].campaign
+    thresholds = app.config["NLP_DIAL_THRESHOLDS"]
+
+    def read():
+        return analysis_queries.theme_dial(campaign, thresholds), analysis_queries.off_topic_kinds(campaign)
+
+    def agree():
+        db.session.commit()
+        with monkeypatch.context() as counted:
+            counted.setattr(analysis_queries, "_tallied", lambda: False)
+            direct = read()
+        assert read() == direct
+        return direct
+
+    rebuilt(campaign)
+    agree()
+    for idea, confidence in zip(ideas, (0.35, 0.4, None, 0.8, 0.555)):
+        idea.analysis.theme_status, idea.analysis.confidence = "assigned", confidence
+    for idea, kind in zip(ideas[5:8], ("complaint", "complaint", "advert")):
+        idea.analysis.theme_status, idea.analysis.gate_kind = "off_topic", kind
+    dial, kinds = agree()
+    assert kinds == {"complaint": 2, "advert": 1} and [row["to_staff"] for row in dial][:2] == [
+        dial[0]["to_staff"], dial[0]["to_staff"] + 1]  # 0.35 passes 0.3 and stops at 0.4
+    idea_services.reject_idea(ideas[5], staff, "不属于本次征集")
+    analysis_services.confirm_theme(ideas[1], ideas[1].theme, staff)
+    agree()
+    alone = make.idea(title="设立省级科技成果转化引导基金", problem="成果转化缺少早期资金。",
+                      suggestion="设立引导基金投早投小。", benefit="更多成果落地。")
+    alone.analysis.theme_status, alone.analysis.confidence = "assigned", 0.65
+    agree()
+    db.session.delete(alone)
+    db.session.delete(ideas[7].analysis)
+    dial, kinds = agree()
+    assert kinds == {"complaint": 1}
+    rebuilt(campaign)
+    agree()
 
 
 def test_similar_json_has_both_lists_and_the_theme_to_suggest(make, app, client, auth):
