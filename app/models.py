@@ -14,8 +14,8 @@ from app.notifications.models import Notification, NotificationPreference  # noq
 
 
 # Indexes made by hand in a migration for one database only, which no model can declare
-# (ideas.models.search_vector: a GIN index over a PostgreSQL expression).
-UNMODELLED_INDEXES = {"ix_idea_analyses_search"}
+# (ideas.models.search_vector: a GIN index over a PostgreSQL expression; the 待筛选 order).
+UNMODELLED_INDEXES = {"ix_idea_analyses_search", "ix_idea_analyses_worth_order"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -93,6 +93,7 @@ def seed_base():
 def idea_rows(base, n, authors, sentences, tokens, pool, rng):
     """(idea row, analysis row) pairs; the first ``pool`` are accepted, for the round."""
     from app.regions import REGIONS
+    from nlp.worth import worth
     year, opens = base["year"], base["opens_at"]
     themes, first_user = base["themes"], base["first_user"]
     for k in range(n):
@@ -113,19 +114,20 @@ def idea_rows(base, n, authors, sentences, tokens, pool, rng):
         idea = (idea_id, base["campaign"], first_user + rng.randrange(authors), f"bench-{idea_id}", seq,
                 f"XC-{year}-{seq:06d}", status, theme, title, problem, suggestion, "", rng.choice(REGIONS),
                 False, at, at, at)
-        analysis = (idea_id, hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                    " ".join(tokens[i] for i in picks if tokens[i]), theme, round(rng.uniform(0.3, 0.99), 4),
-                    theme_status, round(rng.uniform(0.5, 1.0), 4),
-                    rng.choice(GATE_KINDS) if theme_status == "off_topic" else "", "", "", "", at)
+        digest, found = hashlib.sha256(text.encode("utf-8")).hexdigest(), worth(text)
+        analysis = (idea_id, digest, digest, " ".join(tokens[i] for i in picks if tokens[i]), theme,
+                    round(rng.uniform(0.3, 0.99), 4), theme_status, round(rng.uniform(0.5, 1.0), 4),
+                    rng.choice(GATE_KINDS) if theme_status == "off_topic" else "", "", "", "",
+                    found.score, found.reason, at)
         yield idea, analysis
 
 
 IDEA_COLUMNS = ("id", "campaign_id", "author_id", "submission_token", "seq", "tracking_code", "status",
                 "theme_id", "title", "problem", "suggestion", "benefit", "region", "show_name",
                 "created_at", "updated_at", "submitted_at")
-ANALYSIS_COLUMNS = ("idea_id", "text_hash", "tokens", "suggested_theme_id", "confidence", "theme_status",
-                    "on_topic_probability", "gate_kind", "gate_reason", "gate_reply", "keywords",
-                    "updated_at")
+ANALYSIS_COLUMNS = ("idea_id", "text_hash", "analysed_hash", "tokens", "suggested_theme_id", "confidence",
+                    "theme_status", "on_topic_probability", "gate_kind", "gate_reason", "gate_reply",
+                    "keywords", "worth_score", "worth_reason", "updated_at")
 
 
 def load_ideas(connection, base, n, pool, sentences, tokens):

@@ -139,8 +139,12 @@ def off_topic_page(campaign, kind, page, per_page):
     sure of first (staff read them; the rest they can decide in bulk)."""
     stmt = _off_topic_statement(campaign, kind).options(selectinload(Idea.analysis),
                                                         selectinload(Idea.author))
-    return db.paginate(stmt.order_by(IdeaAnalysis.on_topic_probability.desc(), Idea.id), page=page,
-                       per_page=per_page, error_out=False)
+    # Ordered as ix_idea_analyses_off_topic is, backwards; counted from the tallies.
+    found = db.paginate(stmt.order_by(IdeaAnalysis.on_topic_probability.desc(), IdeaAnalysis.idea_id.desc()),
+                        page=page, per_page=per_page, error_out=False, count=False)
+    kinds = off_topic_kinds(campaign)
+    found.total = kinds.get(kind, 0) if kind else sum(kinds.values())
+    return found
 
 
 def off_topic_ideas(campaign, kind=None, ids=None):

@@ -237,6 +237,10 @@ class IdeaAnalysis(db.Model):
 UNANALYSED = IdeaAnalysis.analysed_hash.is_(None)
 Index("ix_idea_analyses_unanalysed", IdeaAnalysis.idea_id,
       postgresql_where=UNANALYSED, sqlite_where=UNANALYSED)
+# The 不属于本次征集 queue in its order (least sure first), walked a page at a time.
+OFF_TOPIC = IdeaAnalysis.theme_status == "off_topic"
+Index("ix_idea_analyses_off_topic", IdeaAnalysis.on_topic_probability, IdeaAnalysis.idea_id,
+      postgresql_where=OFF_TOPIC, sqlite_where=OFF_TOPIC)
 
 
 class IdeaTally(db.Model):

@@ -112,6 +112,7 @@ class KeysetPage:
 
 
 # Below any nlp.worth score (they stay within a few points of 0): unscored ideas last.
+# The index ix_idea_analyses_worth_order (migration 7e3a9c1d5b24) is on this very expression.
 NO_WORTH = -1e9
 
 
@@ -125,7 +126,10 @@ def _in_order_after(stmt, flt, anchor):
             return stmt
         return stmt.where(tuple_(Idea.submitted_at, Idea.id) < tuple_(anchor.submitted_at, anchor.id))
     worth = func.coalesce(IdeaAnalysis.worth_score, NO_WORTH)
-    stmt = stmt.outerjoin(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id).order_by(worth.desc(), Idea.seq)
+    # An inner join: every submitted idea has its analysis from the moment it is
+    # submitted (services.analyse_idea), and so PostgreSQL can walk the index on this
+    # order (ix_idea_analyses_worth_order) and stop after a page.
+    stmt = stmt.join(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id).order_by(worth.desc(), Idea.seq)
     if anchor is None or anchor.seq is None:
         return stmt
     anchor_worth = db.session.scalar(select(worth).select_from(Idea).outerjoin(
