@@ -125,12 +125,19 @@ def upgrade():
         for statement in TALLY_FUNCTIONS:
             op.execute(statement)
         op.execute(BACKFILL)
+        # Every counted change writes a new version of a few hot rows: vacuum them
+        # after a thousand dead ones, not after a fifth of the table as by default.
+        for table in ('idea_tallies', 'analysis_tallies'):
+            op.execute(f"ALTER TABLE {table} SET (autovacuum_vacuum_scale_factor = 0, "
+                       "autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0.05)")
     with op.batch_alter_table('nlp_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=10), server_default='rebuild', nullable=False))
 
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute("ALTER TABLE idea_tallies RESET (autovacuum_vacuum_scale_factor, "
+                   "autovacuum_vacuum_threshold, autovacuum_analyze_scale_factor)")
         op.execute("DROP INDEX ix_idea_analyses_worth_order")
         op.execute("DROP TRIGGER ideas_analysis_tally_delete ON ideas")
         op.execute("DROP TRIGGER ideas_analysis_tally ON ideas")
