@@ -325,8 +325,9 @@ class Cluster(db.Model):
     nearest_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     theme_score: Mapped[float | None] = mapped_column(Float)
     # Member idea ids, so the next rebuild can tell the same cluster by overlap
-    # (nlp.cluster.match_clusters) and keep this row, its id and its name.
-    members: Mapped[list] = mapped_column(JSON, default=list)
+    # (nlp.cluster.match_clusters) and keep this row, its id and its name. Loaded
+    # when read: a list of the clusters would otherwise parse every member id.
+    members: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     # At the rebuild that made it: "same", "merged", "split" or "new", and the clusters it came from.
     change: Mapped[str] = mapped_column(String(10), default="new")
     # Member ids most representative first (nlp.representative, at the rebuild).
