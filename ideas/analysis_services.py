@@ -307,7 +307,7 @@ def start_rebuild(campaign, actor, kind="rebuild"):
     job = NlpJob(campaign_id=campaign.id, queue_id=uuid.uuid4().hex, kind=kind)
     db.session.add(job)
     db.session.flush()
-    log_action(actor, f"nlp.{kind}", campaign, job=job.id)
+    log_action(actor, "nlp.update" if kind == "update" else "nlp.rebuild", campaign, job=job.id)
     return job
 
 

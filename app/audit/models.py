@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "demo.load_finished": "载入往届演示活动",
     "idea.theme": "修改建议主题",
     "nlp.rebuild": "重建文本分析",
+    "nlp.update": "增量文本分析",
     "notice.prepare": "生成公示名单",
     "notice.edit": "修改公示名单",
     "notice.publish": "发布公示",
