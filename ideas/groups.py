@@ -70,8 +70,9 @@ def extend(campaign, ideas, index, threshold, n_candidates=10):
     hits = {i.id: index.query(i.analysis.tokens, top_k=n_candidates, min_score=threshold, exclude=i.id)
             for i in newcomers}
     candidates = {c for found in hits.values() for c, _ in found}
-    # Where every candidate stands: (seq, groupable, its group if any).
-    standing = {}
+    # Where the newcomers and their candidates stand: their number, whether they may be
+    # grouped (submitted, on topic, in no decided group), and their open group if any.
+    seq_of, free, decided, group_of = {}, set(), set(), {}
     ids = sorted(candidates | set(hits))
     for start in range(0, len(ids), 5000):
         rows = db.session.execute(
@@ -82,36 +83,36 @@ def extend(campaign, ideas, index, threshold, n_candidates=10):
             .outerjoin(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
             .where(Idea.campaign_id == campaign.id, Idea.id.in_(ids[start:start + 5000])))
         for idea_id, seq, status, theme_status, group_id, state in rows:
+            seq_of[idea_id] = seq
             if group_id is not None and state is not GroupState.open:
-                standing[idea_id] = (seq, False, None)  # decided together with others: not regrouped
-            elif standing.get(idea_id, (0, True, None))[1]:
-                standing[idea_id] = (seq, _groupable(status, theme_status), group_id)
+                decided.add(idea_id)  # decided together with others: not regrouped
+            elif _groupable(status, theme_status):
+                free.add(idea_id)
+                if group_id is not None:
+                    group_of[idea_id] = group_id
+    free -= decided
     groups, lead_tokens = {}, {}
     for idea in newcomers:
-        seq, free, group_id = standing.get(idea.id, (idea.seq, False, None))
-        if not free or group_id is not None:
+        if idea.id not in free or idea.id in group_of:
             continue  # already in a group: the next rebuild regroups it
-        earlier = next((c for c, _ in hits[idea.id]
-                        if c in standing and standing[c][1] and standing[c][0] < seq), None)
+        earlier = next((c for c, _ in hits[idea.id] if c in free and seq_of[c] < idea.seq), None)
         if earlier is None:
             continue
-        joined = standing[earlier][2]
-        if joined is None:
+        if earlier in group_of:
+            group = groups.get(group_of[earlier]) or db.session.get(IdeaGroup, group_of[earlier])
+        else:
             group = IdeaGroup(campaign_id=campaign.id, lead_id=earlier, reason="")
             group.members.append(IdeaGroupMember(idea_id=earlier, score=1.0))
             db.session.add(group)
             db.session.flush()
-            standing[earlier] = (standing[earlier][0], True, group.id)
-            groups[group.id] = group
-        else:
-            group = groups.get(joined) or db.session.get(IdeaGroup, joined)
-            groups[group.id] = group
+            group_of[earlier] = group.id
+        groups[group.id] = group
         if group.lead_id not in lead_tokens:
             lead_tokens[group.lead_id] = db.session.scalar(
                 select(IdeaAnalysis.tokens).where(IdeaAnalysis.idea_id == group.lead_id))
         score = index.similarity(lead_tokens[group.lead_id], idea.id)
         group.members.append(IdeaGroupMember(idea_id=idea.id, score=round(score, 4)))
-        standing[idea.id] = (seq, True, group.id)
+        group_of[idea.id] = group.id
     db.session.flush()
     return list(groups.values())
 

@@ -273,7 +273,7 @@ class AnalysisTally(db.Model):
     the 不属于本次征集 counts read at a million ideas. Kept on PostgreSQL by triggers on
     ``idea_analyses`` and ``ideas`` (migration 7e3a9c1d5b24), counted directly on
     SQLite, as ``IdeaTally``. No theme status or gate kind is "", no confidence
-    ``NO_CONFIDENCE``."""
+    bucket -1 (below every threshold)."""
 
     __tablename__ = "analysis_tallies"
 
@@ -286,8 +286,6 @@ class AnalysisTally(db.Model):
     bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int]
     confidence_sum: Mapped[float] = mapped_column(Float)
-
-    NO_CONFIDENCE = -1
 
 
 def search_vector(tokens):

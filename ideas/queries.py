@@ -171,10 +171,9 @@ def export_extras(campaign, flt):
     the filter that a later stage knows more of or that credit co-proposers: the
     few cells the database cannot compute, looked up once for a whole export."""
     ids = select(Idea.id).where(*_screening_conditions(campaign, flt))
-    found = {idea_id: (standing.label, []) for idea_id, standing in standing_overrides(ids).items()}
-    for idea_id, names in co_proposer_names(ids).items():
-        found[idea_id] = (found.get(idea_id, (None,))[0], names)
-    return found
+    standing, names = standing_overrides(ids), co_proposer_names(ids)
+    return {idea_id: (standing[idea_id].label if idea_id in standing else None, names.get(idea_id, []))
+            for idea_id in standing.keys() | names.keys()}
 
 
 COPY_BLOCK_BYTES = 1 << 16

@@ -208,6 +208,11 @@ class SimilarIdeas(BaseEstimator):
         row = self.vectorizer_.transform([doc])
         return row.indices.astype(np.int32), row.data.astype(np.float32)
 
+    def _dense(self, terms, weights):
+        dense = np.zeros(self.columns_.shape[1], dtype=np.float32)
+        dense[terms] = weights
+        return dense
+
     def add(self, id_, doc):
         """Index (or re-index) one segmented idea without refitting.
 
@@ -285,9 +290,7 @@ class SimilarIdeas(BaseEstimator):
             row = self.rows_[position]
         else:
             row = self._pending_matrix(pending)[position - self.n_stored_]
-        dense = np.zeros(self.columns_.shape[1], dtype=np.float32)
-        dense[terms] = weights
-        return float(min((row @ dense)[0], 1.0))
+        return float(min((row @ self._dense(terms, weights))[0], 1.0))
 
     def query(self, doc, top_k=None, min_score=None, exclude=None):
         """The most similar indexed ideas to a segmented document.
@@ -305,8 +308,7 @@ class SimilarIdeas(BaseEstimator):
         # Read once: other threads may add ideas while this query runs.
         pending, alive, ids = self.pending_, self.alive_, self.ids_
         excluded = self.positions_.get(exclude, -1) if exclude is not None else -1
-        dense = np.zeros(self.columns_.shape[1], dtype=np.float32)
-        dense[terms] = weights
+        dense = self._dense(terms, weights)
 
         # The append buffer is scored in full; its best scores start the bar.
         found_at, found_score = [np.zeros(0, np.int64)], [np.zeros(0, np.float32)]
