@@ -97,6 +97,9 @@ class Config:
     # at once when what they show is committed; the navigation's vote state, shorter.
     PUBLIC_PAGE_SECONDS = 30
     NAV_STATE_SECONDS = 10
+    # Each worker's own copy of those pages for visitors without cookies (0: none); other
+    # workers' changes show within this, as behind the proxy's micro-cache.
+    FRONT_CACHE_SECONDS = 1
     # Fitted NLP indexes: a directory every web node reads (a shared mount when
     # there are several); None means the instance folder's nlp/.
     NLP_ARTIFACT_DIR = os.environ.get("NLP_ARTIFACT_DIR")
@@ -146,6 +149,7 @@ class TestingConfig(Config):
     NLP_JOB_RUNNER = "inline"
     # Pages are rendered fresh, as most tests expect; the cache's own tests switch it on.
     CACHE_TYPE = "NullCache"
+    FRONT_CACHE_SECONDS = 0
     # Tests that send mail start their own SMTP server and name it.
     MAIL_SERVER = None
     # Cheap hashing keeps the suite fast; production keeps werkzeug's default.

@@ -9,9 +9,15 @@ worker and every web node shares it). It changes after any commit that touched a
 model the pages show (the factory names them): a stale page is never served
 once the change is committed. What changes by the clock alone (a vote or a
 submission window opening) and the open data's running counts are bounded by
-the timeout instead."""
+the timeout instead.
+
+In front of the app, ``FrontCache`` keeps each worker's copy of those pages for
+``FRONT_CACHE_SECONDS``, for visitors who send no cookie at all: their request
+never opens a session, loads a user or asks Redis."""
 import hashlib
 import secrets
+import threading
+import time
 from functools import wraps
 
 from flask import current_app, g, make_response, request, session
@@ -19,6 +25,7 @@ from flask_caching import Cache
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_etags, unquote_etag
 
 from app import display
 
@@ -26,6 +33,8 @@ cache = Cache()
 VERSION_KEY = "public-version"
 _CHANGED = "public_pages_changed"
 _MEMO = "_per_request"
+# The app's mark on a response any cookie-less visitor may be given; FrontCache removes it.
+SHAREABLE = "X-Shareable-Page"
 _watched = ()
 
 
@@ -43,6 +52,9 @@ def init_app(app, watched):
     _watched = tuple(entry if isinstance(entry, tuple) else (entry, None) for entry in watched)
     # A test client reuses the pushed app context, and with it g: start each request clean.
     app.before_request(_start_request)
+    seconds = app.config["FRONT_CACHE_SECONDS"]
+    if seconds:
+        app.wsgi_app = app.extensions["front_cache"] = FrontCache(app.wsgi_app, seconds)
 
 
 @event.listens_for(Session, "after_flush")
@@ -70,6 +82,9 @@ def _start_request():
 
 
 def bump():
+    # This worker shows the change at once; the others within FRONT_CACHE_SECONDS.
+    if "front_cache" in current_app.extensions:
+        current_app.extensions["front_cache"].clear()
     try:
         cache.set(VERSION_KEY, secrets.token_hex(8), timeout=0)
     except Exception:  # the change is committed; a cache that is down only delays the pages
@@ -135,5 +150,65 @@ def public_page(view):
         response.cache_control.max_age = 0
         response.cache_control.must_revalidate = True
         response.vary.add("Cookie")
+        if current_app.config["FRONT_CACHE_SECONDS"]:
+            response.headers[SHAREABLE] = "1"
         return response.make_conditional(request)
     return wrapper
+
+
+class FrontCache:
+    """WSGI middleware: a cookie-less GET of a page the app marked shareable is answered
+    from this worker's memory for ``seconds`` after the app rendered it (a micro-cache, as
+    a proxy keeps one). No cookie means no session, no sign-in, no flashed message and
+    the standard display, so the copy is the same for every such visitor."""
+
+    MAX_PAGES = 512  # query strings are the visitor's to vary: bounded, dropped all at once
+
+    def __init__(self, wsgi_app, seconds, clock=time.monotonic):
+        self.wsgi_app, self.seconds, self.clock = wsgi_app, seconds, clock
+        self._pages = {}
+        self._lock = threading.Lock()
+
+    def clear(self):
+        with self._lock:
+            self._pages.clear()
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] != "GET" or environ.get("HTTP_COOKIE"):
+            return self._pass(environ, start_response, None)
+        key = (environ.get("HTTP_HOST"), environ.get("HTTP_X_FORWARDED_PROTO"), environ["wsgi.url_scheme"],
+               environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        stored = self._pages.get(key)
+        if stored is None or stored[0] <= self.clock():
+            return self._pass(environ, start_response, key)
+        _, headers, body, etag = stored
+        if etag and unquote_etag(etag)[0] in parse_etags(environ.get("HTTP_IF_NONE_MATCH")):
+            start_response("304 Not Modified", [(k, v) for k, v in headers if k.lower() != "content-length"])
+            return [b""]
+        start_response("200 OK", headers)
+        return [body]
+
+    def _pass(self, environ, start_response, key):
+        """The app's answer, its mark removed; kept when ``key`` is given and the app marked it."""
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            names = {k.lower() for k, _ in headers}
+            headers = [(k, v) for k, v in headers if k != SHAREABLE]
+            answer.update(status=status, headers=headers, keep=key is not None and status.startswith("200")
+                          and SHAREABLE.lower() in names and "set-cookie" not in names)
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        if not answer.get("keep"):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        etag = next((v for k, v in answer["headers"] if k.lower() == "etag"), None)
+        with self._lock:
+            if len(self._pages) >= self.MAX_PAGES:
+                self._pages.clear()
+            self._pages[key] = (self.clock() + self.seconds, answer["headers"], content, etag)
+        return [content]

@@ -8,12 +8,14 @@ from 1 until the p95 passes ``P95_LIMIT_MS``; the figure is the highest
 throughput of a step that stayed under it. The client runs on the same cores,
 for the floor as for the pages, so the ratio is fairer than either number.
 
-Pages: the home page (anonymous), an idea's tracking page (anonymous), a
+Pages: the home page (anonymous), an idea's tracking page (anonymous; one idea
+again and again, then every seeded idea in turn, as many citizens would), a
 submission (signed in: the form, then the POST), the similar-ideas look-up
 (signed in). The per-account limits on submissions and look-ups are lifted
 for the run: they measure a policy, not the page."""
 import asyncio
 import contextlib
+import itertools
 import json
 import random
 import sys
@@ -50,6 +52,7 @@ def run_capacity(args, workdir, stack):
     log(f"容量：站点 {site}，空 Flask 页面 {bare}，每级 {args.step_seconds} 秒")
     pages = {"bare_flask": (bare, _get("/")), "home": (site, _get("/")),
              "idea_page": (site, _get(f"/ideas/track/{seed['codes'][0]}")),
+             "idea_pages_in_turn": (site, _in_turn([f"/ideas/track/{code}" for code in seed["codes"]])),
              "submission": (site, _submit), "similar": (site, _similar)}
     figures = {}
     for name, (base, action) in pages.items():
@@ -76,6 +79,14 @@ def _start_bare(env, directory, stack):
 def _get(path):
     async def action(person, state):
         await person.request("page", "GET", path)
+    return action
+
+
+def _in_turn(paths):
+    turns = itertools.cycle(paths)
+
+    async def action(person, state):
+        await person.request("page", "GET", next(turns))
     return action
 
 

@@ -9,6 +9,7 @@ from app.auth.decorators import citizen_required, staff_required
 from app.campaigns.queries import current_campaign_or_404, theme_choices
 from app.extensions import db
 from app.forms import ReasonForm, choices
+from app.pagecache import public_page
 from app.ratelimits import per_account_and_address
 from app.validators import clean_text
 from app.viewutil import after_arg, attempt, current_actor, flash_form_errors
@@ -158,6 +159,7 @@ def track_lookup():
 
 
 @bp.route("/track/<code>")
+@public_page
 def track(code):
     idea = queries.idea_by_code(clean_text(code).strip().upper())
     if idea is None:
