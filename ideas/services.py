@@ -100,12 +100,14 @@ def _next_seq(campaign):
 
 
 def _submit(idea, actor):
+    # Segmented before the number is taken: the campaign row stays locked from there to the
+    # commit, and every other submission waits for it.
+    analyse_idea(idea)
     seq = _next_seq(idea.campaign)
     idea.seq = seq
     idea.tracking_code = tracking_code(idea.campaign.year, seq)
     idea.submitted_at = now()
     transition(idea, IdeaStatus.submitted, actor, "")
-    analyse_idea(idea)
     log_action(actor, "idea.submit", idea, code=idea.tracking_code)
 
 
