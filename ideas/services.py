@@ -53,15 +53,17 @@ def save_idea(author, campaign, token, fields, theme_code, submit):
         return idea, False
     if submit and not campaign.is_open():
         raise SubmissionClosed(_closed_message(campaign))
+    theme = theme_by_code(campaign, theme_code) if theme_code else None
     if idea is None:
-        idea = _insert_draft(author, campaign, token, fields)
+        # Inserted with its theme: a new idea's fields are then set once, by the INSERT.
+        idea = _insert_draft(author, campaign, token, {**fields, "theme": theme})
         if idea.author_id != author.id:
             raise TokenMismatch()
         if idea.status is not IdeaStatus.draft:
             return idea, False
     for name, value in fields.items():
         setattr(idea, name, value)
-    idea.theme = theme_by_code(campaign, theme_code) if theme_code else None
+    idea.theme = theme
     db.session.flush()
     if submit:
         _submit(idea, author)
@@ -266,5 +268,5 @@ def store_tokens(idea, tokens, digest):
     else:
         # A changed text is read again by the next update (analysis_services.update).
         idea.analysis.text_hash, idea.analysis.tokens, idea.analysis.analysed_hash = digest, tokens, None
-    db.session.flush()
     store_worth(idea)
+    db.session.flush()

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.timeutil import now
 from ideas.models import Idea, IdeaStatus
 from tests.factories import IDEA_FIELDS
+from tests.statements import counted
 
 
 def form_data(token=None, **overrides):
@@ -47,6 +48,22 @@ def test_submit_gives_a_tracking_code_and_a_history(client, citizen):
     assert idea.tracking_code in page and "提交成功" in page
     mine = client.get("/ideas/mine").get_data(as_text=True)
     assert idea.title in mine and "待筛选" in mine
+
+
+# The session, the campaign and its themes, the token look-up, the insert, the analysis,
+# the number, the history, the log. One more would mean a query per field somewhere.
+SUBMISSION_STATEMENT_BOUND = 18
+
+
+def test_a_submission_costs_few_statements_and_locks_the_campaign_late(app, client, citizen):
+    client.post("/ideas/new", data=form_data())
+    with counted(app) as statements:
+        assert client.post("/ideas/new", data=form_data()).status_code == 302
+    assert len(statements) <= SUBMISSION_STATEMENT_BOUND, statements
+    # The campaign row is locked from its number to the commit: the text is segmented before.
+    numbered = next(n for n, s in enumerate(statements) if s.startswith("UPDATE campaigns"))
+    analysed = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO idea_analyses"))
+    assert analysed < numbered
 
 
 def test_tracking_codes_count_up_per_campaign(client, citizen):

@@ -1,9 +1,6 @@
 """Public pages from the cache: ETag and 304, a fresh page as soon as a change is
 committed, and the number of queries a page costs."""
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from app.auth.models import Role, User
 from app.campaigns.models import Campaign
@@ -13,6 +10,7 @@ from app.pagecache import SHAREABLE
 from ideas.models import Idea
 from ideas.services import accept_idea
 from tests.factories import PASSWORD
+from tests.statements import counted
 
 # A signed-in page: the user, the campaign and its themes, the unread count, the
 # vote state of the navigation. One more would mean a query per item somewhere.
@@ -22,22 +20,6 @@ SIGNED_IN_QUERY_BOUND = 5
 @pytest.fixture
 def cached(app_with):
     return app_with(CACHE_TYPE="SimpleCache")
-
-
-@contextmanager
-def counted(app):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_an_anonymous_page_carries_an_etag_and_answers_304(cached, make):
@@ -163,9 +145,11 @@ def test_the_front_copy_is_dropped_when_a_change_is_committed(front, make):
     staff = make.user(Role.staff)
     client = site.test_client()
     client.get("/")
+    # Read before the site's context: inside it, this session would borrow the site's connection.
+    campaign_id, staff_id = campaign.id, staff.id
     with site.app_context():
-        campaign = db.session.get(Campaign, campaign.id)
-        update_campaign(db.session.get(User, staff.id), campaign, "新的活动标题", "",
+        campaign = db.session.get(Campaign, campaign_id)
+        update_campaign(db.session.get(User, staff_id), campaign, "新的活动标题", "",
                         campaign.submit_opens_at, campaign.submit_closes_at)
         db.session.commit()
     assert "新的活动标题" in client.get("/").get_data(as_text=True)
