@@ -101,10 +101,10 @@ def back_or(default):
     return default
 
 
-def after_arg():
-    """?after=: the id a keyset page starts after; None when absent, not a number or
-    past any id there could be."""
-    after = request.args.get("after", type=int)
+def after_arg(name="after"):
+    """?after= (or ``name``, for a page with several lists): the id a keyset page starts
+    after; None when absent, not a number or past any id there could be."""
+    after = request.args.get(name, type=int)
     return after if after is not None and 0 < after <= MAX_PATH_INT else None
 
 

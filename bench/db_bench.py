@@ -58,7 +58,7 @@ def page_getter(client, path):
     return get
 
 
-def staff_paths(campaign, round_id, cluster_id, deep_after, theme_code):
+def staff_paths(campaign, round_id, cluster_id, deep_after, theme_code, cluster_after, round_idea_after):
     day = campaign.submit_opens_at.date()
     return {
         "screening queue (待筛选)": "/ideas/screening",
@@ -70,8 +70,11 @@ def staff_paths(campaign, round_id, cluster_id, deep_after, theme_code):
         **{f"search 「{w}」": f"/ideas/screening?status=&q={w}" for w in SEARCH_WORDS},
         "analysis dashboard": "/analysis/",
         "cluster page": f"/analysis/clusters/{cluster_id}",
+        "cluster page, after 1,000 units (keyset)": f"/analysis/clusters/{cluster_id}?after={cluster_after}",
         "off-topic queue": "/analysis/off-topic",
         "round page (5,000 ideas)": f"/voting/rounds/{round_id}",
+        "round page, ideas not fully reviewed after 500 (keyset)":
+            f"/voting/rounds/{round_id}?ideas_after={round_idea_after}",
         "rounds list": "/voting/rounds",
         "campaign report": "/reports/",
         "open data stats (API)": "/api/v1/stats",
@@ -186,7 +189,9 @@ def measure(url, repeat, naive_repeat, deep_page, only, with_exports):
     from app import create_app
     from app.campaigns.queries import current_campaign
     from app.extensions import db
+    from ideas import group_queries
     from ideas.models import Cluster, Idea, IdeaStatus
+    from voting.judging import queries as judging_queries
     from voting.judging.models import Round
     # A fresh instance folder: no similar-ideas index from another site to catch up on.
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-db-")
@@ -205,13 +210,20 @@ def measure(url, repeat, naive_repeat, deep_page, only, with_exports):
         deep_after = db.session.scalar(
             select(Idea.id).where(Idea.campaign_id == campaign.id, Idea.status != IdeaStatus.draft)
             .order_by(Idea.submitted_at.desc(), Idea.id.desc()).offset(deep_page * 30).limit(1))
+        # Where a deep page of the two paged staff lists starts.
+        round_idea_after = judging_queries.incomplete_ideas(db.session.get(Round, round_id), None,
+                                                            500).items[-1].who.id
+        cluster_after = group_queries.cluster_page(db.session.get(Cluster, cluster_id), None,
+                                                   1000).items[-1][0].id
         client = app.test_client()
         response = client.post("/auth/login", data={"login": "staff@xiance.example",
                                                     "password": app.config["DEMO_PASSWORD"]})
         if response.status_code != 302:
             raise SystemExit(f"staff login: HTTP {response.status_code}")
         pages = {}
-        for name, path in staff_paths(campaign, round_id, cluster_id, deep_after, themes[0].code).items():
+        paths = staff_paths(campaign, round_id, cluster_id, deep_after, themes[0].code, cluster_after,
+                            round_idea_after)
+        for name, path in paths.items():
             if not re.search(only, name):
                 continue
             pages[name] = timed(page_getter(client, path), repeat)

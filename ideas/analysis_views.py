@@ -11,7 +11,7 @@ from app.forms import choices
 from app.ratelimits import max_request_bytes, per_account_and_address
 from app.regions import REGIONS
 from app.timeutil import now
-from app.viewutil import attempt, back_or, current_actor, page_arg, run_form
+from app.viewutil import after_arg, attempt, back_or, current_actor, page_arg, run_form
 from ideas import analysis_queries as queries
 from ideas import group_queries, groups
 from ideas import analysis_services as services
@@ -125,22 +125,25 @@ def hot():
 @bp.route("/clusters/<int:cluster_id>", methods=["GET", "POST"])
 @staff_required
 def cluster(cluster_id):
-    """A cluster as a work unit: its representative ideas first; the ticked
-    ones accepted and the rest set aside with one reason, in one decision."""
+    """A cluster as a work unit, a page at a time: its representative ideas
+    first; the ticked ones accepted and the rest of the page set aside with one
+    reason, in one decision that covers exactly the units the page showed."""
     campaign = current_campaign_or_404()
     found = queries.cluster_of_campaign(cluster_id, campaign)
     if found is None:
         abort(404)
-    units = group_queries.cluster_units(found)
     form = ClusterDecisionForm()
     if form.validate_on_submit():
-        chosen = set(form.idea_ids.data or ())
-        ok, counts = attempt(lambda: groups.decide_cluster(units, chosen, current_actor(), form.reason.data,
-                                                           form.credit.data), form, "reason")
+        ok, counts = attempt(lambda: groups.decide_cluster(
+            found, form.shown.data or (), form.shown_groups.data or (), form.idea_ids.data or (),
+            current_actor(), form.reason.data, form.credit.data), form, "reason")
         if ok:
             flash(f"已采纳 {counts[0]} 项，其余 {counts[1]} 项不予采纳。", "success")
-            return redirect(url_for("analysis.cluster", cluster_id=found.id))
-    return render_template("ideas/analysis/cluster.html", cluster=found, units=units, form=form,
+            return redirect(url_for("analysis.cluster", cluster_id=found.id, after=after_arg()))
+    size = group_queries.CLUSTER_PAGE_SIZE
+    return render_template("ideas/analysis/cluster.html", cluster=found, form=form, page_size=size,
+                           page=group_queries.cluster_page(found, after_arg(), size),
+                           pending=group_queries.pending_unit_count(found),
                            representatives=set(found.representatives or ()),
                            selected=set(form.idea_ids.data or ()))
 

@@ -33,11 +33,15 @@ class GroupSplitForm(BaseForm):
 
 
 class ClusterDecisionForm(BaseForm):
-    """A cluster as one work unit: the ticked ones accepted, the rest set aside with one reason."""
+    """A page of a cluster as one decision: the ticked ones accepted, the rest of the
+    page set aside with one reason. ``shown`` and ``shown_groups`` carry the units the
+    page listed, so the decision covers those and no others."""
 
     idea_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    shown = SelectMultipleField(coerce=int, validate_choice=False)
+    shown_groups = SelectMultipleField(coerce=int, validate_choice=False)
     credit = BooleanField(_CREDIT)
     reason = TextAreaField("其余的不予采纳，理由", filters=[strip_filter],
                            validators=[Optional(), CharLength(0, 500)],
-                           description="没有勾选的建议（含其分组成员）都不予采纳，"
+                           description="本页没有勾选的建议（含其分组成员）都不予采纳，"
                                        "理由记入每条建议的办理记录，提出人会看到")

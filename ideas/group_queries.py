@@ -1,10 +1,11 @@
 """Reads for group and cluster screening."""
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
 from ideas.models import Idea, IdeaAnalysis, IdeaStatus
+from ideas.queries import NO_WORTH, KeysetPage
 
 
 def _with_members(stmt):
@@ -42,17 +43,41 @@ def members_least_alike_first(group):
     return group.members[:1] + sorted(group.members[1:], key=lambda m: (m.score, m.id))
 
 
-def cluster_units(cluster):
-    """What staff decide in a cluster: [(idea, open group or None)], the
-    cluster's representative ideas first, then by the screening order. A group
-    is listed once, by its lead; its other members go with it."""
-    ideas = db.session.scalars(
-        select(Idea).join(IdeaAnalysis).where(IdeaAnalysis.cluster_id == cluster.id,
-                                              Idea.status == IdeaStatus.submitted)
-        .options(selectinload(Idea.analysis), selectinload(Idea.author))).all()
-    groups = groups_of_ideas([i.id for i in ideas])
+# Units per page of a cluster's decision page: what one decision covers.
+CLUSTER_PAGE_SIZE = 50
+
+
+def _pending_units(cluster):
+    """The cluster's ideas still to screen that each stand for a unit: alone, or
+    leading their open group (its other members go with it)."""
+    following = exists().where(IdeaGroupMember.idea_id == Idea.id, IdeaGroupMember.group_id == IdeaGroup.id,
+                               IdeaGroup.state == GroupState.open, IdeaGroup.lead_id != Idea.id)
+    return (select(Idea).join(IdeaAnalysis, IdeaAnalysis.idea_id == Idea.id)
+            .where(IdeaAnalysis.cluster_id == cluster.id, Idea.status == IdeaStatus.submitted, ~following))
+
+
+def pending_unit_count(cluster):
+    return db.session.scalar(select(func.count()).select_from(_pending_units(cluster).subquery()))
+
+
+def cluster_page(cluster, after, per_page):
+    """What staff decide in a cluster, a page at a time: a KeysetPage of
+    (idea, open group or None), the cluster's representative ideas first, then
+    in the screening order, after the idea ``after``. A decided unit leaves the
+    list, so the next page to decide is the first one again."""
     rank = {idea_id: n for n, idea_id in enumerate(cluster.representatives or ())}
-    units = [(idea, groups.get(idea.id)) for idea in ideas
-             if idea.id not in groups or groups[idea.id].lead_id == idea.id]
-    return sorted(units, key=lambda u: (rank.get(u[0].id, len(rank)), -(u[0].analysis.worth_score or 0),
-                                        u[0].id))
+    position = case(rank, value=Idea.id, else_=len(rank)) if rank else literal(0)
+    worth = func.coalesce(IdeaAnalysis.worth_score, NO_WORTH)
+    stmt = _pending_units(cluster).order_by(position, worth.desc(), Idea.id)
+    anchor = db.session.execute(select(position, worth).select_from(Idea).join(IdeaAnalysis)
+                                .where(Idea.id == after)).one_or_none() if after else None
+    if anchor is not None:
+        stmt = stmt.where(or_(position > anchor[0], and_(position == anchor[0], or_(
+            worth < anchor[1], and_(worth == anchor[1], Idea.id > after)))))
+    ideas = db.session.scalars(stmt.options(selectinload(Idea.analysis), selectinload(Idea.author))
+                               .limit(per_page + 1)).all()
+    more = len(ideas) > per_page
+    ideas = ideas[:per_page]
+    groups = groups_of_ideas([i.id for i in ideas])
+    return KeysetPage([(idea, groups.get(idea.id)) for idea in ideas], after if anchor is not None else None,
+                      ideas[-1].id if more else None)

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.locks import lock_row
 from app.states import move
 from app.timeutil import now
+from ideas import group_queries
 from ideas import services as idea_services
 from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
 from ideas.models import CoProposer, Idea, IdeaAnalysis, IdeaStatus
@@ -214,29 +215,62 @@ def split_group(group, actor, reason=""):
     return group
 
 
-def decide_cluster(units, accept_ids, actor, reason, credit=False):
-    """A cluster as one work unit: the ticked units are accepted, the rest set
-    aside with one reason, all in one transaction (any refusal rolls all back).
-    ``units``: (lead idea, open group or None) still to screen, as
-    ``group_queries.cluster_units`` lists them."""
-    if not units:
-        raise ScreeningError("这个聚类里没有待筛选的建议")
+_CHANGED = "这一页的建议或分组已有变化，本页一项也没有处理；请刷新后再处理"
+
+
+def decide_cluster(cluster, shown_ids, shown_group_ids, accept_ids, actor, reason, credit=False):
+    """One page of a cluster as one decision, covering exactly the units the page
+    showed: ``shown_ids`` their lead ideas, ``shown_group_ids`` the open groups among
+    them. The ticked ones (``accept_ids``) are accepted, the rest set aside with one
+    reason, all in one transaction; any refusal rolls all back, and so does any unit
+    that changed since the page was read (decided alone, grouped, moved by a rebuild)."""
+    shown_ids, shown_group_ids = set(shown_ids), set(shown_group_ids)
+    if not shown_ids:
+        raise ScreeningError("这一页没有待筛选的建议")
+    accept_ids = set(accept_ids) & shown_ids
+    rest = len(shown_ids) - len(accept_ids)
     reason = reason or ""
-    accept_ids = set(accept_ids)
-    rest = [u for u in units if u[0].id not in accept_ids]
     if rest and not reason:
-        raise ScreeningError(f"其余 {len(rest)} 条将不予采纳，须写一个理由，提出人会看到")
-    # The ungrouped ideas in one lock; each group takes its own members' rows.
-    idea_services.lock_ideas(*(lead for lead, group in units if group is None))
-    for lead, group in units:
-        if lead.id in accept_ids:
-            if group is not None:
-                decide_group(group, "accept", actor, credit=credit)
-            else:
-                idea_services.accept_locked(lead, actor)
-        elif group is not None:
-            decide_group(group, "reject", actor, reason)
+        raise ScreeningError(f"其余 {rest} 项将不予采纳，须写一个理由，提出人会看到")
+    decided = [db.session.get(IdeaGroup, group_id) for group_id in sorted(shown_group_ids)]
+    if any(group is None or group.lead_id not in shown_ids for group in decided):
+        raise ScreeningError(_CHANGED)
+    led = {group.lead_id for group in decided}
+    alone = db.session.scalars(select(Idea).where(Idea.id.in_(shown_ids - led))).all()
+    if len(alone) + len(led) != len(shown_ids):
+        raise ScreeningError(_CHANGED)
+    # The ideas alone in one lock; each group takes its own row and its members' rows.
+    idea_services.lock_ideas(*alone)
+    grouped_since = group_queries.groups_of_ideas([idea.id for idea in alone])
+    for idea in alone:
+        _still_pending(idea, cluster)
+        if idea.id in grouped_since:
+            raise ScreeningError(f"{idea.tracking_code} 刚与相似建议分为一组，"
+                                 "本页一项也没有处理；请刷新后再处理")
+    for idea in alone:
+        if idea.id in accept_ids:
+            idea_services.accept_locked(idea, actor)
         else:
-            idea_services.reject_locked(lead, actor, reason)
+            idea_services.reject_locked(idea, actor, reason)
+    for group in decided:
+        # decide_group locks the group and checks every member again.
+        if group.state is not GroupState.open:
+            raise ScreeningError(f"{group.lead.tracking_code} 领衔的一组已{group.state.label}，"
+                                 "本页一项也没有处理；请刷新后再处理")
+        _still_pending(group.lead, cluster)
+        if group.lead_id in accept_ids:
+            decide_group(group, "accept", actor, credit=credit)
+        else:
+            decide_group(group, "reject", actor, reason)
     db.session.flush()
-    return len(units) - len(rest), len(rest)
+    return len(accept_ids), rest
+
+
+def _still_pending(idea, cluster):
+    """Refuse a unit decided alone or moved to another cluster since the page was read."""
+    if idea.status is not IdeaStatus.submitted:
+        raise ScreeningError(f"{idea.tracking_code} 已被单独处理（{idea.status.label}），"
+                             "本页一项也没有处理；请刷新后再处理")
+    if idea.analysis is None or idea.analysis.cluster_id != cluster.id:
+        raise ScreeningError(f"{idea.tracking_code} 已不在这个聚类里（重新分析过），"
+                             "本页一项也没有处理；请刷新后再处理")

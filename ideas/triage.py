@@ -138,13 +138,16 @@ def _members(unit):
 
 
 def _clusters(campaign, staff):
+    """Each cluster a page at a time, as the page offers it: a decision covers the
+    page, and the next undecided units then come first."""
     run = analysis_queries.latest_cluster_run(campaign)
     for cluster in run.clusters if run else ():
-        units = group_queries.cluster_units(cluster)
-        staff.read += len(units)
-        if units:
+        while units := group_queries.cluster_page(cluster, None, group_queries.CLUSTER_PAGE_SIZE).items:
+            staff.read += len(units)
             ticked = [lead.id for lead, _ in units if staff.proposal(lead.id)]
-            groups.decide_cluster(units, ticked, staff.user, SET_ASIDE, credit=True)
+            groups.decide_cluster(cluster, [lead.id for lead, _ in units],
+                                  [group.id for _, group in units if group is not None], ticked,
+                                  staff.user, SET_ASIDE, credit=True)
             staff.click("cluster", [i for unit in units for i in _members(unit)])
 
 

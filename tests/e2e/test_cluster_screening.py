@@ -1,5 +1,5 @@
 """On a 375 px phone: a member of staff works through a cluster — reads its
-representative ideas, ticks the good one by keyboard, sets the rest aside
+representative ideas, ticks the good one by keyboard, sets the rest of the page aside
 with one reason — and opens a group of alike messages."""
 from playwright.sync_api import expect
 
@@ -38,6 +38,7 @@ def test_a_cluster_on_a_phone(phone, make):
     expect(page.get_by_role("heading", name="聚类：园区、审批")).to_be_visible()
     expect(page.get_by_text("提出了具体措施、责任部门和具体数字")).to_be_visible()
     expect(page.get_by_text("一组 2 条 · 2 人提出")).to_be_visible()
+    expect(page.get_by_text("还有 2 项待筛选")).to_be_visible()  # the good one, and the group by its lead
     assert phone.fits_the_screen()
     phone.shot("cluster")
     box = page.get_by_role("checkbox", name="园区审批事项清单")
@@ -51,6 +52,7 @@ def test_a_cluster_on_a_phone(phone, make):
     page.get_by_label("其余的不予采纳，理由").fill("内容笼统，没有具体措施")
     page.get_by_role("button", name="采纳勾选的，其余不予采纳").click()
     expect(page.get_by_text("已采纳 1 项，其余 1 项不予采纳")).to_be_visible()
+    expect(page.get_by_text("还有 0 项待筛选")).to_be_visible()
     phone.shot("decided")
     assert phone.fits_the_screen()
     db.session.expire_all()

@@ -1,6 +1,8 @@
 """Group screening: one decision for a group keeps every author's credit and
 logs every member's move; a split puts every member back; a cluster's bulk
-decision is one transaction; only staff may do any of it."""
+decision covers one page of it, in one transaction; only staff may do any of it."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -8,7 +10,7 @@ from app.audit.models import ActionLog
 from app.audit.queries import first_broken_link
 from app.auth.models import Role
 from app.extensions import db
-from ideas import groups
+from ideas import group_queries, groups
 from ideas.analysis_services import rebuild
 from ideas.group_models import GroupState, IdeaGroup, IdeaGroupMember
 from ideas.models import Cluster, ClusterRun, IdeaStatus
@@ -147,19 +149,59 @@ def _cluster(ideas, order):
     return cluster
 
 
-def test_a_cluster_is_decided_in_one_step(client, staff, make):
+def _shown(page):
+    """The units a cluster page lists, as its form carries them: lead ids, group ids."""
+    return ([int(n) for n in re.findall(r'name="shown" value="(\d+)"', page)],
+            [int(n) for n in re.findall(r'name="shown_groups" value="(\d+)"', page)])
+
+
+def _decide(client, cluster, page, url=None, **data):
+    shown, shown_groups = _shown(page)
+    return client.post(url or f"/analysis/clusters/{cluster.id}",
+                       data={"shown": shown, "shown_groups": shown_groups, **data})
+
+
+def test_a_cluster_page_is_decided_in_one_step(client, staff, make):
     singles = [make.idea(title=f"单独的建议 {n}", **TEXT) for n in range(2)]
     group, members = _group(make)
     cluster = _cluster(singles + members, [0, 1, 2])
     page = client.get(f"/analysis/clusters/{cluster.id}").get_data(as_text=True)
-    assert "代表" in page and "3 人提出" in page and "提出了具体措施" in page
-    response = client.post(f"/analysis/clusters/{cluster.id}",
-                           data={"idea_ids": [singles[0].id, members[0].id], "reason": "内容不具体",
-                                 "credit": "y"})
+    assert "代表" in page and "3 人提出" in page and "提出了具体措施" in page and "还有 3 项待筛选" in page
+    assert _shown(page) == ([singles[0].id, singles[1].id, members[0].id], [group.id])
+    response = _decide(client, cluster, page, idea_ids=[singles[0].id, members[0].id], reason="内容不具体",
+                       credit="y")
     assert response.status_code == 302
     assert singles[0].status is IdeaStatus.accepted and singles[1].status is IdeaStatus.rejected
     assert members[0].status is IdeaStatus.accepted and members[1].merged_into_id == members[0].id
     assert {c.user_id for c in members[0].co_proposers} == {m.author_id for m in members[1:]}
+    assert "这个聚类里没有待筛选的建议" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_cluster_is_paged_and_a_decision_covers_only_the_page_shown(client, staff, make, monkeypatch):
+    monkeypatch.setattr(group_queries, "CLUSTER_PAGE_SIZE", 2)
+    ideas = [make.idea(title=f"单独的建议 {n}", **TEXT) for n in range(5)]
+    group, members = _group(make)
+    cluster = _cluster(ideas + members, [3, 5])  # a single idea and the group's lead represent it
+    url = f"/analysis/clusters/{cluster.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert "还有 6 项待筛选" in first and _shown(first) == ([ideas[3].id, members[0].id], [group.id])
+    assert f"after={members[0].id}" in first and "下一页" in first and "回到第一页" not in first
+    # The next page, in the screening order (here: by number, the ideas being alike).
+    second = client.get(f"{url}?after={members[0].id}").get_data(as_text=True)
+    assert _shown(second) == ([ideas[0].id, ideas[1].id], []) and "回到第一页" in second
+    # A tick on an idea of another page is not the page's to decide.
+    response = _decide(client, cluster, first, idea_ids=[ideas[3].id, ideas[0].id], reason="内容笼统")
+    assert response.status_code == 302
+    assert ideas[3].status is IdeaStatus.accepted and all(m.status is IdeaStatus.rejected for m in members)
+    assert [i.status for i in ideas[:3] + ideas[4:]] == [IdeaStatus.submitted] * 4
+    # The decided units have left the list: the next ones come first.
+    after = client.get(response.location).get_data(as_text=True)
+    assert "还有 4 项待筛选" in after and _shown(after) == ([ideas[0].id, ideas[1].id], [])
+    # Deciding a later page goes back to the same place in the list.
+    response = _decide(client, cluster, second, url=f"{url}?after={members[0].id}", reason="内容笼统")
+    assert response.status_code == 302 and f"after={members[0].id}" in response.location
+    assert [i.status for i in ideas[:2]] == [IdeaStatus.rejected] * 2
+    assert _shown(client.get(response.location).get_data(as_text=True)) == ([ideas[2].id, ideas[4].id], [])
 
 
 def test_a_cluster_decision_that_fails_changes_nothing(client, staff, make):
@@ -167,21 +209,45 @@ def test_a_cluster_decision_that_fails_changes_nothing(client, staff, make):
     group, members = _group(make)
     # The group comes last, after the singles were already accepted in the same transaction.
     cluster = _cluster(singles + members, [0, 1])
+    page = client.get(f"/analysis/clusters/{cluster.id}").get_data(as_text=True)
     accept_idea(members[2], staff)  # someone decided one member alone meanwhile
     db.session.commit()
     before = len(_actions())
-    response = client.post(f"/analysis/clusters/{cluster.id}",
-                           data={"idea_ids": [s.id for s in singles], "reason": "内容不具体"})
+    response = _decide(client, cluster, page, idea_ids=[s.id for s in singles], reason="内容不具体")
     assert response.status_code == 200 and members[2].tracking_code in response.get_data(as_text=True)
     db.session.expire_all()
     assert [s.status for s in singles] == [IdeaStatus.submitted] * 2
     assert members[0].status is IdeaStatus.submitted and len(_actions()) == before
 
 
+@pytest.mark.parametrize("change", ["decided alone", "grouped", "group decided"])
+def test_a_cluster_page_that_changed_since_it_was_read_is_refused(client, staff, make, change):
+    singles = [make.idea(title=f"单独的建议 {n}", **TEXT) for n in range(2)]
+    group, members = _group(make)
+    cluster = _cluster(singles + members, [0, 1])
+    page = client.get(f"/analysis/clusters/{cluster.id}").get_data(as_text=True)
+    if change == "decided alone":
+        accept_idea(singles[1], staff)
+    elif change == "grouped":  # a rebuild put the single idea into a group since
+        db.session.add(IdeaGroup(campaign_id=singles[1].campaign_id, lead_id=singles[1].id,
+                                 members=[IdeaGroupMember(idea_id=singles[1].id)]))
+    else:
+        groups.decide_group(group, "reject", staff, "重复")
+    db.session.commit()
+    before = len(_actions())
+    response = _decide(client, cluster, page, idea_ids=[singles[0].id], reason="内容不具体")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "没有处理" in text and "请刷新" in text
+    assert (singles[1] if change != "group decided" else members[0]).tracking_code in text
+    db.session.expire_all()
+    assert singles[0].status is IdeaStatus.submitted and len(_actions()) == before
+
+
 def test_the_rest_of_a_cluster_needs_a_reason(client, staff, make):
     ideas = [make.idea(title=f"建议 {n}", **TEXT) for n in range(2)]
     cluster = _cluster(ideas, [0])
-    response = client.post(f"/analysis/clusters/{cluster.id}", data={"idea_ids": [ideas[0].id]})
+    page = client.get(f"/analysis/clusters/{cluster.id}").get_data(as_text=True)
+    response = _decide(client, cluster, page, idea_ids=[ideas[0].id])
     assert "须写一个理由" in response.get_data(as_text=True)
     assert ideas[0].status is IdeaStatus.submitted
 

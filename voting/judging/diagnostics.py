@@ -5,6 +5,7 @@ revisit (`reviews.ask_to_revisit`)."""
 from collections import Counter
 from dataclasses import dataclass, field
 
+from voting.judging import queries
 from voting.judging.estimators import ESTIMATORS
 from voting.judging.guards import VotingError
 from voting.judging.outcome import cached, expert_scores
@@ -42,10 +43,10 @@ class Diagnostics:
     cut: float
 
 
-def diagnostics(round_):
+def diagnostics(round_, stamp=None):
     """None until every idea of the pool has a submitted review. Kept until the
     round's reviews change, like the provisional ranking."""
-    return cached(round_, "diagnostics", lambda: _diagnostics(round_))
+    return cached(round_, "diagnostics", lambda: _diagnostics(round_), stamp)
 
 
 def _diagnostics(round_):
@@ -104,3 +105,15 @@ def _cut_changes(scores, reviewer, advancing, n_advance):
     kept = set(quality)
     return len((advancing & kept) ^ _top(quality, min(n_advance, len(quality))))
 
+
+
+# The round page lists this many of the ideas whose side of the cut is least certain.
+UNCERTAIN_SHOWN = 10
+
+
+def most_uncertain(found):
+    """The first ``UNCERTAIN_SHOWN`` of ``found.uncertain``, each idea id replaced by
+    its (id, tracking code, title)."""
+    rows = found.uncertain[:UNCERTAIN_SHOWN]
+    ideas = queries.idea_labels(idea_id for idea_id, *_ in rows)
+    return [(ideas[idea_id], *rest) for idea_id, *rest in rows]

@@ -7,12 +7,14 @@ A round may carry a public vote. The judging knows only the interface below;
 so the vote, a later stage, sits above the judging and is never imported by it."""
 import threading
 from abc import ABC, abstractmethod
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 import numpy as np
 from flask import current_app
 
+from ideas.queries import KeysetPage
 from voting.judging import queries
 from voting.judging.digest import freeze_score_table
 from voting.judging.estimators import (ESTIMATORS, FULL_PANEL_ESTIMATOR, PARTIAL_PANEL_ESTIMATOR,
@@ -121,7 +123,16 @@ class ExpertScores:
     keys: dict
 
 
+def _unscored_error(count):
+    return VotingError(f"还有 {count} 条建议没有任何已提交的评分，不能截止")
+
+
 def expert_scores(round_):
+    # Counted first, so an open round still being reviewed never reads its 15,000 sheets
+    # to learn that; reviews carried over may cover the rest, so then they are read.
+    unscored = queries.unscored_count(round_)
+    if unscored and not round_.carry_over:
+        raise _unscored_error(unscored)
     rubric = rubric_of(round_)
     names = {c.id: c.name for c in round_.criteria}
     reviews = [ScoredReview(r.assignment.idea_id, r.assignment.reviewer_id,
@@ -132,7 +143,7 @@ def expert_scores(round_):
     pool = {e.idea_id for e in round_.entries}
     unscored = pool - {r.idea_id for r in reviews}
     if unscored:
-        raise VotingError(f"还有 {len(unscored)} 条建议没有任何已提交的评分，不能截止")
+        raise _unscored_error(len(unscored))
     reviews = [r for r in reviews if r.idea_id in pool]
     totals = [(r.reviewer_id, r.idea_id, rubric.total(r.scores)) for r in reviews]
     estimator = estimator_for_round(round_.reviewers_per_idea)
@@ -202,9 +213,20 @@ def _agreement(totals):
 
 @dataclass
 class Provisional:
-    """Where a round stands while it is open: nothing is stored."""
+    """Where a round stands while it is open: nothing is stored. ``rows``: plain
+    dicts by rank, each with its ``idea_id``."""
 
     rows: list
+    unscored: int
+    alpha: float | None
+
+
+@dataclass
+class ProvisionalPage:
+    """One page of the provisional ranking; ``total``: rows in the whole ranking."""
+
+    rows: KeysetPage
+    total: int
     unscored: int
     alpha: float | None
 
@@ -213,26 +235,41 @@ class Provisional:
 PROVISIONAL_CACHE_SIZE = 64
 
 
-def provisional_results(round_):
+def provisional_results(round_, stamp=None):
     """Ranks and flags from the reviews submitted so far, so staff can add
     reviews to disputed ideas and ideas near the cut before closing."""
-    provisional = cached(round_, "provisional", lambda: _provisional(round_))
-    entries = {e.idea_id: e for e in round_.entries}
-    rows = [{**row, "entry": entries[row["idea_id"]], "idea": entries[row["idea_id"]].idea}
-            for row in provisional.rows]
-    return Provisional(rows, provisional.unscored, provisional.alpha)
+    return cached(round_, "provisional", lambda: _provisional(round_), stamp)
 
 
-def cached(round_, name, compute):
+def provisional_page(round_, after, per_page, stamp=None):
+    """The rows of ``provisional_results`` ranked after ``after``, ``per_page`` of
+    them, each with its idea's number and title: read for the page's ideas only."""
+    provisional = provisional_results(round_, stamp)
+    start = bisect_right(provisional.rows, after, key=lambda row: row["rank"]) if after else 0
+    rows = provisional.rows[start:start + per_page + 1]
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    ideas = queries.idea_labels(row["idea_id"] for row in rows)
+    page = KeysetPage([{**row, "idea": ideas[row["idea_id"]]} for row in rows], after,
+                      rows[-1]["rank"] if more else None)
+    return ProvisionalPage(page, len(provisional.rows), provisional.unscored, provisional.alpha)
+
+
+def version(round_):
+    """The round's version stamp (see ``cached``): read once, it can serve several look-ups."""
+    return queries.pool_version(round_), queries.review_version(round_), public_part().version(round_)
+
+
+def cached(round_, name, compute, stamp=None):
     """``compute()`` for the round, kept per process until the round's version stamp
     changes: its pool, a review submitted or edited, an assignment dropped, a vote
     cast, withdrawn, voided or restored. Estimating is the heavy part, so a page view
     alone never recalculates. (Settings that also shape the result cannot change
     while the round is open.) The result must not hold ORM objects, which belong to
-    one request's session."""
+    one request's session. ``stamp``: ``version(round_)`` when the caller read it
+    just now (its sums cost tens of milliseconds at 15,000 sheets)."""
     cache = current_app.extensions.setdefault("provisional_results", _ProvisionalCache())
-    stamp = (tuple(sorted(e.idea_id for e in round_.entries)), queries.review_version(round_),
-             public_part().version(round_))
+    stamp = stamp or version(round_)
     key = (round_.id, name)
     kept = cache.get(key)
     if kept is None or kept[0] != stamp:
@@ -266,9 +303,7 @@ def _provisional(round_):
     try:
         outcome, totals, calibrated, keys = compute_outcome(round_, seed=0)
     except VotingError:
-        pool = {e.idea_id for e in round_.entries}
-        scored = {r.assignment.idea_id for r in queries.submitted_reviews(round_)}
-        return Provisional([], len(pool - scored), None)
+        return Provisional([], queries.unscored_count(round_), None)
     rows = [{key: value for key, value in row.items() if key not in ("entry", "idea")}
             | {"idea_id": row["idea"].id}
             for row in result_rows(round_, outcome, totals, calibrated, keys)]

@@ -1,5 +1,4 @@
 """Reads for judging rounds."""
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -9,9 +8,13 @@ from app.audit.models import ActionLog
 from app.auth.models import Role, User
 from app.extensions import db
 from ideas.models import Idea, IdeaStatus
-from ideas.queries import Standing
+from ideas.queries import KeysetPage, Standing
 from voting.judging.models import (Assignment, Conflict, Review, ReviewScore, Round, RoundEntry, RoundPool,
                                    RoundState)
+
+
+# Rows per page of the round page's lists (reviewers, ideas not yet fully reviewed, ranking).
+PAGE_SIZE = 50
 
 
 def rounds_of(campaign):
@@ -69,6 +72,21 @@ def submitted_reviews(round_):
         .options(selectinload(Review.scores), selectinload(Review.assignment))).all()
 
 
+def unscored_count(round_):
+    """Ideas of the pool without a submitted review in this round."""
+    scored = (select(Assignment.idea_id).join(Review)
+              .where(Assignment.round_id == round_.id, Assignment.active, Review.submitted))
+    return db.session.scalar(select(func.count()).select_from(RoundEntry).where(
+        RoundEntry.round_id == round_.id, RoundEntry.idea_id.not_in(scored)))
+
+
+def pool_version(round_):
+    """Changes whenever the round's pool changes (a checksum, as ``review_version``)."""
+    return tuple(db.session.execute(
+        select(func.count(), func.sum(RoundEntry.idea_id), func.sum(RoundEntry.idea_id * RoundEntry.idea_id))
+        .where(RoundEntry.round_id == round_.id)).one())
+
+
 def review_version(round_):
     """Changes whenever the submitted reviews that count change: one submitted, a
     score edited, an assignment dropped. The clock keeps whole seconds, so the scores
@@ -108,21 +126,21 @@ class CloseCheck:
         return not (self.unsubmitted or self.open_recusals)
 
 
-def close_check(round_, read_progress=None):
-    """What stands in the way of closing; ``read_progress``: ``progress(round_)`` when
-    the caller has it already."""
-    by_reviewer, by_idea = read_progress or progress(round_)
-    counts = Counter()
-    for row in by_reviewer.values():
-        counts.update(row["counts"])
-    recused = db.session.scalars(select(Assignment).where(
-        Assignment.round_id == round_.id, Assignment.active.is_(False),
-        Assignment.recusal_reason.is_not(None))
-        .options(selectinload(Assignment.idea))).all()
+def close_check(round_, summary=None):
+    """What stands in the way of closing; ``summary``: ``progress_summary(round_)``
+    when the caller has it already."""
+    summary = summary or progress_summary(round_)
     wanted = round_.reviewers_per_idea
-    short = {a.idea_id: a.idea for a in recused
-             if wanted and by_idea.get(a.idea_id, {"counts": Counter()})["counts"]["assigned"] < wanted}
-    return CloseCheck(counts["assigned"] - counts["submitted"], counts["draft"], list(short.values()))
+    short = []
+    if wanted:
+        reviewing = select(func.count()).select_from(Assignment).where(
+            Assignment.round_id == round_.id, Assignment.active, Assignment.idea_id == Idea.id)
+        short = db.session.scalars(select(Idea).where(
+            Idea.id.in_(select(Assignment.idea_id).where(
+                Assignment.round_id == round_.id, Assignment.active.is_(False),
+                Assignment.recusal_reason.is_not(None))),
+            reviewing.scalar_subquery() < wanted).order_by(Idea.id)).all()
+    return CloseCheck(summary.assigned - summary.submitted, summary.drafts, short)
 
 
 @dataclass
@@ -152,30 +170,99 @@ def reviewer_tasks(reviewer):
     return tasks
 
 
-def progress(round_):
-    """Per reviewer and per idea: assigned, drafts, submitted; ``who`` is the reviewer
-    (a User) or the idea (its id, tracking code and title). Counted by the database:
-    a round of 5,000 ideas has 15,000 sheets, too many to read one by one per page."""
-    active = (Assignment.round_id == round_.id, Assignment.active)
-    drafted, submitted = func.count(Review.id), func.count(Review.id).filter(Review.submitted)
+@dataclass
+class Progress:
+    """A round's sheets as the database counts them: assigned, submitted, drafts; the
+    ideas with an assignment and those not yet fully reviewed. A round of 5,000 ideas
+    has 15,000 sheets, too many to read one by one per page."""
 
-    def counted(key):
-        return (select(key, func.count(), drafted, submitted)
-                .outerjoin(Review, Review.assignment_id == Assignment.id).where(*active).group_by(key))
+    assigned: int
+    submitted: int
+    drafts: int
+    ideas: int
+    incomplete_ideas: int
 
-    reviewers = {u.id: u for u in db.session.scalars(select(User).where(
-        User.id.in_(select(Assignment.reviewer_id).where(*active))))}
-    ideas = {row.id: row for row in db.session.execute(select(Idea.id, Idea.tracking_code, Idea.title).where(
-        Idea.id.in_(select(Assignment.idea_id).where(*active))))}
-    tables = []
-    for key, who in ((Assignment.reviewer_id, reviewers), (Assignment.idea_id, ideas)):
-        table = {}
-        for row_id, assigned, with_review, done in db.session.execute(counted(key).order_by(key)):
-            counts = Counter(assigned=assigned, submitted=done, draft=with_review - done,
-                             todo=assigned - with_review)
-            table[row_id] = {"who": who[row_id], "counts": counts, "complete": done == assigned}
-        tables.append(table)
-    return tuple(tables)
+    @property
+    def todo(self):
+        return self.assigned - self.submitted - self.drafts
+
+
+@dataclass
+class SheetCounts:
+    """One row of the progress tables: a reviewer (a User) or an idea (its id,
+    tracking code and title) with its sheets."""
+
+    who: object
+    assigned: int
+    drafts: int
+    submitted: int
+
+    @property
+    def todo(self):
+        return self.assigned - self.submitted - self.drafts
+
+
+def _sheets_by(round_, key):
+    """Per ``key`` (reviewer or idea): assigned, drafts (sheets saved, not submitted), submitted."""
+    with_review, done = func.count(Review.id), func.count(Review.id).filter(Review.submitted)
+    return (select(key.label("key"), func.count().label("assigned"), (with_review - done).label("drafts"),
+                   done.label("submitted"))
+            .outerjoin(Review, Review.assignment_id == Assignment.id)
+            .where(Assignment.round_id == round_.id, Assignment.active).group_by(key))
+
+
+def progress_summary(round_):
+    per_idea = _sheets_by(round_, Assignment.idea_id).subquery()
+    row = db.session.execute(select(
+        func.coalesce(func.sum(per_idea.c.assigned), 0), func.coalesce(func.sum(per_idea.c.submitted), 0),
+        func.coalesce(func.sum(per_idea.c.drafts), 0), func.count(),
+        func.count().filter(per_idea.c.submitted < per_idea.c.assigned))).one()
+    return Progress(*(int(n) for n in row))
+
+
+def reviewer_progress(round_, after, per_page):
+    """A page of reviewers by id, after the reviewer ``after``, with their sheets."""
+    counts = _sheets_by(round_, Assignment.reviewer_id)
+    if after:
+        counts = counts.where(Assignment.reviewer_id > after)
+    counts = counts.order_by(Assignment.reviewer_id).limit(per_page + 1).subquery()
+    rows = db.session.execute(select(User, counts.c.assigned, counts.c.drafts, counts.c.submitted)
+                              .join(counts, counts.c.key == User.id).order_by(User.id)).all()
+    return _page([SheetCounts(*row) for row in rows], after, per_page)
+
+
+def incomplete_ideas(round_, after, per_page):
+    """A page of the ideas still short of submitted reviews, by id, after the idea ``after``."""
+    counts = _sheets_by(round_, Assignment.idea_id)
+    if after:
+        counts = counts.where(Assignment.idea_id > after)
+    counts = (counts.having(func.count(Review.id).filter(Review.submitted) < func.count())
+              .order_by(Assignment.idea_id).limit(per_page + 1).subquery())
+    rows = db.session.execute(select(Idea.id, Idea.tracking_code, Idea.title, counts.c.assigned,
+                                     counts.c.drafts, counts.c.submitted)
+                              .join(counts, counts.c.key == Idea.id).order_by(Idea.id)).all()
+    return _page([SheetCounts(row, row.assigned, row.drafts, row.submitted) for row in rows], after, per_page)
+
+
+def _page(rows, after, per_page):
+    """``rows`` (up to one more than a page) as a KeysetPage keyed by the rows' ``who.id``."""
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(rows, after, rows[-1].who.id if more else None)
+
+
+def idea_labels(ids):
+    """Idea id → (id, tracking code, title) for a page's few ideas."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.execute(
+        select(Idea.id, Idea.tracking_code, Idea.title).where(Idea.id.in_(ids)))}
+
+
+def pool_size(round_):
+    return db.session.scalar(select(func.count()).select_from(RoundEntry)
+                             .where(RoundEntry.round_id == round_.id))
 
 
 def results(round_):
@@ -183,6 +270,17 @@ def results(round_):
         select(RoundEntry).where(RoundEntry.round_id == round_.id)
         .options(selectinload(RoundEntry.idea).selectinload(Idea.theme))
         .order_by(RoundEntry.rank.is_(None), RoundEntry.rank, RoundEntry.idea_id)).all()
+
+
+def results_page(round_, after, per_page):
+    """A closed round's entries by rank, ``per_page`` of them ranked after ``after``
+    (closing ranks every entry of the pool)."""
+    stmt = (select(RoundEntry).where(RoundEntry.round_id == round_.id, RoundEntry.rank > (after or 0))
+            .options(selectinload(RoundEntry.idea)).order_by(RoundEntry.rank).limit(per_page + 1))
+    entries = db.session.scalars(stmt).all()
+    more = len(entries) > per_page
+    entries = entries[:per_page]
+    return KeysetPage(entries, after, entries[-1].rank if more else None)
 
 
 def eliminations(idea_ids):

@@ -7,7 +7,7 @@ from app.campaigns.queries import current_campaign_or_404
 from app.extensions import db
 from app.forms import ReasonForm, choices
 from app.timeutil import now
-from app.viewutil import attempt, current_actor, flash_form_errors, run_and_commit, run_form
+from app.viewutil import after_arg, attempt, current_actor, flash_form_errors, run_and_commit, run_form
 from ideas.queries import idea_by_code
 from voting.judging import diagnostics, outcome, panels, queries, reviews
 from voting.judging import rounds as round_services
@@ -52,22 +52,29 @@ def round_detail(round_id):
         fields["pool"] = RoundPool(form.pool.data)
         return run_and_commit(lambda: round_services.update_round(round_, current_actor(), **fields),
                               "轮次设置已保存。", url_for("voting.round_detail", round_id=round_.id))
-    by_reviewer, by_idea = queries.progress(round_)
+    # Every list is a page (?reviewers_after=, ?ideas_after=, ?rank_after=, ?results_after=):
+    # a round has 5,000 ideas.
+    summary = queries.progress_summary(round_)
     is_open = round_.state is RoundState.open
+    reviewers = queries.active_reviewers()
     manual = ManualAssignmentForm()
-    manual.reviewer.choices = choices([(r.id, r.display_name) for r in queries.active_reviewers()])
+    manual.reviewer.choices = choices([(r.id, r.display_name) for r in reviewers])
+    stamp = outcome.version(round_) if is_open else None  # one read for both cached results
+    diagnosed = diagnostics.diagnostics(round_, stamp) if is_open else None
     return render_template(
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
         reason_form=ReasonForm(), close_form=CloseForm(), finalize_form=ConfirmForm(),
-        check=queries.close_check(round_, (by_reviewer, by_idea)) if is_open else None,
-        reopenings=queries.reopenings(round_),
-        diagnosed=diagnostics.diagnostics(round_) if is_open else None,
-        reviewer_names={r.id: r.display_name for r in queries.active_reviewers()},
-        extra_form=ExtraReviewsForm(count=extra_review_count(round_.advance_count)),
-        entries_by_id={e.idea_id: e for e in round_.entries},
-        by_reviewer=by_reviewer, by_idea=by_idea,
-        results=queries.results(round_) if round_.digest else [], RoundState=RoundState,
-        provisional=outcome.provisional_results(round_) if is_open else None,
+        check=queries.close_check(round_, summary) if is_open else None,
+        reopenings=queries.reopenings(round_), pool_size=queries.pool_size(round_),
+        diagnosed=diagnosed, uncertain=diagnostics.most_uncertain(diagnosed) if diagnosed else [],
+        reviewer_names={r.id: r.display_name for r in reviewers},
+        extra_form=ExtraReviewsForm(count=extra_review_count(round_.advance_count)), summary=summary,
+        by_reviewer=queries.reviewer_progress(round_, after_arg("reviewers_after"), queries.PAGE_SIZE),
+        incomplete=queries.incomplete_ideas(round_, after_arg("ideas_after"), queries.PAGE_SIZE),
+        results=queries.results_page(round_, after_arg("results_after"), queries.PAGE_SIZE)
+        if round_.digest else None, RoundState=RoundState,
+        provisional=outcome.provisional_page(round_, after_arg("rank_after"), queries.PAGE_SIZE, stamp)
+        if is_open else None,
         overdue=bool(round_.closes_at and round_.closes_at <= now()))
 
 

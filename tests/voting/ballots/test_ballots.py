@@ -338,7 +338,7 @@ def test_provisional_results_rank_by_the_blend(vote_round, judging, make):
     score_everything(vote_round, lambda a: 5)
     vote(vote_round, judging["ideas"][4], make.user())
     rows = provisional_results(vote_round).rows
-    assert rows[0]["idea"].id == judging["ideas"][4].id and rows[0]["public_votes"] == 1
+    assert rows[0]["idea_id"] == judging["ideas"][4].id and rows[0]["public_votes"] == 1
 
 
 # --- Races (PostgreSQL) --------------------------------------------------------------------

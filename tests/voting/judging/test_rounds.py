@@ -255,7 +255,7 @@ def test_provisional_results_flag_ideas_before_closing(judging, open_round):
                      else (10 if first_reviewer[a.idea_id] == a.reviewer_id else 1))
     provisional = provisional_results(first)
     assert provisional.unscored == 0 and len(provisional.rows) == 12
-    flagged = {row["idea"].id for row in provisional.rows if row["flag_disagreement"]}
+    flagged = {row["idea_id"] for row in provisional.rows if row["flag_disagreement"]}
     assert flagged == {i.id for i in judging["ideas"] if i.id % 2 == 0}
     assert first.state is RoundState.open and all(e.rank is None for e in first.entries)
 
@@ -275,8 +275,8 @@ def test_provisional_results_are_recalculated_only_when_a_review_changes(judging
     db.session.commit()
     changed = provisional_results(first)
     assert len(calculations) == 2
-    assert next(r for r in changed.rows if r["idea"].id == assignment.idea_id)["raw_mean"] != next(
-        r for r in before.rows if r["idea"].id == assignment.idea_id)["raw_mean"]
+    assert next(r for r in changed.rows if r["idea_id"] == assignment.idea_id)["raw_mean"] != next(
+        r for r in before.rows if r["idea_id"] == assignment.idea_id)["raw_mean"]
 
 
 def test_carried_over_scores_count_in_the_next_round(judging):

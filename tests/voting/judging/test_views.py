@@ -268,3 +268,48 @@ def test_reviewers_see_their_progress_and_staff_can_remind_the_late(client, auth
     refused = client.post(f"/voting/rounds/{open_round.id}/reviewers/{reviewer.id}/remind",
                           follow_redirects=True)
     assert "已提交本轮全部评分" in refused.get_data(as_text=True)
+
+
+def test_the_round_page_lists_a_page_at_a_time(client, auth, judging, open_round, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 4)
+    reviewers = sorted(judging["reviewers"], key=lambda r: r.id)
+    ideas = sorted(judging["ideas"], key=lambda i: i.id)
+    mine = [a for a in queries.active_assignments(open_round) if a.reviewer_id == reviewers[1].id]
+    save_review(mine[0], reviewers[1], {c.id: 6 for c in open_round.criteria}, "", submit=True)
+    save_review(mine[1], reviewers[1], {c.id: 6 for c in open_round.criteria}, "", submit=False)
+    db.session.commit()
+    auth.login(judging["staff"])
+    url = f"/voting/rounds/{open_round.id}"
+
+    def remind(reviewer):
+        return f"{url}/reviewers/{reviewer.id}/remind"
+    page = client.get(url).get_data(as_text=True)
+    assert "评审池：全部已采纳的建议（12 条）" in page
+    assert "评分表 36 份：已提交 1，草稿 1，未开始 34。" in page
+    assert all(remind(r) in page for r in reviewers[:4]) and remind(reviewers[4]) not in page
+    assert f"reviewers_after={reviewers[3].id}#progress" in page
+    later = client.get(f"{url}?reviewers_after={reviewers[3].id}").get_data(as_text=True)
+    assert [remind(r) in later for r in reviewers] == [False] * 4 + [True] * 2
+    # Ideas still short of reviews, by id: 12 of them, 4 a page.
+    assert "尚未收齐评分的 12 条" in page
+    assert ideas[3].tracking_code in page and ideas[4].tracking_code not in page
+    later = client.get(f"{url}?ideas_after={ideas[3].id}").get_data(as_text=True)
+    assert ideas[4].tracking_code in later and ideas[3].tracking_code not in later
+
+    score_everything(open_round, lambda a: 1 + a.idea_id % 10)
+    page = client.get(url).get_data(as_text=True)
+    assert "共 12 条，本页第 1–4 名" in page and "rank_after=4#ranking" in page
+    assert "本页第 5–8 名" in client.get(f"{url}?rank_after=4").get_data(as_text=True)
+    assert "本页第 9–12 名" in client.get(f"{url}?rank_after=8").get_data(as_text=True)
+
+
+def test_a_closed_rounds_results_are_paged_by_rank(client, auth, judging, closed_round, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 4)
+    ranked = [e.idea.tracking_code for e in queries.results(closed_round)]
+    auth.login(judging["staff"])
+    url = f"/voting/rounds/{closed_round.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert all(code in page for code in ranked[:4]) and ranked[4] not in page
+    assert "results_after=4#results" in page
+    later = client.get(f"{url}?results_after=4").get_data(as_text=True)
+    assert [code in later for code in ranked] == [False] * 4 + [True] * 4 + [False] * 4
