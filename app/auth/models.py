@@ -47,9 +47,10 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     real_name: Mapped[str | None] = mapped_column(String(40))
+    # Indexed: a round page looks for its few reviewers among a province of citizens.
     role: Mapped[Role] = mapped_column(
         enum_column(Role, "role", length=16),
-        default=Role.citizen,
+        default=Role.citizen, index=True,
     )
     # Reviewers only: used to keep them away from ideas of their own region/unit.
     region: Mapped[str | None] = mapped_column(String(20))
