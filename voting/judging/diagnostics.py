@@ -43,10 +43,11 @@ class Diagnostics:
     cut: float
 
 
-def diagnostics(round_, stamp=None):
+def diagnostics(round_, stamp=None, stale_ok=False):
     """None until every idea of the pool has a submitted review. Kept until the
-    round's reviews change, like the provisional ranking."""
-    return cached(round_, "diagnostics", lambda: _diagnostics(round_), stamp)
+    round's reviews change, like the provisional ranking (and, like it, the earlier
+    result for a page while the new one is computed, with ``stale_ok``)."""
+    return cached(round_, "diagnostics", _diagnostics, stamp, stale_ok)
 
 
 def _diagnostics(round_):

@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from flask import current_app
 
+from app.extensions import db
 from ideas.queries import KeysetPage
 from voting.judging import queries
 from voting.judging.digest import freeze_score_table
 from voting.judging.estimators import (ESTIMATORS, FULL_PANEL_ESTIMATOR, PARTIAL_PANEL_ESTIMATOR,
                                        estimator_for_round)
 from voting.judging.guards import VotingError
+from voting.judging.models import Round
 from voting.judging.scoring import (RELEVANCE_CRITERION, Criterion as RubricCriterion, Review as ScoredReview,
                                     Rubric, calibrate, idea_spreads,
                                     krippendorff_alpha_interval, near_cutoff, rank_ideas, robust_mean,
@@ -235,16 +237,17 @@ class ProvisionalPage:
 PROVISIONAL_CACHE_SIZE = 64
 
 
-def provisional_results(round_, stamp=None):
+def provisional_results(round_, stamp=None, stale_ok=False):
     """Ranks and flags from the reviews submitted so far, so staff can add
     reviews to disputed ideas and ideas near the cut before closing."""
-    return cached(round_, "provisional", lambda: _provisional(round_), stamp)
+    return cached(round_, "provisional", _provisional, stamp, stale_ok)
 
 
 def provisional_page(round_, after, per_page, stamp=None):
     """The rows of ``provisional_results`` ranked after ``after``, ``per_page`` of
-    them, each with its idea's number and title: read for the page's ideas only."""
-    provisional = provisional_results(round_, stamp)
+    them, each with its idea's number and title: read for the page's ideas only.
+    A page view never waits for a recalculation it can do without (see ``cached``)."""
+    provisional = provisional_results(round_, stamp, stale_ok=True)
     start = bisect_right(provisional.rows, after, key=lambda row: row["rank"]) if after else 0
     rows = provisional.rows[start:start + per_page + 1]
     more = len(rows) > per_page
@@ -260,22 +263,67 @@ def version(round_):
     return queries.pool_version(round_), queries.review_version(round_), public_part().version(round_)
 
 
-def cached(round_, name, compute, stamp=None):
-    """``compute()`` for the round, kept per process until the round's version stamp
+def cached(round_, name, compute, stamp=None, stale_ok=False):
+    """``compute(round_)``, kept per process until the round's version stamp
     changes: its pool, a review submitted or edited, an assignment dropped, a vote
-    cast, withdrawn, voided or restored. Estimating is the heavy part, so a page view
-    alone never recalculates. (Settings that also shape the result cannot change
-    while the round is open.) The result must not hold ORM objects, which belong to
-    one request's session. ``stamp``: ``version(round_)`` when the caller read it
-    just now (its sums cost tens of milliseconds at 15,000 sheets)."""
-    cache = current_app.extensions.setdefault("provisional_results", _ProvisionalCache())
+    cast, withdrawn, voided or restored. Estimating is the heavy part (about 11 s
+    for 5,000 ideas), so a page view alone never recalculates. (Settings that also
+    shape the result cannot change while the round is open.) The result must not
+    hold ORM objects, which belong to one request's session. ``stamp``:
+    ``version(round_)`` when the caller read it just now (its sums cost tens of
+    milliseconds at 15,000 sheets).
+
+    With ``stale_ok`` (a page to look at, not a decision to take) and an earlier
+    result kept, that result is returned at once and a thread of this process
+    computes the new one (``PROVISIONAL_IN_BACKGROUND``; ``refreshing`` tells)."""
+    cache = _cache()
     stamp = stamp or version(round_)
     key = (round_.id, name)
     kept = cache.get(key)
-    if kept is None or kept[0] != stamp:
-        kept = (stamp, compute())
-        cache.put(key, kept)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    if kept is not None and stale_ok and current_app.config["PROVISIONAL_IN_BACKGROUND"]:
+        _refresh_in_background(current_app._get_current_object(), round_.id, name, compute)
+        return kept[1]
+    kept = (stamp, compute(round_))
+    cache.put(key, kept)
     return kept[1]
+
+
+def refreshing(round_):
+    """Whether a result of the round shown now is being recalculated."""
+    return any(key[0] == round_.id for key in _cache().running)
+
+
+def wait_for_refreshes():
+    """Until the recalculations under way are done (for the command line and tests)."""
+    for thread in list(_cache().running.values()):
+        thread.join()
+
+
+def _cache():
+    return current_app.extensions.setdefault("provisional_results", _ProvisionalCache())
+
+
+def _refresh_in_background(app, round_id, name, compute):
+    cache, key = _cache(), (round_id, name)
+
+    def run():
+        with app.app_context():
+            try:
+                round_ = db.session.get(Round, round_id)
+                # The stamp before the reviews are read: a review arriving meanwhile makes it stale again.
+                stamp = version(round_)
+                cache.put(key, (stamp, compute(round_)))
+            except Exception:  # the page keeps showing the earlier result; the next view tries again
+                app.logger.exception("评审轮次 %s 的暂定结果未能在后台重算", round_id)
+            finally:
+                db.session.remove()
+                cache.finish(key)
+
+    thread = threading.Thread(target=run, daemon=True, name=f"provisional-{round_id}-{name}")
+    if cache.start(key, thread):
+        thread.start()
 
 
 class _ProvisionalCache:
@@ -285,6 +333,19 @@ class _ProvisionalCache:
     def __init__(self):
         self._kept = {}
         self._lock = threading.Lock()
+        self.running = {}
+        """(round id, name) → the thread recalculating it: one at a time per key."""
+
+    def start(self, key, thread):
+        with self._lock:
+            if key in self.running:
+                return False
+            self.running[key] = thread
+            return True
+
+    def finish(self, key):
+        with self._lock:
+            self.running.pop(key, None)
 
     def get(self, key):
         with self._lock:

@@ -60,7 +60,7 @@ def round_detail(round_id):
     manual = ManualAssignmentForm()
     manual.reviewer.choices = choices([(r.id, r.display_name) for r in reviewers])
     stamp = outcome.version(round_) if is_open else None  # one read for both cached results
-    diagnosed = diagnostics.diagnostics(round_, stamp) if is_open else None
+    diagnosed = diagnostics.diagnostics(round_, stamp, stale_ok=True) if is_open else None
     return render_template(
         "voting/round.html", round_=round_, form=form, criterion_form=CriterionForm(), manual=manual,
         reason_form=ReasonForm(), close_form=CloseForm(), finalize_form=ConfirmForm(),
@@ -74,7 +74,7 @@ def round_detail(round_id):
         results=queries.results_page(round_, after_arg("results_after"), queries.PAGE_SIZE)
         if round_.digest else None, RoundState=RoundState,
         provisional=outcome.provisional_page(round_, after_arg("rank_after"), queries.PAGE_SIZE, stamp)
-        if is_open else None,
+        if is_open else None, refreshing=is_open and outcome.refreshing(round_),
         overdue=bool(round_.closes_at and round_.closes_at <= now()))
 
 

@@ -279,6 +279,34 @@ def test_provisional_results_are_recalculated_only_when_a_review_changes(judging
         r for r in before.rows if r["idea_id"] == assignment.idea_id)["raw_mean"]
 
 
+def test_a_page_shows_the_earlier_ranking_while_a_thread_computes_the_new_one(
+        app, client, auth, judging, open_round, monkeypatch):
+    first = open_round
+    score_everything(first, lambda a: 1 + a.idea_id % 10)
+    before = provisional_results(first, stale_ok=True)
+    monkeypatch.setitem(app.config, "PROVISIONAL_IN_BACKGROUND", True)
+    assignment = queries.active_assignments(first)[0]
+    save_review(assignment, assignment.reviewer, {c.id: 10 for c in first.criteria}, "改分", submit=True)
+    db.session.commit()
+    # The thread's calculation waits until the test has looked at the page.
+    looked, real = threading.Event(), outcome_module.compute_outcome
+    monkeypatch.setattr(outcome_module, "compute_outcome",
+                        lambda *args, **kw: looked.wait(30) and real(*args, **kw))
+    shown = provisional_results(first, stale_ok=True)
+    assert outcome_module.refreshing(first)
+    raw_mean = {r["idea_id"]: r["raw_mean"] for r in shown.rows}
+    assert raw_mean == {r["idea_id"]: r["raw_mean"] for r in before.rows}
+    auth.login(judging["staff"])
+    assert "正在后台重新计算" in client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+    looked.set()
+    outcome_module.wait_for_refreshes()
+    assert not outcome_module.refreshing(first)
+    fresh = provisional_results(first, stale_ok=True)
+    assert next(r["raw_mean"] for r in fresh.rows if r["idea_id"] == assignment.idea_id) != raw_mean[
+        assignment.idea_id]
+    assert "正在后台重新计算" not in client.get(f"/voting/rounds/{first.id}").get_data(as_text=True)
+
+
 def test_carried_over_scores_count_in_the_next_round(judging):
     first, second, staff = *judging["rounds"][:2], judging["staff"]
     second.carry_over = True
