@@ -344,8 +344,11 @@ class SimilarIdeas(BaseEstimator):
         # the least for the postings read (rare, heavy words first).
         order = np.argsort(-bounds / np.maximum(lengths, 1), kind="stable")
         terms, bounds, weights = terms[order], bounds[order], weights[order]
-        # rest[i]: the most that words i, i+1, ... can add to any score.
-        rest = np.concatenate((np.cumsum(bounds[::-1])[::-1], [0.0]))
+        # rest[i]: the most that words i, i+1, ... can add to any score: their bounds summed,
+        # or, tighter when many common words are left, the query's norm over them (the
+        # ideas are unit vectors: Cauchy–Schwarz).
+        rest = np.minimum(np.concatenate((np.cumsum(bounds[::-1])[::-1], [0.0])), np.sqrt(
+            np.concatenate((np.cumsum((weights.astype(np.float64) ** 2)[::-1])[::-1], [0.0]))))
         read_by = np.cumsum(lengths[order])
         budget = len(terms) if self.max_postings is None else max(
             1, int(np.searchsorted(read_by, self.max_postings, side="right")))
