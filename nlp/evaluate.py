@@ -13,17 +13,24 @@ Keys of the JSON line, by option:
   zero_shot_gated_macro_f1 (unassigned counts as wrong), and, where the test
   file has a ``secondary`` column, secondary_recall / secondary_precision;
   ``--fit-size N`` fits the zero-shot model on N random rows and scores all;
+  ``--bootstrap`` adds bootstrap_macro_f1 and bootstrap_accuracy of
+  :class:`nlp.bootstrap.BootstrappedThemeAssigner` fitted on the test rows;
 * ``--cluster``: nmi, ari, cluster_silhouette;
 * ``--dup-group-col``: dup_precision and dup_recall over pairs of ideas that
   share a group id, dup_pairs_true and dup_pairs_found.
 
 Macro-F1 and accuracy give every idea its best theme (no threshold).
+``--half dev|eval`` keeps only the rows of ``--data`` and ``--test`` with an
+even or odd ``uid`` (``--train-half`` the same for ``--train``), so choices
+made on one half are reported on the other.
 
 Examples::
 
     python -m nlp.evaluate --data labeled.csv --cv 5
     python -m nlp.evaluate --train a.csv --test b.csv
     python -m nlp.evaluate --themes nlp/data/service_topics.json --test labeled.csv --cluster
+    python -m nlp.evaluate --themes nlp/data/service_topics.json --test labeled.csv --bootstrap
+    python -m nlp.evaluate --train labeled.csv --train-half dev --test labeled.csv --half eval
     python -m nlp.evaluate --themes ideas/data/default_themes.json --other-label 其他 \\
         --test nlp/data/eval/ten_themes_eval.jsonl --off-topic labeled.csv
     python -m nlp.evaluate --test likes.csv --text-col title,detail --dup-group-col dup_exact_group
@@ -42,6 +49,7 @@ from sklearn.metrics import (accuracy_score, adjusted_rand_score, f1_score,
                              normalized_mutual_info_score)
 from sklearn.model_selection import StratifiedKFold
 
+from .bootstrap import BootstrappedThemeAssigner
 from .calibration import expected_calibration_error, reliability_curve, staff_load
 from .cluster import IdeaClusterer
 from .segmenter import Segmenter, segment_many, set_default_segmenter
@@ -94,6 +102,11 @@ def read_off_topic(path, split, n, seed=0, text_col="text", id_col="uid"):
         keep = np.sort(np.random.RandomState(seed).choice(len(texts), n, replace=False))
         texts = [texts[i] for i in keep]
     return texts
+
+
+def in_half(ids, half):
+    """Row numbers whose id is even (``"dev"``) or odd (``"eval"``)."""
+    return [row for row, value in enumerate(ids) if (int(value) % 2 == 0) == (half == "dev")]
 
 
 def _scores(y_true, y_pred):
@@ -234,6 +247,18 @@ def evaluate_zero_shot(themes, docs, labels, threshold, other_label=None, second
     return out
 
 
+def evaluate_bootstrap(themes, docs, texts, labels, other_label=None, gate=None):
+    """Best-theme figures of the zero-shot model self-trained on these rows."""
+    start = time.perf_counter()
+    gate = other_label is not None if gate is None else gate
+    model = BootstrappedThemeAssigner(themes, threshold=0.0, gate=gate).fit(docs, texts=texts)
+    best = np.array([r.best for r in model.analyse(docs, texts)], dtype=object)
+    on = np.array([label != other_label for label in labels])
+    scores = _scores(np.array(labels, dtype=object)[on], best[on])
+    return {"bootstrap_macro_f1": scores["macro_f1"], "bootstrap_accuracy": scores["accuracy"],
+            "bootstrap_seconds": round(time.perf_counter() - start, 2)}
+
+
 def evaluate_clusters(docs, labels, seed):
     start = time.perf_counter()
     clusterer = IdeaClusterer(n_clusters=len(set(labels)), random_state=seed).fit(docs)
@@ -300,6 +325,12 @@ def build_parser():
     parser.add_argument("--prior-weight", type=float, default=2.0,
                         help="默认主题自带词表的权重（0：只用主题自己的名称、说明和关键词）")
     parser.add_argument("--secondary-col", default="secondary", help="次要主题列（有则评估多标签）")
+    parser.add_argument("--bootstrap", action="store_true",
+                        help="再把零样本结果在 --test 各行上自训练（依赖这批语料，与语料规模有关）")
+    parser.add_argument("--half", choices=("dev", "eval"),
+                        help="--data 和 --test 只取一半行（--id-col 偶数为 dev，奇数为 eval）")
+    parser.add_argument("--train-half", choices=("dev", "eval"), help="--train 只取一半行，同上")
+    parser.add_argument("--id-col", default="uid", help="--half、--train-half 和 --off-topic 用的编号列")
     parser.add_argument("--cluster", action="store_true",
                         help="把 --test 聚成与其标签数相同的簇，输出 NMI 和 ARI")
     parser.add_argument("--dup-group-col", help="--test 中的重复分组列（逗号分隔）："
@@ -337,24 +368,29 @@ def main(argv=None):
         n_jobs = args.n_jobs or (1 if len(texts) < PARALLEL_ABOVE else 2)
         return segment_many(texts, n_jobs=n_jobs, segmenter=segmenter)
 
-    def load(path, groups=(), extra=()):
-        texts, labels, columns = read_rows(path, text_cols, args.label_col, groups, extra)
+    def load(path, groups=(), extra=(), half=None):
+        texts, labels, columns = read_rows(path, text_cols, args.label_col, groups,
+                                           (*extra, args.id_col) if half else extra)
+        if half:
+            rows = in_half(columns.pop(args.id_col), half)
+            texts, labels = _take(texts, rows), _take(labels, rows)
+            columns = {col: _take(values, rows) for col, values in columns.items()}
         return texts, labels, columns
 
     result = {}
     if args.data and args.cv:
-        texts, labels, _ = load(args.data)
+        texts, labels, _ = load(args.data, half=args.half)
         keep = [i for i, label in enumerate(labels) if label is not None]
         texts = _take(texts, keep)
         n_jobs = args.n_jobs or (1 if len(texts) < PARALLEL_ABOVE else 2)
         result.update(evaluate_cv(segmented(texts), _take(labels, keep), args.cv, n_jobs,
                                   args.seed, texts))
     if args.test:
-        texts, test_labels, columns = load(args.test, group_cols, (args.secondary_col,))
+        texts, test_labels, columns = load(args.test, group_cols, (args.secondary_col,), args.half)
         secondary = columns.get(args.secondary_col)
         if args.off_topic:
             extra = read_off_topic(args.off_topic, args.off_topic_split, args.off_topic_n,
-                                   args.seed)
+                                   args.seed, id_col=args.id_col)
             texts += extra
             test_labels += [args.other_label] * len(extra)
             secondary = secondary + [None] * len(extra)
@@ -369,16 +405,19 @@ def main(argv=None):
         labelled = [i for i, label in enumerate(test_labels) if label is not None]
         docs_l, labels_l = _take(test_docs, labelled), _take(test_labels, labelled)
         if args.train:
-            train_texts, train_labels, _ = load(args.train)
+            train_texts, train_labels, _ = load(args.train, half=args.train_half)
             result.update(evaluate_supervised(segmented(train_texts), train_labels, docs_l,
                                               labels_l, args.threshold, train_texts,
                                               _take(texts, labelled)))
+        gate = {"auto": None, "on": True, "off": False}[args.gate]
         if themes and labelled:
-            gate = {"auto": None, "on": True, "off": False}[args.gate]
             result.update(evaluate_zero_shot(
                 themes, docs_l, labels_l, args.threshold, other_label,
                 _take(secondary, labelled) if secondary and any(secondary) else None,
                 args.fit_size, gate, args.seed, args.prior_weight))
+        if themes and labelled and args.bootstrap:
+            result.update(evaluate_bootstrap(themes, docs_l, _take(texts, labelled), labels_l,
+                                             other_label, gate))
         if args.cluster and labelled:
             result.update(evaluate_clusters(docs_l, labels_l, args.seed))
         if group_cols:

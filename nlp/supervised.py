@@ -1,5 +1,5 @@
 """Supervised themes, learnt from staff-confirmed ideas only; character n-grams
-keep single characters."""
+keep single characters, and those of a text's opening (its title) count again."""
 import numpy as np
 import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
@@ -38,18 +38,29 @@ class SupervisedThemeAssigner(ThemeClassifier):
         Folds of the sigmoid calibration; every class needs this many examples.
     char_weight : float
         Scale of the character block against the word block.
+    lead_chars : int
+        With ``texts``, a third block of character n-grams of the first
+        ``lead_chars`` characters (title and opening sentence, where a message
+        says what it is about); 0 leaves it out.
+    lead_weight : float
+        Scale of that block against the word block.
 
     ``fit(docs, y, texts=None)`` ignores documents whose label is None.
     """
 
+    # Models pickled before the lead block was added have none.
+    lead_ = None
+
     def __init__(self, threshold=0.5, C=0.5, char_ngram_range=(1, 3), min_df=2,
-                 calibration_cv=3, char_weight=1.0):
+                 calibration_cv=3, char_weight=1.0, lead_chars=50, lead_weight=0.7):
         self.threshold = threshold
         self.C = C
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.calibration_cv = calibration_cv
         self.char_weight = char_weight
+        self.lead_chars = lead_chars
+        self.lead_weight = lead_weight
 
     def _features(self, docs, texts, fit=False):
         words = self.words_.fit_transform(docs) if fit else self.words_.transform(docs)
@@ -58,7 +69,16 @@ class SupervisedThemeAssigner(ThemeClassifier):
         # Fitted on raw texts; a caller without them gets the tokens' n-grams.
         chars_in = [char_text(t) for t in texts] if texts is not None else list(docs)
         chars = self.chars_.fit_transform(chars_in) if fit else self.chars_.transform(chars_in)
-        return sp.hstack([words, self.char_weight * chars], format="csr")
+        blocks = [words, self.char_weight * chars]
+        if self.lead_ is not None:
+            leads = [text[:self.lead_chars] for text in chars_in]
+            lead = self.lead_.fit_transform(leads) if fit else self.lead_.transform(leads)
+            blocks.append(self.lead_weight * lead)
+        return sp.hstack(blocks, format="csr")
+
+    def _char_vectorizer(self):
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngram_range,
+                               min_df=self.min_df, sublinear_tf=True, lowercase=False)
 
     @single_native_thread
     def fit(self, docs, y, texts=None):
@@ -72,11 +92,11 @@ class SupervisedThemeAssigner(ThemeClassifier):
             # distinct word are computed once, which keeps 100,000 ideas fast.
             self.words_ = TokenTfidf(min_df=self.min_df, char_ngram_range=self.char_ngram_range,
                                      char_weight=self.char_weight)
-            self.chars_ = None
+            self.chars_ = self.lead_ = None
         else:
             self.words_ = TokenTfidf(min_df=self.min_df)
-            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngram_range,
-                                          min_df=self.min_df, sublinear_tf=True, lowercase=False)
+            self.chars_ = self._char_vectorizer()
+            self.lead_ = self._char_vectorizer() if self.lead_chars else None
         X = self._features(docs, texts, fit=True)
         # Balanced weights: staff confirm popular themes far more often.
         svm = LinearSVC(C=self.C, class_weight="balanced")

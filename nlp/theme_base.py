@@ -197,3 +197,26 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, docs, texts=None):
         """Theme codes, None where the model is not confident enough."""
         return self.assign(docs, texts)[0]
+
+
+class DelegatingThemeClassifier(ThemeClassifier):
+    """A classifier that answers through a fitted ``estimator_``, with the gate and
+    evidence of its ``zero_shot_`` model."""
+
+    def _proba(self, docs, texts=None):
+        return self.estimator_.predict_proba(docs, texts)
+
+    def _theme_confidence(self, proba, docs):
+        return self.estimator_._theme_confidence(proba, docs)
+
+    def _evidence(self, docs):
+        return self.zero_shot_._evidence(docs)
+
+    def _analysis_proba(self, docs, texts, found):
+        return self.estimator_._analysis_proba(docs, texts, found)
+
+    def _secondary_basis(self, proba, found):
+        return self.estimator_._secondary_basis(proba, found)
+
+    def _gate_decisions(self, docs, found):
+        return self.zero_shot_._gate_decisions(docs, found)

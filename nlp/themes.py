@@ -25,7 +25,7 @@ from collections import Counter
 
 from nlp.features import as_corpus
 from nlp.supervised import SupervisedThemeAssigner
-from nlp.theme_base import ThemeClassifier, zero_shot_targets
+from nlp.theme_base import DelegatingThemeClassifier, zero_shot_targets
 from nlp.zero_shot import ZeroShotThemeAssigner
 
 
@@ -41,7 +41,7 @@ def choose_strategy(labels, themes, min_per_theme=30):
     return "supervised" if enough else "zero_shot"
 
 
-class ThemeAssigner(ThemeClassifier):
+class ThemeAssigner(DelegatingThemeClassifier):
     """The assigner the app rebuilds: zero-shot until staff labels suffice.
 
     Parameters
@@ -93,21 +93,3 @@ class ThemeAssigner(ThemeClassifier):
             self.estimator_ = self.zero_shot_
         self.classes_ = self.estimator_.classes_
         return self
-
-    def _proba(self, docs, texts=None):
-        return self.estimator_.predict_proba(docs, texts)
-
-    def _theme_confidence(self, proba, docs):
-        return self.estimator_._theme_confidence(proba, docs)
-
-    def _evidence(self, docs):
-        return self.zero_shot_._evidence(docs)
-
-    def _analysis_proba(self, docs, texts, found):
-        return self.estimator_._analysis_proba(docs, texts, found)
-
-    def _secondary_basis(self, proba, found):
-        return self.estimator_._secondary_basis(proba, found)
-
-    def _gate_decisions(self, docs, found):
-        return self.zero_shot_._gate_decisions(docs, found)

@@ -130,3 +130,23 @@ def test_off_topic_needs_an_other_label(capsys, tmp_path):
     with pytest.raises(SystemExit):
         main(["--themes", "t.json", "--test", "x.csv", "--off-topic", "m.csv"])
     assert "--other-label" in capsys.readouterr().err
+
+
+def test_halves_split_rows_by_uid_parity(capsys, tmp_path, texts, labels):
+    # The last idea of each theme has an odd uid: four of each to train on, one to test.
+    rows = [{"uid": str(2 * i + (i % 5 == 4)), "text": text, "label": label}
+            for i, (text, label) in enumerate(zip(texts, labels))]
+    path = write_csv(tmp_path / "uid.csv", rows, ("uid", "text", "label"))
+    result = run(capsys, ["--train", path, "--train-half", "dev", "--test", path, "--half", "eval"],
+                 tmp_path)
+    assert (result["n_train"], result["n_test"]) == (20, 5)
+
+
+def test_bootstrap_figures(capsys, tmp_path, texts, labels, themes):
+    themes_path = tmp_path / "themes.json"
+    themes_path.write_text(json.dumps(themes, ensure_ascii=False), encoding="utf-8")
+    test = write_csv(tmp_path / "test.csv", [{"text": t, "label": label}
+                                             for t, label in zip(texts, labels)])
+    result = run(capsys, ["--themes", str(themes_path), "--test", test, "--bootstrap"], tmp_path)
+    assert 0 <= result["bootstrap_macro_f1"] <= 1 and 0 <= result["bootstrap_accuracy"] <= 1
+    assert result["bootstrap_seconds"] >= 0

@@ -185,3 +185,27 @@ def test_supervised_keeps_single_characters_from_the_raw_text(segmenter):
     model = SupervisedThemeAssigner(threshold=0.0, min_df=1).fit(docs, y, texts)
     assert list(model.predict([segmenter.segment("我的车"), segmenter.segment("我的房")],
                               ["我的车", "我的房"])) == ["车", "房"]
+
+
+def test_supervised_weighs_the_opening_of_the_raw_text_again(segmenter, docs, labels, texts):
+    with_lead = SupervisedThemeAssigner(threshold=0.0).fit(docs, labels, texts)
+    without = SupervisedThemeAssigner(threshold=0.0, lead_chars=0).fit(docs, labels, texts)
+    assert without.lead_ is None
+    width = with_lead._features(as_corpus(docs), texts).shape[1]
+    assert width == without._features(as_corpus(docs), texts).shape[1] + len(with_lead.lead_.vocabulary_)
+    # Only the first lead_chars characters reach the lead block.
+    opening, closing = "融资难" + "园" * 60, "园" * 60 + "融资难"
+    n_lead = len(with_lead.lead_.vocabulary_)
+
+    def lead_of(text):
+        return with_lead._features(as_corpus([segmenter.segment(text)]), [text])[:, -n_lead:]
+
+    np.testing.assert_allclose(lead_of(opening).toarray(),
+                               0.7 * with_lead.lead_.transform([opening[:50]]).toarray())
+    assert lead_of(opening).nnz > lead_of(closing).nnz
+
+
+def test_supervised_models_pickled_before_the_lead_block_still_predict(docs, labels, texts, new_docs):
+    model = SupervisedThemeAssigner(threshold=0.0, lead_chars=0).fit(docs, labels, texts)
+    del model.__dict__["lead_"]
+    assert list(model.predict(new_docs, list(NEW_IDEAS.values()))) == list(NEW_IDEAS)
