@@ -382,11 +382,11 @@ def stage_incremental(tokens_path, new_path, cache_dir):
 
     def group(kept):
         """How many new ideas the gate kept join an earlier kept one, and in how long."""
-        step, joined = time.perf_counter(), 0
-        for row, doc in enumerate(new, start=len(docs)):
-            if kept[row]:
-                hits = index.query(doc, top_k=10, min_score=0.5, exclude=row)
-                joined += any(kept[hit] and hit < row for hit, _ in hits)
+        step = time.perf_counter()
+        rows = [row for row in range(len(docs), len(docs) + len(new)) if kept[row]]
+        found = index.query_many([new[row - len(docs)] for row in rows], top_k=10, min_score=0.5,
+                                 excludes=rows)
+        joined = sum(any(kept[hit] and hit < row for hit, _ in hits) for row, hits in zip(rows, found))
         return time.perf_counter() - step, joined
 
     timings["groups_s"], joined = group(kept + [r.status != "off_topic" for r in found])

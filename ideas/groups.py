@@ -68,8 +68,9 @@ def extend(campaign, ideas, index, threshold, n_candidates=10):
     or a new group the earlier idea leads."""
     newcomers = sorted((i for i in ideas if _groupable(i.status, i.analysis.theme_status)),
                        key=lambda i: i.seq)
-    hits = {i.id: index.query(i.analysis.tokens, top_k=n_candidates, min_score=threshold, exclude=i.id)
-            for i in newcomers}
+    hits = dict(zip((i.id for i in newcomers), index.query_many(
+        [i.analysis.tokens for i in newcomers], top_k=n_candidates, min_score=threshold,
+        excludes=[i.id for i in newcomers])))
     candidates = {c for found in hits.values() for c, _ in found}
     # Where the newcomers and their candidates stand: their number, whether they may be
     # grouped (submitted, on topic, in no decided group), and their open group if any.

@@ -300,9 +300,25 @@ class SimilarIdeas(BaseEstimator):
         Equal scores keep the older idea first.  Reads the index only.
         """
         check_is_fitted(self, "columns_")
+        return self._query_vector(*self._vector(doc), top_k, min_score, exclude)
+
+    def query_many(self, docs, top_k=None, min_score=None, excludes=None):
+        """``query`` for each of ``docs`` (``excludes``: the id each one drops), their
+        vectors computed in one transform: for the thousands of an incremental update."""
+        check_is_fitted(self, "columns_")
+        docs = list(docs)
+        if not docs:
+            return []
+        X = self.vectorizer_.transform(docs).tocsr()
+        excludes = excludes if excludes is not None else [None] * X.shape[0]
+        return [self._query_vector(X.indices[X.indptr[n]:X.indptr[n + 1]].astype(np.int32),
+                                   X.data[X.indptr[n]:X.indptr[n + 1]].astype(np.float32),
+                                   top_k, min_score, exclude)
+                for n, exclude in zip(range(X.shape[0]), excludes)]
+
+    def _query_vector(self, terms, weights, top_k, min_score, exclude):
         top_k = self.top_k if top_k is None else top_k
         min_score = self.min_score if min_score is None else min_score
-        terms, weights = self._vector(doc)
         if not len(terms) or top_k <= 0:
             return []
         # Read once: other threads may add ideas while this query runs.

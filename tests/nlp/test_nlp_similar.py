@@ -150,6 +150,16 @@ def test_recall_against_the_exact_answer(budgets, least_recall):
         assert np.mean(found) < 1.0  # the budgets did cut the work
 
 
+def test_many_queries_at_once_answer_as_one_by_one():
+    corpus = made_up_corpus(2000, seed=3)
+    index = SimilarIdeas().fit(corpus[:1800], range(1800))
+    index.add_many(range(1800, 2000), corpus[1800:])
+    rows = range(1700, 2000)
+    many = index.query_many([corpus[n] for n in rows], top_k=10, min_score=0.2, excludes=list(rows))
+    assert many == [index.query(corpus[n], top_k=10, min_score=0.2, exclude=n) for n in rows]
+    assert any(many) and index.query_many([]) == []
+
+
 def test_queries_leave_the_index_unchanged(index, docs, segmenter):
     index.add("new", docs[3])
     index.remove("i7")
