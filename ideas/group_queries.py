@@ -1,4 +1,6 @@
 """Reads for group and cluster screening."""
+from dataclasses import replace
+
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -76,8 +78,6 @@ def cluster_page(cluster, after, per_page):
             worth < anchor[1], and_(worth == anchor[1], Idea.id > after)))))
     ideas = db.session.scalars(stmt.options(selectinload(Idea.analysis), selectinload(Idea.author))
                                .limit(per_page + 1)).all()
-    more = len(ideas) > per_page
-    ideas = ideas[:per_page]
-    groups = groups_of_ideas([i.id for i in ideas])
-    return KeysetPage([(idea, groups.get(idea.id)) for idea in ideas], after if anchor is not None else None,
-                      ideas[-1].id if more else None)
+    page = KeysetPage.of(ideas, per_page, after if anchor is not None else None)
+    groups = groups_of_ideas([i.id for i in page.items])
+    return replace(page, items=[(idea, groups.get(idea.id)) for idea in page.items])

@@ -216,7 +216,8 @@ def split_group(group, actor, reason=""):
     return group
 
 
-_CHANGED = "这一页的建议或分组已有变化，本页一项也没有处理；请刷新后再处理"
+_UNTOUCHED = "本页一项也没有处理；请刷新后再处理"
+_CHANGED = f"这一页的建议或分组已有变化，{_UNTOUCHED}"
 
 
 def decide_cluster(cluster, shown_ids, shown_group_ids, accept_ids, actor, reason, credit=False):
@@ -246,8 +247,7 @@ def decide_cluster(cluster, shown_ids, shown_group_ids, accept_ids, actor, reaso
     for idea in alone:
         _still_pending(idea, cluster)
         if idea.id in grouped_since:
-            raise ScreeningError(f"{idea.tracking_code} 刚与相似建议分为一组，"
-                                 "本页一项也没有处理；请刷新后再处理")
+            raise ScreeningError(f"{idea.tracking_code} 刚与相似建议分为一组，{_UNTOUCHED}")
     for idea in alone:
         if idea.id in accept_ids:
             idea_services.accept_locked(idea, actor)
@@ -256,8 +256,7 @@ def decide_cluster(cluster, shown_ids, shown_group_ids, accept_ids, actor, reaso
     for group in decided:
         # decide_group locks the group and checks every member again.
         if group.state is not GroupState.open:
-            raise ScreeningError(f"{group.lead.tracking_code} 领衔的一组已{group.state.label}，"
-                                 "本页一项也没有处理；请刷新后再处理")
+            raise ScreeningError(f"{group.lead.tracking_code} 领衔的一组已{group.state.label}，{_UNTOUCHED}")
         _still_pending(group.lead, cluster)
         if group.lead_id in accept_ids:
             decide_group(group, "accept", actor, credit=credit)
@@ -270,8 +269,6 @@ def decide_cluster(cluster, shown_ids, shown_group_ids, accept_ids, actor, reaso
 def _still_pending(idea, cluster):
     """Refuse a unit decided alone or moved to another cluster since the page was read."""
     if idea.status is not IdeaStatus.submitted:
-        raise ScreeningError(f"{idea.tracking_code} 已被单独处理（{idea.status.label}），"
-                             "本页一项也没有处理；请刷新后再处理")
+        raise ScreeningError(f"{idea.tracking_code} 已被单独处理（{idea.status.label}），{_UNTOUCHED}")
     if idea.analysis is None or idea.analysis.cluster_id != cluster.id:
-        raise ScreeningError(f"{idea.tracking_code} 已不在这个聚类里（重新分析过），"
-                             "本页一项也没有处理；请刷新后再处理")
+        raise ScreeningError(f"{idea.tracking_code} 已不在这个聚类里（重新分析过），{_UNTOUCHED}")

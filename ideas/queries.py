@@ -110,6 +110,14 @@ class KeysetPage:
     after: int | None
     next_after: int | None
 
+    @classmethod
+    def of(cls, rows, per_page, after, key=lambda item: item.id):
+        """The page from ``rows`` read with ``per_page + 1``: the one too many says
+        that more follow, and ``key`` of the last one kept is where they start."""
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        return cls(rows, after, key(rows[-1]) if more else None)
+
 
 # Below any nlp.worth score (they stay within a few points of 0): unscored ideas last.
 # The index ix_idea_analyses_worth_order (migration 7e3a9c1d5b24) is on this very expression.
@@ -142,10 +150,8 @@ def screening_page(campaign, flt, after, per_page):
     OFFSET, so the thousandth page is as fast as the first."""
     anchor = db.session.get(Idea, after) if after else None
     stmt = _in_order_after(_screening_statement(campaign, flt), flt, anchor)
-    items = db.session.scalars(stmt.limit(per_page + 1)).all()
-    more = len(items) > per_page
-    items = items[:per_page]
-    return KeysetPage(items, after if anchor is not None else None, items[-1].id if more else None)
+    return KeysetPage.of(db.session.scalars(stmt.limit(per_page + 1)).all(), per_page,
+                         after if anchor is not None else None)
 
 
 EXPORT_COLUMNS = (Idea.id, Idea.status, Idea.tracking_code, Idea.title, Idea.region, Idea.problem,

@@ -107,7 +107,6 @@ def _cut_changes(scores, reviewer, advancing, n_advance):
     return len((advancing & kept) ^ _top(quality, min(n_advance, len(quality))))
 
 
-
 # The round page lists this many of the ideas whose side of the cut is least certain.
 UNCERTAIN_SHOWN = 10
 

@@ -9,7 +9,7 @@ import threading
 from abc import ABC, abstractmethod
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from flask import current_app
@@ -249,12 +249,10 @@ def provisional_page(round_, after, per_page, stamp=None):
     A page view never waits for a recalculation it can do without (see ``cached``)."""
     provisional = provisional_results(round_, stamp, stale_ok=True)
     start = bisect_right(provisional.rows, after, key=lambda row: row["rank"]) if after else 0
-    rows = provisional.rows[start:start + per_page + 1]
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    ideas = queries.idea_labels(row["idea_id"] for row in rows)
-    page = KeysetPage([{**row, "idea": ideas[row["idea_id"]]} for row in rows], after,
-                      rows[-1]["rank"] if more else None)
+    page = KeysetPage.of(provisional.rows[start:start + per_page + 1], per_page, after,
+                         key=lambda row: row["rank"])
+    ideas = queries.idea_labels(row["idea_id"] for row in page.items)
+    page = replace(page, items=[{**row, "idea": ideas[row["idea_id"]]} for row in page.items])
     return ProvisionalPage(page, len(provisional.rows), provisional.unscored, provisional.alpha)
 
 

@@ -170,8 +170,14 @@ def reviewer_tasks(reviewer):
     return tasks
 
 
+class _Sheets:
+    @property
+    def todo(self):
+        return self.assigned - self.submitted - self.drafts
+
+
 @dataclass
-class Progress:
+class Progress(_Sheets):
     """A round's sheets as the database counts them: assigned, submitted, drafts; the
     ideas with an assignment and those not yet fully reviewed. A round of 5,000 ideas
     has 15,000 sheets, too many to read one by one per page."""
@@ -182,13 +188,9 @@ class Progress:
     ideas: int
     incomplete_ideas: int
 
-    @property
-    def todo(self):
-        return self.assigned - self.submitted - self.drafts
-
 
 @dataclass
-class SheetCounts:
+class SheetCounts(_Sheets):
     """One row of the progress tables: a reviewer (a User) or an idea (its id,
     tracking code and title) with its sheets."""
 
@@ -196,10 +198,6 @@ class SheetCounts:
     assigned: int
     drafts: int
     submitted: int
-
-    @property
-    def todo(self):
-        return self.assigned - self.submitted - self.drafts
 
 
 def _sheets_by(round_, key):
@@ -228,7 +226,7 @@ def reviewer_progress(round_, after, per_page):
     counts = counts.order_by(Assignment.reviewer_id).limit(per_page + 1).subquery()
     rows = db.session.execute(select(User, counts.c.assigned, counts.c.drafts, counts.c.submitted)
                               .join(counts, counts.c.key == User.id).order_by(User.id)).all()
-    return _page([SheetCounts(*row) for row in rows], after, per_page)
+    return _page([SheetCounts(*row) for row in rows], per_page, after)
 
 
 def incomplete_ideas(round_, after, per_page):
@@ -241,14 +239,11 @@ def incomplete_ideas(round_, after, per_page):
     rows = db.session.execute(select(Idea.id, Idea.tracking_code, Idea.title, counts.c.assigned,
                                      counts.c.drafts, counts.c.submitted)
                               .join(counts, counts.c.key == Idea.id).order_by(Idea.id)).all()
-    return _page([SheetCounts(row, row.assigned, row.drafts, row.submitted) for row in rows], after, per_page)
+    return _page([SheetCounts(row, row.assigned, row.drafts, row.submitted) for row in rows], per_page, after)
 
 
-def _page(rows, after, per_page):
-    """``rows`` (up to one more than a page) as a KeysetPage keyed by the rows' ``who.id``."""
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    return KeysetPage(rows, after, rows[-1].who.id if more else None)
+def _page(rows, per_page, after):
+    return KeysetPage.of(rows, per_page, after, key=lambda row: row.who.id)
 
 
 def idea_labels(ids):
@@ -277,10 +272,7 @@ def results_page(round_, after, per_page):
     (closing ranks every entry of the pool)."""
     stmt = (select(RoundEntry).where(RoundEntry.round_id == round_.id, RoundEntry.rank > (after or 0))
             .options(selectinload(RoundEntry.idea)).order_by(RoundEntry.rank).limit(per_page + 1))
-    entries = db.session.scalars(stmt).all()
-    more = len(entries) > per_page
-    entries = entries[:per_page]
-    return KeysetPage(entries, after, entries[-1].rank if more else None)
+    return KeysetPage.of(db.session.scalars(stmt).all(), per_page, after, key=lambda entry: entry.rank)
 
 
 def eliminations(idea_ids):
