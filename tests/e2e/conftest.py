@@ -18,25 +18,49 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def _from_memory(wsgi_app):
-    """Each answer read into memory and its iterable closed before the server writes it.
-    Werkzeug's development server drains the socket before closing the iterable; when the
-    browser has dropped the connection (a revalidated stylesheet on a page it leaves),
-    the drain raises and a static file stays open, which the suite counts as an error."""
-    def app(environ, start_response):
-        body = wsgi_app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            getattr(body, "close", lambda: None)()
-    return app
+class _Served:
+    """The live server's answers, each read into memory and its iterable closed before
+    the server writes it, and a count of those under way.
+
+    Werkzeug's development server drains the socket before closing the iterable; when
+    the browser has dropped the connection (a revalidated stylesheet on a page it
+    leaves), the drain raises and a static file stays open, which the suite counts as
+    an error. The count lets a test end only once its page's last request (an autosave,
+    say) is done, so that request cannot write into the next test's database."""
+
+    def __init__(self):
+        self.under_way = 0
+        self.changed = threading.Condition()
+
+    def wrap(self, wsgi_app):
+        def app(environ, start_response):
+            with self.changed:
+                self.under_way += 1
+            try:
+                body = wsgi_app(environ, start_response)
+                try:
+                    return [b"".join(body)]
+                finally:
+                    getattr(body, "close", lambda: None)()
+            finally:
+                with self.changed:
+                    self.under_way -= 1
+                    self.changed.notify_all()
+        return app
+
+    def wait_until_idle(self, timeout=10):
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.under_way == 0, timeout), "测试服务器上的请求没有结束"
+
+
+_served = _Served()
 
 
 @pytest.fixture(scope="session")
 def live_server(_app):
     server_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _app.config["SQLALCHEMY_DATABASE_URI"],
                                         "WTF_CSRF_ENABLED": True})
-    server_app.wsgi_app = _from_memory(server_app.wsgi_app)
+    server_app.wsgi_app = _served.wrap(server_app.wsgi_app)
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -108,6 +132,7 @@ def phone(browser, live_server, app, request):
     wrapper = PhonePage(context.new_page(), live_server, request.node.name)
     yield wrapper
     context.close()
+    _served.wait_until_idle()
     assert wrapper.console_errors == []
     assert wrapper.outside_requests == []
 
@@ -118,5 +143,6 @@ def laptop(browser, live_server, app, request):
     wrapper = PhonePage(context.new_page(), live_server, request.node.name + "-laptop")
     yield wrapper
     context.close()
+    _served.wait_until_idle()
     assert wrapper.console_errors == []
     assert wrapper.outside_requests == []
